@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Brings the local stack up or down: PostgreSQL and Redis (started only when not already running),
+# the Temporal dev server (SQLite persistence, Web UI), the database and its migrations.
+#   scripts/stack.sh up | down | status
+# Settings (environment): DATABASE_URL, REDIS_URL, TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233),
+# WEFT_TEMPORAL_DB (.data/temporal/weft.sqlite), WEFT_STACK_NAME (dev; names pid and log files).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+DATABASE_URL=${DATABASE_URL:-$WEFT_DEFAULT_DATABASE_URL}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
+TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
+STACK=${WEFT_STACK_NAME:-dev}
+WEFT_TEMPORAL_DB=${WEFT_TEMPORAL_DB:-$WEFT_DATA/temporal/$STACK.sqlite}
+TEMPORAL_PID=$WEFT_RUN/temporal-$STACK.pid
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432; then return; fi
+  log "PostgreSQL is down; starting it"
+  command -v pg_ctlcluster >/dev/null || die "PostgreSQL is not installed (apt-get install postgresql)"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+  touch "$WEFT_RUN/postgres.started-by-weft"
+  wait_for PostgreSQL 60 pg_isready -q -h 127.0.0.1 -p 5432
+}
+
+ensure_redis() {
+  local hostport=${REDIS_URL#redis://}; hostport=${hostport%%/*}
+  local host=${hostport%%:*} port=${hostport##*:}
+  if redis-cli -h "$host" -p "$port" ping 2>/dev/null | grep -q PONG; then return; fi
+  log "Redis is down; starting it"
+  command -v redis-server >/dev/null || die "Redis is not installed (apt-get install redis-server)"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+    --dir "$WEFT_DATA" --logfile "$WEFT_RUN/redis.log" --pidfile "$WEFT_RUN/redis.pid"
+  touch "$WEFT_RUN/redis.started-by-weft"
+  wait_for Redis 40 redis-cli -h "$host" -p "$port" ping
+}
+
+ensure_database() {
+  local name=${DATABASE_URL##*/}; name=${name%%\?*}
+  local admin=${DATABASE_URL%/*}/postgres
+  if ! psql "$admin" -tAc "select 1 from pg_database where datname='$name'" | grep -q 1; then
+    log "creating database $name"
+    psql "$admin" -qc "create database \"$name\"" >/dev/null
+  fi
+  log "applying migrations to $name"
+  (cd "$WEFT_ROOT" && DATABASE_URL=$DATABASE_URL npx prisma migrate deploy 2>&1 | grep -Ev 'nodedir|^$|Prisma config|Prisma schema|Datasource' >&2) || true
+  (cd "$WEFT_ROOT" && DATABASE_URL=$DATABASE_URL npx prisma migrate status >/dev/null 2>&1) || die "migrations of $name are not applied"
+}
+
+temporal_flags() {
+  local key=""
+  while IFS= read -r line; do
+    case "$line" in
+      \#*|'') ;;
+      ' '*'- value: '*) printf -- '--dynamic-config-value\n%s=%s\n' "$key" "${line#*- value: }" ;;
+      *:) key=${line%:} ;;
+    esac
+  done < "$WEFT_ROOT/infra/temporal/dynamic-config.yaml"
+  grep -v '^#' "$WEFT_ROOT/infra/temporal/search-attributes.txt" | grep . | sed 's/^/--search-attribute\n/'
+  local extra
+  for extra in ${WEFT_TEMPORAL_EXTRA_DYNAMIC_CONFIG:-}; do printf -- '--dynamic-config-value\n%s\n' "$extra"; done
+}
+
+ensure_temporal() {
+  ensure_temporal_cli
+  if port_open 127.0.0.1 "$TEMPORAL_PORT"; then
+    "$WEFT_TOOLS/bin/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" >/dev/null 2>&1 \
+      || die "port $TEMPORAL_PORT is taken by something that is not a Temporal server"
+    return
+  fi
+  mkdir -p "$(dirname "$WEFT_TEMPORAL_DB")"
+  local ui=(--ui-port "$TEMPORAL_UI_PORT")
+  [ "$TEMPORAL_UI_PORT" = "off" ] && ui=(--headless)
+  mapfile -t flags < <(temporal_flags)
+  log "starting the Temporal dev server on 127.0.0.1:$TEMPORAL_PORT (data: ${WEFT_TEMPORAL_DB#"$WEFT_ROOT"/})"
+  nohup "$WEFT_TOOLS/bin/temporal" server start-dev --ip 127.0.0.1 --port "$TEMPORAL_PORT" "${ui[@]}" \
+    --db-filename "$WEFT_TEMPORAL_DB" --log-level warn "${flags[@]}" \
+    > "$WEFT_RUN/temporal-$STACK.log" 2>&1 < /dev/null &
+  echo $! > "$TEMPORAL_PID"
+  wait_for "Temporal (see .run/temporal-$STACK.log)" 120 \
+    "$WEFT_TOOLS/bin/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT"
+  # The namespace's search attributes, checked rather than assumed.
+  wait_for "Temporal search attributes" 60 bash -c \
+    "'$WEFT_TOOLS/bin/temporal' operator search-attribute list --address 127.0.0.1:$TEMPORAL_PORT | grep -q WeftTenantId"
+}
+
+case "${1:-up}" in
+  up)
+    ensure_postgres
+    ensure_redis
+    ensure_temporal
+    ensure_database
+    log "stack '$STACK' is up: PostgreSQL, Redis, Temporal 127.0.0.1:$TEMPORAL_PORT"
+    ;;
+  down)
+    stop_pidfile "$TEMPORAL_PID" "Temporal ($STACK)"
+    if [ "$STACK" = dev ]; then
+      if [ -f "$WEFT_RUN/redis.started-by-weft" ]; then stop_pidfile "$WEFT_RUN/redis.pid" Redis; rm -f "$WEFT_RUN/redis.started-by-weft"; fi
+      if [ -f "$WEFT_RUN/postgres.started-by-weft" ]; then
+        log "stopping PostgreSQL"; pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main stop || true
+        rm -f "$WEFT_RUN/postgres.started-by-weft"
+      fi
+    fi
+    ;;
+  status)
+    pg_isready -h 127.0.0.1 -p 5432 || true
+    redis-cli ping || true
+    port_open 127.0.0.1 "$TEMPORAL_PORT" && echo "temporal: 127.0.0.1:$TEMPORAL_PORT up" || echo "temporal: down"
+    ;;
+  *) die "usage: scripts/stack.sh up|down|status" ;;
+esac

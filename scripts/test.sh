@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `npm test`: on a fresh clone, install what is missing, build, lint, start what the suite needs
+# (PostgreSQL and Redis when down, a Temporal dev server of its own, the test database) and run
+# the whole Jest suite. Extra arguments go to Jest (e.g. `npm test -- test/api`).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$WEFT_ROOT"
+
+export WEFT_STACK_NAME=test
+export DATABASE_URL=${WEFT_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/weft_test}
+export REDIS_URL=${WEFT_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
+export TEMPORAL_PORT=${WEFT_TEST_TEMPORAL_PORT:-7243}
+export TEMPORAL_UI_PORT=off
+export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+export WEFT_TEMPORAL_DB=$WEFT_DATA/temporal/test.sqlite
+# Low so that continue-as-new is exercised by small test graphs.
+export WEFT_TEMPORAL_EXTRA_DYNAMIC_CONFIG="limit.historyCount.suggestContinueAsNew=40"
+case "$DATABASE_URL" in *test*) ;; *) die "the test database's name must say it is a test database ($DATABASE_URL)";; esac
+
+started_temporal=0
+cleanup() { if [ "$started_temporal" = 1 ]; then stop_pidfile "$WEFT_RUN/temporal-test.pid" "Temporal (test)"; fi; }
+trap cleanup EXIT
+
+ensure_node_modules
+build_project
+if ! port_open 127.0.0.1 "$TEMPORAL_PORT"; then
+  rm -f "$WEFT_TEMPORAL_DB"*
+  started_temporal=1
+fi
+bash scripts/stack.sh up
+
+if [ -z "${WEFT_SKIP_LINT:-}" ]; then
+  log "lint"
+  npm run --silent lint
+fi
+log "jest"
+npx jest "$@"
