@@ -1,0 +1,78 @@
+import type { RunError } from './run-status';
+
+/** Where a node execution sits: the node id plus the iteration/loop indices that enclose it. */
+export interface NodeLocation {
+  nodeId: string;
+  /** unique within the run, e.g. "answer" or "answer[each=2]" or "step[loop=0][each=1]" */
+  key: string;
+  iterationIndex?: number;
+  loopIndex?: number;
+}
+
+/** One node execution as the workflow records it (PostgreSQL `node_executions`). */
+export interface NodeRecord extends NodeLocation {
+  seq: number;
+  type: string;
+  status: 'succeeded' | 'failed' | 'skipped' | 'defaulted';
+  inputs?: unknown;
+  outputs?: Record<string, unknown>;
+  error?: RunError;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** What every effectful node activity receives besides its resolved config. */
+export interface NodeActivityInput<Config = unknown> {
+  runId: string;
+  tenantId: string;
+  workflowId: string;
+  node: NodeLocation & { type: string };
+  /** The node's config with references resolved; `{{ secrets.X }}` is still unresolved text. */
+  config: Config;
+  /** An id that stays the same across retries of this node execution (Idempotency-Key). */
+  idempotencyKey: string;
+  /** Node records of pure nodes that finished since the last write, persisted by this activity. */
+  records?: NodeRecord[];
+}
+
+export interface NodeActivityOutput {
+  outputs: Record<string, unknown>;
+}
+
+/** A reference to a value kept outside workflow history (PostgreSQL `run_blobs`). */
+export interface BlobRef {
+  $weftBlob: string;
+  size: number;
+}
+
+export function isBlobRef(value: unknown): value is BlobRef {
+  return typeof value === 'object' && value !== null && typeof (value as BlobRef).$weftBlob === 'string';
+}
+
+/** Whether a value holds a reference to a value kept outside history, anywhere inside it. */
+export function containsBlobRef(value: unknown): boolean {
+  if (isBlobRef(value)) return true;
+  if (Array.isArray(value)) return value.some(containsBlobRef);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(containsBlobRef);
+  return false;
+}
+
+/**
+ * One activity type per effectful node type. Each fails with an ApplicationFailure whose `type`
+ * is a stable error code; non-retryable ones end the node at once.
+ */
+export interface NodeActivities {
+  nodeCode(input: NodeActivityInput): Promise<NodeActivityOutput>;
+  nodeHttpRequest(input: NodeActivityInput): Promise<NodeActivityOutput>;
+  nodeLlm(input: NodeActivityInput): Promise<NodeActivityOutput>;
+  nodeKnowledgeRetrieval(input: NodeActivityInput): Promise<NodeActivityOutput>;
+  /** Loads blob values referenced by a pure node's inputs (only when such a reference exists). */
+  loadBlobs(input: { tenantId: string; runId: string; ids: string[] }): Promise<Record<string, unknown>>;
+  /**
+   * Renders a template that reads values kept outside history, so those values never enter it;
+   * a large result is itself kept outside history.
+   */
+  renderTemplate(input: { tenantId: string; runId: string; template: string; variables: Record<string, unknown> }): Promise<{ text: unknown }>;
+}
+
+export type { RunError };
