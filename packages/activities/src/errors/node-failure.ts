@@ -1,0 +1,32 @@
+import { ApplicationFailure } from '@temporalio/common';
+
+/**
+ * An expected failure of a node's side effect, with a stable code. `retryable` says whether the
+ * node's retry policy should try again (429, 5xx, timeouts) or give up at once (400, 401, 404,
+ * a refused address, invalid code). Adapters throw it; the activity layer turns it into a
+ * Temporal ApplicationFailure whose `type` is the code.
+ */
+export class NodeFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly options: { retryable: boolean; retryAfterMs?: number; details?: Record<string, unknown> } = { retryable: false },
+  ) {
+    super(message);
+    this.name = 'NodeFailure';
+  }
+
+  get retryable(): boolean {
+    return this.options.retryable;
+  }
+
+  toApplicationFailure(): ApplicationFailure {
+    return ApplicationFailure.create({
+      type: this.code,
+      message: this.message,
+      nonRetryable: !this.options.retryable,
+      ...(this.options.retryAfterMs !== undefined ? { nextRetryDelay: this.options.retryAfterMs } : {}),
+      ...(this.options.details ? { details: [this.options.details] } : {}),
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import type { RunRecordActivities, NodeActivities } from '@weft/domain';
+import { createRunRecordActivities, type RunRecordDeps } from './runs/run-record.activities';
+import { createNodeActivities, type NodeExecutors } from './nodes/node-activities';
+import { BlobStore } from './nodes/blob-store';
+import { SecretCipher } from './secrets/secret-cipher';
+import { SecretsStore } from './secrets/secrets.store';
+
+export * from './observability/logger';
+export * from './persistence/prisma-client';
+export * from './events/run-event-stream';
+export * from './errors/node-failure';
+export { BlobStore } from './nodes/blob-store';
+export { SecretCipher } from './secrets/secret-cipher';
+export { SecretsStore, scrub } from './secrets/secrets.store';
+export type { NodeExecutor, NodeExecutors } from './nodes/node-activities';
+
+export interface ActivityDeps extends RunRecordDeps {
+  executors: NodeExecutors;
+  /** the key tenant secrets are encrypted with (WEFT_ENCRYPTION_KEY) */
+  encryptionKey: string;
+  blobs?: BlobStore;
+}
+export type Activities = RunRecordActivities & NodeActivities;
+
+/** Every activity the worker registers, built from the ports it is handed. */
+export function createActivities(deps: ActivityDeps): Activities {
+  const blobs = deps.blobs ?? new BlobStore(deps.prisma);
+  return {
+    ...createRunRecordActivities({ ...deps, blobs }),
+    ...createNodeActivities({
+      prisma: deps.prisma,
+      logger: deps.logger,
+      blobs,
+      secrets: new SecretsStore(deps.prisma, new SecretCipher(deps.encryptionKey)),
+      executors: deps.executors,
+    }),
+  };
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { NodeFailure } from '../errors/node-failure';
+import type { PrismaClient } from '../persistence/prisma-client';
+import type { SecretCipher } from './secret-cipher';
+
+const SECRET_REF = /\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+/** Tenant secrets: written encrypted, read back only where a side effect needs them. */
+export class SecretsStore {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  async put(tenantId: string, name: string, value: string) {
+    const ciphertext = this.cipher.encrypt(value);
+    return this.prisma.secret.upsert({
+      where: { tenantId_name: { tenantId, name } },
+      create: { id: `sec_${randomUUID().replace(/-/g, '')}`, tenantId, name, ciphertext },
+      update: { ciphertext },
+      select: { name: true, createdAt: true, updatedAt: true },
+    });
+  }
+
+  list(tenantId: string) {
+    return this.prisma.secret.findMany({ where: { tenantId }, select: { name: true, createdAt: true, updatedAt: true }, orderBy: { name: 'asc' } });
+  }
+
+  /**
+   * Replaces every `{{ secrets.NAME }}` inside a value with the secret's plaintext, and returns the
+   * plaintexts used so error messages can be scrubbed of them. Called inside an activity at call
+   * time, so a plaintext never enters workflow history, run records or events.
+   */
+  async resolveIn<T>(tenantId: string, value: T): Promise<{ value: T; plaintexts: string[] }> {
+    const names = new Set<string>();
+    for (const m of JSON.stringify(value ?? null).matchAll(SECRET_REF)) names.add(m[1]!);
+    if (!names.size) return { value, plaintexts: [] };
+    const rows = await this.prisma.secret.findMany({ where: { tenantId, name: { in: [...names] } } });
+    const plain = new Map(rows.map((r) => [r.name, this.cipher.decrypt(r.ciphertext)]));
+    const missing = [...names].filter((n) => !plain.has(n));
+    if (missing.length) throw new NodeFailure('secret_not_found', `No secret named ${missing.map((m) => `'${m}'`).join(', ')} in this tenant`);
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return v.replace(SECRET_REF, (_m, name: string) => plain.get(name)!);
+      if (Array.isArray(v)) return v.map(walk);
+      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    return { value: walk(value) as T, plaintexts: [...plain.values()].filter((p) => p.length > 0) };
+  }
+}
+
+/** Replaces each plaintext in a message with a mask. */
+export function scrub(message: string, plaintexts: readonly string[]): string {
+  return plaintexts.reduce((m, p) => m.split(p).join('[secret]'), message);
+}
