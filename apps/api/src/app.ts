@@ -1,0 +1,65 @@
+import express, { type Express } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Redis } from 'ioredis';
+import { SecretCipher, SecretsStore, type Logger, type PrismaClient } from '@weft/activities';
+import { authenticate } from './auth/auth.middleware';
+import type { ApiConfig } from './config';
+import { healthRouter } from './health/health.router';
+import { errorMiddleware, notFoundRoute } from './http/error.middleware';
+import { requestContext } from './http/request-context';
+import { buildOpenApiDocument } from './openapi/openapi';
+import { runsRouter } from './runs/runs.router';
+import { RunsService } from './runs/runs.service';
+import { RunNodesReader } from './runs/run-nodes';
+import { workflowsRouter } from './workflows/workflows.router';
+import { secretsRouter } from './secrets/secrets.router';
+import { modelProvidersRouter } from './model-providers/model-providers.router';
+import { WorkflowsService } from './workflows/workflows.service';
+
+export interface AppDeps {
+  config: ApiConfig;
+  prisma: PrismaClient;
+  redis: Redis;
+  temporal: Client;
+  logger: Logger;
+}
+
+/** The HTTP app, built from its dependencies; main.ts and the tests both build it this way. */
+export function createApp({ config, prisma, redis, temporal, logger }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestContext);
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () =>
+      logger.http('request', { method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+    );
+    next();
+  });
+  app.use(express.json({ limit: config.WEFT_MAX_BODY_BYTES }));
+
+  app.use('/health', healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE }));
+  const openapi = buildOpenApiDocument();
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  const workflows = new WorkflowsService(prisma);
+  const runs = new RunsService(prisma, temporal, workflows, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS,
+  });
+  const v1 = express.Router();
+  v1.use(authenticate(prisma));
+  const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
+  v1.use('/workflows', workflowsRouter(workflows));
+  v1.use('/secrets', secretsRouter(new SecretsStore(prisma, cipher)));
+  v1.use('/model-providers', modelProvidersRouter(prisma, cipher));
+  v1.use(runsRouter(runs, new RunNodesReader(prisma, temporal), { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
+  app.use('/v1', v1);
+
+  app.use(notFoundRoute);
+  app.use(errorMiddleware(logger));
+  return app;
+}

@@ -1,0 +1,48 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { PrismaClient } from '@weft/activities';
+import { isRole, type Role } from '@weft/domain';
+import { ForbiddenError, UnauthorizedError } from '../http/http.errors';
+import { hashApiKey } from './api-keys';
+
+export interface AuthContext {
+  tenantId: string;
+  role: Role;
+  keyId: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    auth: AuthContext;
+  }
+}
+
+const BEARER = /^Bearer\s+(sk-[A-Za-z0-9_-]{16,128})\s*$/;
+
+/** Authenticates `Authorization: Bearer sk-...`; the key fixes the tenant of everything after. */
+export function authenticate(prisma: PrismaClient) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const match = BEARER.exec(req.header('authorization') ?? '');
+    if (!match) throw new UnauthorizedError('Send an API key as "Authorization: Bearer sk-..."');
+    const key = await prisma.apiKey.findUnique({ where: { hash: hashApiKey(match[1]!) } });
+    if (!key || key.revokedAt || !isRole(key.role)) throw new UnauthorizedError('The API key is not valid');
+    req.auth = { tenantId: key.tenantId, role: key.role, keyId: key.id };
+    next();
+  };
+}
+
+/** Lets the request through only for keys with one of the roles. */
+export function requireRole(...roles: Role[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!roles.includes(req.auth.role)) {
+      throw new ForbiddenError(`This needs one of the roles: ${roles.join(', ')} (the key has '${req.auth.role}')`);
+    }
+    next();
+  };
+}
+
+/** Role sets by what a request does. */
+export const CAN = {
+  read: ['admin', 'developer', 'operator', 'viewer'],
+  editWorkflows: ['admin', 'developer'],
+  operateRuns: ['admin', 'developer', 'operator'],
+} as const satisfies Record<string, readonly Role[]>;

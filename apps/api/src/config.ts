@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/** The API's whole configuration, read from the environment once at start-up. */
+export const apiConfigSchema = z.object({
+  WEFT_API_HOST: z.string().default('127.0.0.1'),
+  WEFT_API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The address the API is reached at, used in Location headers' absolute form and printed links */
+  WEFT_PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/weft'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379/0'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('weft'),
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  WEFT_BLOCKING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  WEFT_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
+  WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+});
+
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const parsed = apiConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid API configuration: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { logContext } from '@weft/activities';
+
+const INCOMING_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+  }
+}
+
+/** Gives every request an id (kept from X-Request-Id when sane), echoes it, and tags its log lines. */
+export function requestContext(req: Request, res: Response, next: NextFunction): void {
+  const incoming = req.header('x-request-id');
+  req.id = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', req.id);
+  logContext.run({ requestId: req.id }, next);
+}

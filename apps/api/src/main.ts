@@ -1,0 +1,37 @@
+import { Client, Connection } from '@temporalio/client';
+import { Redis } from 'ioredis';
+import { createLogger, createPrismaClient } from '@weft/activities';
+import { createApp } from './app';
+import { loadApiConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const logger = createLogger({ service: 'weft-api', level: config.LOG_LEVEL });
+  const prisma = createPrismaClient(config.DATABASE_URL);
+  // Fail commands fast while Redis is down (the caller gets a 503), and reconnect in the background.
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
+  // Lazy: the API starts (and reports Temporal as down on /health/ready) while Temporal is away.
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+  const app = createApp({ config, prisma, redis, temporal, logger });
+  const server = app.listen(config.WEFT_API_PORT, config.WEFT_API_HOST, () => {
+    logger.info('api listening', { url: `http://${config.WEFT_API_HOST}:${config.WEFT_API_PORT}` });
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info('shutting down', { signal });
+    server.close(() => {
+      void Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close()]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

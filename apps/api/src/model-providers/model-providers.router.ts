@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { Prisma, type PrismaClient, type SecretCipher } from '@weft/activities';
+import { ConflictError } from '@weft/domain';
+import { CAN, requireRole } from '../auth/auth.middleware';
+import { sendData, sendList } from '../http/envelope';
+import { handle } from '../http/handle';
+
+export const createProviderBody = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1 to 64 letters, digits, _ . or -'),
+    type: z.literal('openai'),
+    baseUrl: z.string().url().optional(),
+    apiKey: z.string().min(1).max(4096),
+  })
+  .strict();
+
+const dto = (p: { id: string; name: string; type: string; baseUrl: string | null; createdAt: Date }) => ({
+  id: p.id,
+  name: p.name,
+  type: p.type,
+  baseUrl: p.baseUrl,
+  createdAt: p.createdAt.toISOString(),
+});
+
+/** Model providers per tenant. Tenant admins set base URLs; the key is stored encrypted, never returned. */
+export function modelProvidersRouter(prisma: PrismaClient, cipher: SecretCipher): Router {
+  const r = Router();
+  r.post('/', requireRole('admin'), handle({ body: createProviderBody }, async (req, res, { body }) => {
+    try {
+      const created = await prisma.modelProvider.create({
+        data: {
+          id: `mp_${randomUUID().replace(/-/g, '')}`,
+          tenantId: req.auth.tenantId,
+          name: body.name,
+          type: body.type,
+          baseUrl: body.baseUrl ?? null,
+          apiKeyEncrypted: cipher.encrypt(body.apiKey),
+        },
+      });
+      sendData(req, res, dto(created), 201);
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        throw new ConflictError('model_provider_exists', `A model provider named '${body.name}' already exists`);
+      }
+      throw err;
+    }
+  }));
+  r.get('/', requireRole(...CAN.read), handle({}, async (req, res) => {
+    const items = await prisma.modelProvider.findMany({ where: { tenantId: req.auth.tenantId }, orderBy: { createdAt: 'asc' } });
+    sendList(req, res, items.map(dto), { page: 1, limit: Math.max(items.length, 1), total: items.length });
+  }));
+  return r;
+}

@@ -1,0 +1,32 @@
+import type { Run } from '@weft/activities';
+
+export interface TemporalLinks {
+  uiUrl: string;
+  namespace: string;
+}
+
+export function runDto(run: Run, links: TemporalLinks) {
+  const base = links.uiUrl.replace(/\/$/, '');
+  const ns = encodeURIComponent(links.namespace);
+  const wf = encodeURIComponent(run.temporalWorkflowId);
+  return {
+    id: run.id,
+    workflowId: run.workflowId,
+    version: run.version ?? 'draft',
+    status: run.status,
+    inputs: run.inputs,
+    outputs: run.outputs,
+    error: run.error,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    usage: null,
+    temporal: {
+      workflowId: run.temporalWorkflowId,
+      runId: run.temporalRunId,
+      uiUrl: run.temporalRunId
+        ? `${base}/namespaces/${ns}/workflows/${wf}/${encodeURIComponent(run.temporalRunId)}/history`
+        : `${base}/namespaces/${ns}/workflows/${wf}`,
+    },
+  };
+}

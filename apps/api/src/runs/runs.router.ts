@@ -1,0 +1,43 @@
+import { Router } from 'express';
+import { isTerminal, type RunStatus } from '@weft/domain';
+import { CAN, requireRole } from '../auth/auth.middleware';
+import { sendData, sendList } from '../http/envelope';
+import { handle } from '../http/handle';
+import { MalformedRequestError } from '../http/http.errors';
+import { pageWindow } from '../http/pagination';
+import { runDto, type TemporalLinks } from './runs.dto';
+import { idempotencyKeyHeader, listNodesQuery, listRunsQuery, runParams, startRunBody, workflowRunParams } from './runs.schemas';
+import type { RunsService } from './runs.service';
+import type { RunNodesReader } from './run-nodes';
+
+export function runsRouter(service: RunsService, nodes: RunNodesReader, links: TemporalLinks): Router {
+  const r = Router();
+
+  r.post('/workflows/:id/runs', requireRole(...CAN.operateRuns), handle({ params: workflowRunParams, body: startRunBody }, async (req, res, { params, body }) => {
+    const rawKey = req.header('idempotency-key');
+    const key = rawKey === undefined ? undefined : idempotencyKeyHeader.safeParse(rawKey);
+    if (key && !key.success) throw new MalformedRequestError('malformed_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');
+    const { run, replayed } = await service.start(req.auth.tenantId, params.id, { ...body, idempotencyKey: key?.data });
+    const location = `/v1/runs/${run.id}`;
+    res.setHeader('Location', location);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    sendData(req, res, runDto(run, links), body.mode === 'blocking' && isTerminal(run.status as RunStatus) ? 200 : 202);
+  }));
+
+  r.get('/runs', handle({ query: listRunsQuery }, async (req, res, { query }) => {
+    const { items, total } = await service.list(req.auth.tenantId, pageWindow(query), query);
+    sendList(req, res, items.map((run) => runDto(run, links)), { page: query.page, limit: query.limit, total });
+  }));
+
+  r.get('/runs/:id', handle({ params: runParams }, async (req, res, { params }) => {
+    sendData(req, res, runDto(await service.get(req.auth.tenantId, params.id), links));
+  }));
+
+  r.get('/runs/:id/nodes', handle({ params: runParams, query: listNodesQuery }, async (req, res, { params, query }) => {
+    const run = await service.get(req.auth.tenantId, params.id);
+    const { items, total } = await nodes.list(run, { skip: (query.page - 1) * query.limit, take: query.limit });
+    sendList(req, res, items, { page: query.page, limit: query.limit, total });
+  }));
+
+  return r;
+}

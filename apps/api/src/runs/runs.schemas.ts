@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { RUN_STATUSES } from '@weft/domain';
+import { paginationQuery } from '../http/pagination';
+
+export const startRunBody = z
+  .object({
+    inputs: z.record(z.string(), z.unknown()).default({}),
+    version: z.union([z.number().int().min(1), z.literal('draft')]).optional(),
+    mode: z.enum(['async', 'blocking']).default('async'),
+    timeoutMs: z.number().int().min(100).max(300_000).optional(),
+  })
+  .strict()
+  .default({ inputs: {}, mode: 'async' });
+
+export const idempotencyKeyHeader = z.string().trim().min(1).max(255);
+
+export const runParams = z.object({ id: z.string().min(1).max(100) });
+export const workflowRunParams = z.object({ id: z.string().min(1).max(100) });
+
+export const listRunsQuery = z
+  .object({
+    ...paginationQuery,
+    workflowId: z.string().optional(),
+    status: z.enum(RUN_STATUSES).optional(),
+    createdAfter: z.iso.datetime({ offset: true }).optional(),
+    createdBefore: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export const listNodesQuery = z
+  .object({ page: paginationQuery.page, limit: z.coerce.number().int().min(1).max(100).default(100) })
+  .strict();

@@ -1,0 +1,49 @@
+import { ValidationFailedError, subgraphKey, type Graph, type GraphNode } from '@weft/domain';
+import type { WorkflowsService } from '../workflows/workflows.service';
+
+const MAX_DEPTH = 10;
+
+/** Every sub-workflow node of a graph, inner graphs of iterations and loops included. */
+function subWorkflowNodes(nodes: GraphNode[]): { workflowId: string; version?: number; nodeId: string }[] {
+  const found: { workflowId: string; version?: number; nodeId: string }[] = [];
+  for (const node of nodes) {
+    const data = (node.data ?? {}) as { workflowId?: string; version?: number; graph?: { nodes?: GraphNode[] } };
+    if (node.type === 'sub-workflow' && typeof data.workflowId === 'string') found.push({ workflowId: data.workflowId, version: data.version, nodeId: node.id });
+    if (Array.isArray(data.graph?.nodes)) found.push(...subWorkflowNodes(data.graph.nodes));
+  }
+  return found;
+}
+
+/**
+ * Resolves, when a run starts, the graph of every workflow its sub-workflow nodes run (and theirs,
+ * transitively), pinning "latest" to the version published now. The workflow never reads them
+ * from the database, and a later publish never changes a running run.
+ */
+export async function resolveSubgraphs(workflows: WorkflowsService, tenantId: string, graph: Graph): Promise<Record<string, Graph>> {
+  const resolved: Record<string, Graph> = {};
+  const visit = async (g: Graph, chain: string[]) => {
+    for (const ref of subWorkflowNodes(g.nodes)) {
+      const key = subgraphKey(ref.workflowId, ref.version);
+      if (chain.includes(key) || chain.length >= MAX_DEPTH) {
+        throw new ValidationFailedError('sub_workflow_cycle', 'Sub-workflows call each other in a cycle (or nest too deep)', [
+          { code: 'sub_workflow_cycle', message: [...chain, key].join(' → '), nodeId: ref.nodeId },
+        ]);
+      }
+      if (resolved[key]) continue;
+      let child: Graph;
+      try {
+        const wf = await workflows.get(tenantId, ref.workflowId);
+        const version = ref.version ?? wf.latestVersion;
+        if (!version) throw new Error('never published');
+        child = (await workflows.getVersion(tenantId, ref.workflowId, version)).graph as unknown as Graph;
+      } catch {
+        const message = `Node '${ref.nodeId}' runs workflow ${key}, which has no such published version`;
+        throw new ValidationFailedError('sub_workflow_not_found', message, [{ code: 'sub_workflow_not_found', message, nodeId: ref.nodeId }]);
+      }
+      resolved[key] = child;
+      await visit(child, [...chain, key]);
+    }
+  };
+  await visit(graph, []);
+  return resolved;
+}

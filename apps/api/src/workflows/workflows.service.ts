@@ -1,0 +1,83 @@
+import { Prisma, type PrismaClient } from '@weft/activities';
+import { ConflictError, InvalidGraphError, NotFoundError, validateGraph, type Graph } from '@weft/domain';
+import { newId } from '../auth/api-keys';
+
+export function assertValidGraph(input: unknown): Graph {
+  const result = validateGraph(input);
+  if (!result.ok) throw new InvalidGraphError(result.issues);
+  return result.graph;
+}
+
+/** Workflow definitions and their immutable published versions, always within one tenant. */
+export class WorkflowsService {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(tenantId: string, body: { name: string; description?: string; graph: unknown }) {
+    const graph = assertValidGraph(body.graph);
+    return this.prisma.workflow.create({
+      data: { id: newId('wf'), tenantId, name: body.name, description: body.description ?? null, draft: graph as Prisma.InputJsonValue },
+    });
+  }
+
+  async get(tenantId: string, id: string) {
+    const workflow = await this.prisma.workflow.findFirst({ where: { id, tenantId } });
+    if (!workflow) throw new NotFoundError('workflow', id);
+    return workflow;
+  }
+
+  async list(tenantId: string, window: { skip: number; take: number; orderBy: { createdAt: 'asc' | 'desc' } }, name?: string) {
+    const where: Prisma.WorkflowWhereInput = { tenantId, ...(name ? { name: { contains: name, mode: 'insensitive' } } : {}) };
+    const [items, total] = await this.prisma.$transaction([
+      this.prisma.workflow.findMany({ where, ...window, orderBy: [window.orderBy, { id: 'asc' }] }),
+      this.prisma.workflow.count({ where }),
+    ]);
+    return { items, total };
+  }
+
+  async replaceDraft(tenantId: string, id: string, graphInput: unknown) {
+    await this.get(tenantId, id);
+    const graph = assertValidGraph(graphInput);
+    return this.prisma.workflow.update({ where: { id }, data: { draft: graph as Prisma.InputJsonValue } });
+  }
+
+  /** Freezes the draft as the next version. Concurrent publishes get distinct numbers or a 409. */
+  async publish(tenantId: string, id: string) {
+    const workflow = await this.get(tenantId, id);
+    const graph = assertValidGraph(workflow.draft);
+    const version = (workflow.latestVersion ?? 0) + 1;
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const bumped = await tx.workflow.updateMany({
+          where: { id, tenantId, latestVersion: workflow.latestVersion },
+          data: { latestVersion: version },
+        });
+        if (bumped.count !== 1) throw new ConflictError('workflow_publish_conflict', 'Another publish of this workflow happened at the same time; retry');
+        return tx.workflowVersion.create({
+          data: { id: newId('wfv'), tenantId, workflowId: id, version, graph: graph as Prisma.InputJsonValue },
+        });
+      });
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        throw new ConflictError('workflow_publish_conflict', 'Another publish of this workflow happened at the same time; retry');
+      }
+      throw err;
+    }
+  }
+
+  async listVersions(tenantId: string, id: string, window: { skip: number; take: number; orderBy: { createdAt: 'asc' | 'desc' } }) {
+    await this.get(tenantId, id);
+    const where = { tenantId, workflowId: id };
+    const order = window.orderBy.createdAt;
+    const [items, total] = await this.prisma.$transaction([
+      this.prisma.workflowVersion.findMany({ where, skip: window.skip, take: window.take, orderBy: { version: order } }),
+      this.prisma.workflowVersion.count({ where }),
+    ]);
+    return { items, total };
+  }
+
+  async getVersion(tenantId: string, id: string, version: number) {
+    const found = await this.prisma.workflowVersion.findFirst({ where: { tenantId, workflowId: id, version } });
+    if (!found) throw new NotFoundError('workflow_version', `${id}@${version}`);
+    return found;
+  }
+}

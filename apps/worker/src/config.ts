@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** The worker's whole configuration, read from the environment once at start-up. */
+export const workerConfigSchema = z.object({
+  DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/weft'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379/0'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('weft'),
+  WEFT_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(50),
+  /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
+  WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+});
+
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = workerConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid worker configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

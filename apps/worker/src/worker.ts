@@ -1,0 +1,32 @@
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { Redis } from 'ioredis';
+import { RunEventStream, createActivities, createPrismaClient, type Logger, type NodeExecutors } from '@weft/activities';
+import type { WorkerConfig } from './config';
+
+/** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
+export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
+
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+}
+
+/** Composition root: config → adapters → activities → Worker. */
+export async function createWorker(config: WorkerConfig, logger: Logger, bundle?: WorkflowBundle, executors: NodeExecutors = {}) {
+  const prisma = createPrismaClient(config.DATABASE_URL);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
+  redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
+  const activities = createActivities({ prisma, events: new RunEventStream(redis), logger, executors, encryptionKey: config.WEFT_ENCRYPTION_KEY });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities,
+    maxConcurrentActivityTaskExecutions: config.WEFT_WORKER_MAX_ACTIVITIES,
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_ENTRY }),
+  });
+  const close = async () => {
+    await Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close()]);
+  };
+  return { worker, close };
+}
