@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { temporalWorkflowIdFor, type RunWorkflowInput } from '@weft/domain';
+import { workflowBundle } from '../support/harness';
+
+const dir = path.join(__dirname, 'histories');
+const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+interface ExportedHistory {
+  events: { workflowExecutionStartedEventAttributes?: { input?: { payloads?: { data: string }[] } } }[];
+}
+
+/**
+ * The workflow id the history ran under. Replay must use it: the interpreter derives child workflow
+ * ids from its own id, and a different one is (rightly) a non-determinism.
+ */
+function workflowIdOf(history: ExportedHistory): string {
+  const payload = history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) throw new Error('history has no WorkflowExecutionStarted input');
+  const input = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as RunWorkflowInput;
+  return temporalWorkflowIdFor(input.runId);
+}
+
+/**
+ * Committed histories of representative runs, replayed against today's workflow code: a change
+ * that would break running workflows (a non-determinism) fails here. Re-record them only for a
+ * deliberate, patched() change: `npm run replay:record`.
+ */
+describe('replay of committed histories', () => {
+  it('has histories to replay', () => {
+    expect(files.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(files)('%s replays without a determinism violation', async (file) => {
+    const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as ExportedHistory;
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle(), replayName: file }, history, workflowIdOf(history)),
+    ).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,183 @@
+import { fakeExecutors } from '../support/fake-executors';
+import { body, code, end, graph, start, startAt, tpl } from '../support/graph-builder';
+import { eventually, httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
+
+let h: Harness;
+let api: ReturnType<typeof httpClient>;
+let stopWorker: () => Promise<void>;
+
+beforeAll(async () => {
+  h = await startHarness('policies');
+  stopWorker = (await h.startWorker(fakeExecutors())).stop;
+  await resetDatabase(h.prisma);
+  api = httpClient(h.url, await h.key('acme'));
+});
+afterAll(async () => {
+  await stopWorker();
+  await h.close();
+});
+
+async function publish(g: unknown): Promise<string> {
+  const created = await api('POST', '/v1/workflows', { name: 'policies', graph: g });
+  if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+  await api('POST', `/v1/workflows/${created.body.data.id}/publish`);
+  return created.body.data.id;
+}
+
+async function run(g: unknown, inputs: Record<string, unknown> = {}) {
+  const id = await publish(g);
+  const r = await api('POST', `/v1/workflows/${id}/runs`, { inputs, mode: 'blocking', timeoutMs: 90_000 });
+  if (r.status !== 200) throw new Error(`run did not finish: ${JSON.stringify(r.body)}`);
+  const nodes = (await api('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
+  return { run: r.body.data, nodes };
+}
+
+const http = (id: string, failTimes: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  type: 'http-request',
+  data: { method: 'GET', url: `http://api.invalid/data?failTimes=${failTimes}` },
+  retry: { maxAttempts: 1, initialInterval: '50ms' },
+  ...extra,
+});
+
+describe('onError', () => {
+  const failing = (onError?: string) => code('risky', { fail: 'kaput' }, onError ? { onError, ...(onError === 'default' ? { default: { value: 'fallback' } } : {}) } : {});
+
+  it('"fail" fails the run with the node error', async () => {
+    const { run: r, nodes } = await run(graph([start, failing(), end({ v: '{{ risky.value }}' })], [['start', 'risky'], ['risky', 'end']]));
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatchObject({ code: 'code_runtime_error', message: 'kaput', nodeId: 'risky' });
+    expect(nodes.find((n) => n.key === 'risky')).toMatchObject({ status: 'failed', error: { code: 'code_runtime_error' } });
+  });
+
+  it('"default" succeeds with the default outputs and the run is partially-succeeded', async () => {
+    const { run: r, nodes } = await run(graph([start, failing('default'), end({ v: '{{ risky.value }}' })], [['start', 'risky'], ['risky', 'end']]));
+    expect(r.status).toBe('partially-succeeded');
+    expect(r.outputs).toEqual({ v: 'fallback' });
+    expect(nodes.find((n) => n.key === 'risky')).toMatchObject({ status: 'defaulted', outputs: { value: 'fallback' } });
+  });
+
+  it('"branch" takes the error handle with the error code and message set', async () => {
+    const g = graph(
+      [start, failing('branch'), tpl('ok', 'fine'), tpl('oops', '{{ risky.error.code }}: {{ risky.error.message }}'), end({ ok: '{{ ok.text }}', oops: '{{ oops.text }}' })],
+      [['start', 'risky'], ['risky', 'ok'], ['risky', 'oops', 'error'], ['ok', 'end'], ['oops', 'end']],
+    );
+    const { run: r, nodes } = await run(g);
+    expect(r.status).toBe('succeeded');
+    expect(r.outputs).toEqual({ ok: null, oops: 'code_runtime_error: kaput' });
+    expect(nodes.find((n) => n.key === 'ok').status).toBe('skipped');
+  });
+});
+
+describe('retry', () => {
+  it('retries by the node policy and lists every attempt', async () => {
+    const { run: r, nodes } = await run(graph([start, http('fetch', 2, { retry: { maxAttempts: 3, initialInterval: '50ms' } }), end({ a: '{{ fetch.json.attempt }}' })], [['start', 'fetch'], ['fetch', 'end']]));
+    expect(r.outputs).toEqual({ a: 3 });
+    const fetch = nodes.find((n) => n.key === 'fetch');
+    expect(fetch.attempts.map((a: { attempt: number; status: string }) => [a.attempt, a.status])).toEqual([[1, 'failed'], [2, 'failed'], [3, 'succeeded']]);
+    expect(fetch.attempts[0].error).toMatchObject({ code: 'http_status_503' });
+  });
+
+  it('gives up after maxAttempts', async () => {
+    const { run: r, nodes } = await run(graph([start, http('fetch', 5, { retry: { maxAttempts: 2, initialInterval: '50ms' } }), end({})], [['start', 'fetch'], ['fetch', 'end']]));
+    expect(r.status).toBe('failed');
+    expect(r.error.code).toBe('http_status_503');
+    expect(nodes.find((n) => n.key === 'fetch').attempts).toHaveLength(2);
+  });
+});
+
+describe('sub-workflow', () => {
+  it('runs a published workflow as a child with its pinned version', async () => {
+    const childId = await publish(graph([start, tpl('shout', '{{ start.word | upcase }}!'), end({ loud: '{{ shout.text }}' })], [['start', 'shout'], ['shout', 'end']], { word: { type: 'string', required: true } }));
+    const parent = graph(
+      [start, { id: 'child', type: 'sub-workflow', data: { workflowId: childId, version: 1, inputs: { word: '{{ start.w }}' } } }, end({ got: '{{ child.loud }}' })],
+      [['start', 'child'], ['child', 'end']],
+      { w: { type: 'string', required: true } },
+    );
+    const { run: r } = await run(parent, { w: 'hey' });
+    expect(r.outputs).toEqual({ got: 'HEY!' });
+    const children = await h.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "weft-${r.id}/"` });
+    const found: string[] = [];
+    for await (const c of children) found.push(c.workflowId);
+    expect(found).toEqual([`weft-${r.id}/child`]);
+  });
+});
+
+describe('history', () => {
+  it('pure nodes add no activity events', async () => {
+    const pure = (n: number) =>
+      graph(
+        [start, ...Array.from({ length: n }, (_, i) => tpl(`t${i}`, `{{ start.x }}${i}`)), end({ last: n ? `{{ t${n - 1}.text }}` : 'none' })],
+        n ? [['start', 't0'], ...Array.from({ length: n - 1 }, (_, i) => [`t${i}`, `t${i + 1}`] as [string, string]), [`t${n - 1}`, 'end']] : [['start', 'end']],
+        { x: { type: 'string', default: 'x' } },
+      );
+    const count = async (n: number) => {
+      const { run: r } = await run(pure(n));
+      const history = await h.temporal.workflow.getHandle(r.temporal.workflowId).fetchHistory();
+      return history.events!.filter((e) => e.activityTaskScheduledEventAttributes).length;
+    };
+    expect(await count(10)).toBe(await count(0));
+    expect(await count(0)).toBe(2); // the run record: started, finished
+  });
+
+  it('continues-as-new with the variable pool and container progress intact', async () => {
+    // Each pass runs an activity; the test server suggests continue-as-new after 40 events.
+    const g = graph(
+      [
+        start,
+        tpl('before', 'kept-{{ start.tag }}'),
+        {
+          id: 'grind',
+          type: 'loop',
+          data: {
+            variables: { total: 0 },
+            maxIterations: 12,
+            graph: body(
+              [startAt('s1'), code('step', { value: '{{ grind.index }}' }), { id: 'add', type: 'assign', data: { assignments: [{ variable: 'total', op: 'increment', value: '{{ step.value }}' }] } }, end({}, 'e1')],
+              [['s1', 'step'], ['step', 'add'], ['add', 'e1']],
+            ),
+          },
+        },
+        end({ before: '{{ before.text }}', total: '{{ grind.variables.total }}', passes: '{{ grind.iterations }}' }),
+      ],
+      [['start', 'before'], ['before', 'grind'], ['grind', 'end']],
+      { tag: { type: 'string', default: 't' } },
+    );
+    const { run: r, nodes } = await run(g);
+    expect(r.outputs).toEqual({ before: 'kept-t', total: 66, passes: 12 });
+    expect(nodes.filter((n) => n.nodeId === 'step').map((n) => n.loopIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    // More than one execution behind one run id.
+    const executions: string[] = [];
+    for await (const e of h.temporal.workflow.list({ query: `WorkflowId = "${r.temporal.workflowId}"` })) executions.push(e.status.name);
+    expect(executions.length).toBeGreaterThan(1);
+    expect(executions.filter((s) => s === 'CONTINUED_AS_NEW').length).toBe(executions.length - 1);
+  });
+
+  it('keeps large outputs out of history and still serves and uses them', async () => {
+    const size = 600_000;
+    const g = graph(
+      [start, http('big', 0, { data: { method: 'GET', url: `http://api.invalid/big?bigBody=${size}` } }), tpl('measure', '{{ big.body | size }}'), end({ size: '{{ measure.text }}', status: '{{ big.status }}' })],
+      [['start', 'big'], ['big', 'measure'], ['measure', 'end']],
+    );
+    const { run: r, nodes } = await run(g);
+    expect(r.outputs).toEqual({ size: String(size), status: 200 });
+    expect(nodes.find((n) => n.key === 'big').outputs.body).toHaveLength(size);
+    const history = await h.temporal.workflow.getHandle(r.temporal.workflowId).fetchHistory();
+    expect(JSON.stringify(history).length).toBeLessThan(size);
+  });
+});
+
+describe('versions', () => {
+  it('a publish during a running run does not change it', async () => {
+    const v = (word: string) => graph([start, { id: 'pause', type: 'wait', data: { duration: '1500ms' } }, tpl('say', word), end({ said: '{{ say.text }}' })], [['start', 'pause'], ['pause', 'say'], ['say', 'end']]);
+    const id = await publish(v('one'));
+    const started = await api('POST', `/v1/workflows/${id}/runs`, { inputs: {} });
+    await api('PUT', `/v1/workflows/${id}/draft`, { graph: v('two') });
+    expect((await api('POST', `/v1/workflows/${id}/publish`)).body.data.version).toBe(2);
+    const done = await eventually(async () => {
+      const r = await api('GET', `/v1/runs/${started.body.data.id}`);
+      return r.body.data.status === 'succeeded' && r.body.data;
+    });
+    expect(done).toMatchObject({ version: 1, outputs: { said: 'one' } });
+  });
+});
