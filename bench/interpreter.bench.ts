@@ -3,7 +3,7 @@
  * 10 activity nodes and 10 pure nodes, N runs each, interleaved, one process, one dev server.
  * Prints wall-time medians, their ratio and history events per run. Not a test: figures only.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { Redis } from 'ioredis';
@@ -51,6 +51,7 @@ async function main() {
     prisma,
     events: new RunEventStream(redis),
     logger,
+    encryptionKey: process.env.WEFT_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
     executors: { code: async (input) => ({ ...((input.config as { inputs: Record<string, unknown> }).inputs ?? {}) }) },
   });
   const worker = await Worker.create({ connection: await NativeConnection.connect({ address }), taskQueue, workflowBundle, activities });
