@@ -27,6 +27,9 @@ export interface NodeActivityDeps {
   executors: NodeExecutors;
 }
 
+/** Well inside the shortest heartbeat timeout the interpreter sets (min(node timeout, 30 s)). */
+const HEARTBEAT_EVERY_MS = 2_000;
+
 function asFailure(err: unknown): ApplicationFailure {
   if (err instanceof NodeFailure) return err.toApplicationFailure();
   if (err instanceof ApplicationFailure) return err;
@@ -52,6 +55,9 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
       update: { status: 'running', startedAt: new Date(), finishedAt: null, error: Prisma.DbNull },
     });
     let plaintexts: string[] = [];
+    // Node activities run with a heartbeat timeout (a dead worker is noticed within it), and a
+    // heartbeat is how a cancelled run reaches a running attempt (ctx.cancellationSignal).
+    const heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
     const finish = (status: string, error?: { code: string; message: string }) =>
       prisma.nodeAttempt.update({ where: attemptKey, data: { status, finishedAt: new Date(), error: error ?? Prisma.DbNull } });
     try {
@@ -69,6 +75,8 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
       await finish('failed', { code: failure.type ?? 'node_failed', message: failure.message }).catch(() => undefined);
       logger.warn('node attempt failed', { runId, nodeKey: node.key, attempt, code: failure.type });
       throw failure;
+    } finally {
+      clearInterval(heartbeat);
     }
   };
 
