@@ -33,6 +33,8 @@ if [ -z "${WEFT_SKIP_LINT:-}" ]; then
   log "lint"
   npm run --silent lint
   npx tsc -p bench --noEmit || die "the benchmarks do not compile"
+  # Jest transpiles tests without type-checking them (isolatedModules); check them here.
+  npx tsc -p tsconfig.test.json || die "the tests do not type-check"
   # docker-compose.yml cannot run here (no Docker engine) but is checked when a compose client is.
   if command -v docker-compose >/dev/null; then
     WEFT_ENCRYPTION_KEY=${WEFT_ENCRYPTION_KEY:-$(printf '0%.0s' $(seq 64))} docker-compose -f docker-compose.yml config -q || die "docker-compose.yml is invalid"

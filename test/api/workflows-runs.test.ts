@@ -137,7 +137,7 @@ describe('workflows and runs over HTTP', () => {
 
 describe('errors', () => {
   it('answers 401 without a key or with an unknown one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer sk-notarealkeynotarealkey' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer sk-notarealkeynotarealkey' }, { authorization: 'Basic abc' }]) {
       const r = await httpClient(h.url)('GET', '/v1/workflows', undefined, headers);
       expect(r.status).toBe(401);
       expect(r.body).toMatchObject({ code: 'unauthorized', request_id: expect.any(String) });

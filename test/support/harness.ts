@@ -133,3 +133,42 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ti
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+export type ApiClient = ReturnType<typeof httpClient>;
+
+/** Creates and publishes a workflow through the API; returns its id. */
+export async function publishGraph(api: ApiClient, graph: unknown, name = 'test'): Promise<string> {
+  const created = await api('POST', '/v1/workflows', { name, graph });
+  if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+  const published = await api('POST', `/v1/workflows/${created.body.data.id}/publish`);
+  if (published.status !== 201) throw new Error(JSON.stringify(published.body));
+  return created.body.data.id as string;
+}
+
+/** Publishes a graph and runs it in blocking mode; returns the finished run and its node list. */
+export async function runGraph(api: ApiClient, graph: unknown, inputs: Record<string, unknown> = {}, timeoutMs = 90_000) {
+  const workflowId = await publishGraph(api, graph);
+  const r = await api('POST', `/v1/workflows/${workflowId}/runs`, { inputs, mode: 'blocking', timeoutMs });
+  if (r.status !== 200) throw new Error(`run did not finish: ${JSON.stringify(r.body)}`);
+  const nodes = (await api('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
+  return { run: r.body.data, nodes, workflowId };
+}
+
+/**
+ * The usual suite set-up: a harness, a worker with the given executors and an admin key of
+ * tenant `acme`, on an empty database. Read the fields inside tests (they are set in beforeAll).
+ */
+export function useSuiteHarness(name: string, executors?: NodeExecutors) {
+  const suite = {} as { h: Harness; api: ApiClient; stopWorker: () => Promise<void> };
+  beforeAll(async () => {
+    suite.h = await startHarness(name);
+    suite.stopWorker = (await suite.h.startWorker(executors)).stop;
+    await resetDatabase(suite.h.prisma);
+    suite.api = httpClient(suite.h.url, await suite.h.key('acme'));
+  });
+  afterAll(async () => {
+    await suite.stopWorker();
+    await suite.h.close();
+  });
+  return suite;
+}

@@ -1,32 +1,10 @@
 import { fakeExecutors } from '../support/fake-executors';
 import { body, code, end, graph, start, startAt, tpl } from '../support/graph-builder';
-import { httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
+import { runGraph, useSuiteHarness } from '../support/harness';
 
-let h: Harness;
-let api: ReturnType<typeof httpClient>;
-let stopWorker: () => Promise<void>;
+const suite = useSuiteHarness('containers', fakeExecutors());
 
-beforeAll(async () => {
-  h = await startHarness('containers');
-  stopWorker = (await h.startWorker(fakeExecutors())).stop;
-  await resetDatabase(h.prisma);
-  api = httpClient(h.url, await h.key('acme'));
-});
-afterAll(async () => {
-  await stopWorker();
-  await h.close();
-});
-
-async function run(g: unknown, inputs: Record<string, unknown> = {}) {
-  const created = await api('POST', '/v1/workflows', { name: 'containers', graph: g });
-  if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-  const id = created.body.data.id;
-  await api('POST', `/v1/workflows/${id}/publish`);
-  const r = await api('POST', `/v1/workflows/${id}/runs`, { inputs, mode: 'blocking', timeoutMs: 90_000 });
-  if (r.status !== 200) throw new Error(`run did not finish: ${JSON.stringify(r.body)}`);
-  const nodes = (await api('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
-  return { run: r.body.data, nodes };
-}
+const run = (g: unknown, inputs: Record<string, unknown> = {}) => runGraph(suite.api, g, inputs);
 
 /** An iteration whose items each go through a code node that waits `delayMs` (so they finish out of order). */
 function iterationGraph(parallelism: number, onItemError = 'terminate') {

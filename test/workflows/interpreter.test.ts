@@ -1,34 +1,11 @@
 import { fakeExecutors } from '../support/fake-executors';
 import { code, end, graph, start, tpl } from '../support/graph-builder';
-import { httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
+import { runGraph, useSuiteHarness } from '../support/harness';
 
-let h: Harness;
-let api: ReturnType<typeof httpClient>;
-let stopWorker: () => Promise<void>;
 const executors = fakeExecutors();
+const suite = useSuiteHarness('interp', executors);
 
-beforeAll(async () => {
-  h = await startHarness('interp');
-  stopWorker = (await h.startWorker(executors)).stop;
-  await resetDatabase(h.prisma);
-  api = httpClient(h.url, await h.key('acme'));
-});
-afterAll(async () => {
-  await stopWorker();
-  await h.close();
-});
-
-/** Creates, publishes and runs a graph in blocking mode; returns the finished run and its node list. */
-async function run(g: unknown, inputs: Record<string, unknown> = {}) {
-  const created = await api('POST', '/v1/workflows', { name: 'interp', graph: g });
-  if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-  const id = created.body.data.id;
-  await api('POST', `/v1/workflows/${id}/publish`);
-  const r = await api('POST', `/v1/workflows/${id}/runs`, { inputs, mode: 'blocking', timeoutMs: 60_000 });
-  if (r.status !== 200) throw new Error(`run did not finish: ${JSON.stringify(r.body)}`);
-  const nodes = (await api('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
-  return { run: r.body.data, nodes, workflowId: id };
-}
+const run = (g: unknown, inputs: Record<string, unknown> = {}) => runGraph(suite.api, g, inputs);
 
 const statusOf = (nodes: any[], key: string) => nodes.filter((n) => n.key === key).map((n) => n.status);
 

@@ -1,36 +1,12 @@
 import { fakeExecutors } from '../support/fake-executors';
 import { body, code, end, graph, start, startAt, tpl } from '../support/graph-builder';
-import { eventually, httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
+import { eventually, publishGraph, runGraph, useSuiteHarness } from '../support/harness';
 
-let h: Harness;
-let api: ReturnType<typeof httpClient>;
-let stopWorker: () => Promise<void>;
+const suite = useSuiteHarness('policies', fakeExecutors());
 
-beforeAll(async () => {
-  h = await startHarness('policies');
-  stopWorker = (await h.startWorker(fakeExecutors())).stop;
-  await resetDatabase(h.prisma);
-  api = httpClient(h.url, await h.key('acme'));
-});
-afterAll(async () => {
-  await stopWorker();
-  await h.close();
-});
+const publish = (g: unknown) => publishGraph(suite.api, g);
 
-async function publish(g: unknown): Promise<string> {
-  const created = await api('POST', '/v1/workflows', { name: 'policies', graph: g });
-  if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-  await api('POST', `/v1/workflows/${created.body.data.id}/publish`);
-  return created.body.data.id;
-}
-
-async function run(g: unknown, inputs: Record<string, unknown> = {}) {
-  const id = await publish(g);
-  const r = await api('POST', `/v1/workflows/${id}/runs`, { inputs, mode: 'blocking', timeoutMs: 90_000 });
-  if (r.status !== 200) throw new Error(`run did not finish: ${JSON.stringify(r.body)}`);
-  const nodes = (await api('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
-  return { run: r.body.data, nodes };
-}
+const run = (g: unknown, inputs: Record<string, unknown> = {}) => runGraph(suite.api, g, inputs);
 
 const http = (id: string, failTimes: number, extra: Record<string, unknown> = {}) => ({
   id,
@@ -96,7 +72,7 @@ describe('sub-workflow', () => {
     );
     const { run: r } = await run(parent, { w: 'hey' });
     expect(r.outputs).toEqual({ got: 'HEY!' });
-    const children = await h.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "weft-${r.id}/"` });
+    const children = await suite.h.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "weft-${r.id}/"` });
     const found: string[] = [];
     for await (const c of children) found.push(c.workflowId);
     expect(found).toEqual([`weft-${r.id}/child`]);
@@ -113,7 +89,7 @@ describe('history', () => {
       );
     const count = async (n: number) => {
       const { run: r } = await run(pure(n));
-      const history = await h.temporal.workflow.getHandle(r.temporal.workflowId).fetchHistory();
+      const history = await suite.h.temporal.workflow.getHandle(r.temporal.workflowId).fetchHistory();
       const events = history.events!;
       return {
         activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
@@ -153,7 +129,7 @@ describe('history', () => {
     expect(nodes.filter((n) => n.nodeId === 'step').map((n) => n.loopIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     // More than one execution behind one run id.
     const executions: string[] = [];
-    for await (const e of h.temporal.workflow.list({ query: `WorkflowId = "${r.temporal.workflowId}"` })) executions.push(e.status.name);
+    for await (const e of suite.h.temporal.workflow.list({ query: `WorkflowId = "${r.temporal.workflowId}"` })) executions.push(e.status.name);
     expect(executions.length).toBeGreaterThan(1);
     expect(executions.filter((s) => s === 'CONTINUED_AS_NEW').length).toBe(executions.length - 1);
   });
@@ -167,7 +143,7 @@ describe('history', () => {
     const { run: r, nodes } = await run(g);
     expect(r.outputs).toEqual({ size: String(size), status: 200 });
     expect(nodes.find((n) => n.key === 'big').outputs.body).toHaveLength(size);
-    const history = await h.temporal.workflow.getHandle(r.temporal.workflowId).fetchHistory();
+    const history = await suite.h.temporal.workflow.getHandle(r.temporal.workflowId).fetchHistory();
     expect(JSON.stringify(history).length).toBeLessThan(size);
   });
 });
@@ -176,11 +152,11 @@ describe('versions', () => {
   it('a publish during a running run does not change it', async () => {
     const v = (word: string) => graph([start, { id: 'pause', type: 'wait', data: { duration: '1500ms' } }, tpl('say', word), end({ said: '{{ say.text }}' })], [['start', 'pause'], ['pause', 'say'], ['say', 'end']]);
     const id = await publish(v('one'));
-    const started = await api('POST', `/v1/workflows/${id}/runs`, { inputs: {} });
-    await api('PUT', `/v1/workflows/${id}/draft`, { graph: v('two') });
-    expect((await api('POST', `/v1/workflows/${id}/publish`)).body.data.version).toBe(2);
+    const started = await suite.api('POST', `/v1/workflows/${id}/runs`, { inputs: {} });
+    await suite.api('PUT', `/v1/workflows/${id}/draft`, { graph: v('two') });
+    expect((await suite.api('POST', `/v1/workflows/${id}/publish`)).body.data.version).toBe(2);
     const done = await eventually(async () => {
-      const r = await api('GET', `/v1/runs/${started.body.data.id}`);
+      const r = await suite.api('GET', `/v1/runs/${started.body.data.id}`);
       return r.body.data.status === 'succeeded' && r.body.data;
     });
     expect(done).toMatchObject({ version: 1, outputs: { said: 'one' } });
