@@ -52,7 +52,7 @@ export async function runInSandbox(req: RunRequest): Promise<RunOutcome> {
   let phase: 'prelude' | 'compile' | 'run' = 'prelude';
   let helpers: Record<'parse' | 'describe' | 'serialize' | 'takeLogs', QuickJSHandle> | undefined;
 
-  /** Calls a prelude helper; a helper's own failure is reported as `fallback`. */
+  /** Calls a prelude helper for a bounded string; undefined when the helper itself fails. */
   const callHelper = (fn: QuickJSHandle, args: QuickJSHandle[], maxChars: number): string | undefined => {
     const r = ctx.callFunction(fn, ctx.undefined, ...args);
     if (r.error) return void r.error.dispose();
@@ -115,7 +115,7 @@ export async function runInSandbox(req: RunRequest): Promise<RunOutcome> {
     const returned = unwrap(ctx.callFunction(main, ctx.undefined, inputs));
     const value = settle(ctx, returned, (e) => classify(e), own);
 
-    const tagged = callHelperOrThrow(ctx, helpers.serialize, [value, own(ctx.newNumber(limits.maxOutputBytes))], classify, own);
+    const tagged = unwrap(ctx.callFunction(helpers.serialize, ctx.undefined, value, own(ctx.newNumber(limits.maxOutputBytes))));
     const tooLarge = new Failure('code_output_too_large', `main returned more than ${limits.maxOutputBytes} bytes of JSON`);
     // Each counted character is at most 6 bytes of JSON (\u escapes), so this bound holds
     // before the string is ever copied out of the VM.
@@ -161,18 +161,6 @@ function settle(ctx: QuickJSContext, returned: QuickJSHandle, classify: (e: Quic
   if (state.type === 'fulfilled') return own(state.value);
   if (state.type === 'rejected') throw classify(state.error);
   throw new Failure('code_runtime_error', 'main returned a promise that never settles (the sandbox has no timers or I/O to wait for)');
-}
-
-function callHelperOrThrow(
-  ctx: QuickJSContext,
-  fn: QuickJSHandle,
-  args: QuickJSHandle[],
-  classify: (e: QuickJSHandle) => Failure,
-  own: (h: QuickJSHandle) => QuickJSHandle,
-): QuickJSHandle {
-  const r = ctx.callFunction(fn, ctx.undefined, ...args);
-  if (r.error) throw classify(r.error);
-  return own(r.value);
 }
 
 /** The string a handle holds, if it is one no longer than `maxChars` (checked before copying it out). */

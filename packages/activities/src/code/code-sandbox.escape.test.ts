@@ -179,6 +179,26 @@ describe('sandbox processes', () => {
     await expect(failure(roomy, 'function main() { return {} }', controller.signal)).resolves.toMatchObject({ code: 'code_cancelled' });
   });
 
+  it('runs at most maxProcesses executions at once; a queued one can be cancelled', async () => {
+    const single = new CodeSandbox({ timeoutMs: 3_000, maxProcesses: 1 });
+    try {
+      const work = (n: number) => single.run({ code: `function main() { let s = 0; for (let i = 0; i < 1e6; i++) s += i; return { n: ${n} } }`, inputs: {} });
+      let most = 0;
+      const sampler = setInterval(() => (most = Math.max(most, single.busyPids().length)), 2);
+      const controller = new AbortController();
+      const first = work(1);
+      const queued = single.run({ code: 'function main() { return {} }', inputs: {} }, controller.signal).catch((e: unknown) => e);
+      const results = [first, work(2), work(3)];
+      controller.abort();
+      await expect(Promise.all(results)).resolves.toEqual([1, 2, 3].map((n) => ({ outputs: { n }, logs: [] })));
+      clearInterval(sampler);
+      expect(most).toBe(1);
+      await expect(queued).resolves.toMatchObject({ code: 'code_cancelled', message: expect.stringMatching(/waited for a sandbox/) });
+    } finally {
+      await single.close();
+    }
+  });
+
   it('the child holds none of the worker environment', async () => {
     // Read from outside with the host's tools: the VM itself has no way to look.
     const done = roomy.run({ code: 'function main() { let n = 0; for (let i = 0; i < 5e6; i++) n += i; return {} }', inputs: {} });
