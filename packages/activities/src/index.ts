@@ -13,6 +13,8 @@ export { BlobStore } from './nodes/blob-store';
 export { SecretCipher } from './secrets/secret-cipher';
 export { SecretsStore, scrub } from './secrets/secrets.store';
 export type { NodeExecutor, NodeExecutors } from './nodes/node-activities';
+export { createCodeExecutor, type CodeExecutor } from './code/code.executor';
+export { CodeSandbox, type CodeSandboxOptions, type SandboxResult } from './code/code-sandbox';
 
 export interface ActivityDeps extends RunRecordDeps {
   executors: NodeExecutors;
