@@ -1,40 +1,13 @@
 import { createCodeExecutor, type CodeExecutor } from '@weft/activities';
 import { end, graph, start, tpl, type N } from '../support/graph-builder';
-import { eventually, httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
+import { eventually, publishGraph, runGraph, useSuiteHarness } from '../support/harness';
 
 // The real code executor (QuickJS in child processes) behind the real worker, driven through the API.
-let h: Harness;
-let api: ReturnType<typeof httpClient>;
-let executor: CodeExecutor;
-let stopWorker: () => Promise<void>;
+const executor: CodeExecutor = createCodeExecutor({ timeoutMs: 500, memoryLimitBytes: 16 * 1024 * 1024 });
+const suite = useSuiteHarness('code-node', { code: executor });
+afterAll(() => executor.close());
 
-beforeAll(async () => {
-  h = await startHarness('code-node');
-  executor = createCodeExecutor({ timeoutMs: 500, memoryLimitBytes: 16 * 1024 * 1024 });
-  stopWorker = (await h.startWorker({ code: executor })).stop;
-  await resetDatabase(h.prisma);
-  api = httpClient(h.url, await h.key('acme'));
-});
-afterAll(async () => {
-  await stopWorker();
-  await executor.close();
-  await h.close();
-});
-
-async function publish(g: unknown): Promise<string> {
-  const created = await api('POST', '/v1/workflows', { name: 'code', graph: g });
-  if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-  await api('POST', `/v1/workflows/${created.body.data.id}/publish`);
-  return created.body.data.id;
-}
-
-async function run(g: unknown, inputs: Record<string, unknown> = {}) {
-  const id = await publish(g);
-  const r = await api('POST', `/v1/workflows/${id}/runs`, { inputs, mode: 'blocking', timeoutMs: 60_000 });
-  if (r.status !== 200) throw new Error(`run did not finish: ${JSON.stringify(r.body)}`);
-  const nodes = (await api('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
-  return { run: r.body.data, nodes };
-}
+const run = (g: unknown, inputs: Record<string, unknown> = {}) => runGraph(suite.api, g, inputs, 60_000);
 
 const codeNode = (id: string, code: string, inputs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): N => ({
   id,
@@ -102,15 +75,15 @@ describe('code node', () => {
 
   it('cancelling the run kills the code that is running', async () => {
     const slow = createCodeExecutor({ timeoutMs: 30_000 });
-    const worker = await h.startWorker({ code: slow });
-    await stopWorker();
+    const worker = await suite.h.startWorker({ code: slow });
+    await suite.stopWorker();
     try {
-      const id = await publish(graph([start, codeNode('spin', 'function main() { while (true) {} }', {}, { timeout: '60s' }), end({})], [['start', 'spin'], ['spin', 'end']]));
-      const started = await api('POST', `/v1/workflows/${id}/runs`, { inputs: {}, mode: 'async' });
+      const id = await publishGraph(suite.api, graph([start, codeNode('spin', 'function main() { while (true) {} }', {}, { timeout: '60s' }), end({})], [['start', 'spin'], ['spin', 'end']]));
+      const started = await suite.api('POST', `/v1/workflows/${id}/runs`, { inputs: {}, mode: 'async' });
       expect(started.status).toBe(202);
       const pid = await eventually(async () => slow.sandbox.busyPids()[0], 20_000, 50);
-      const runRecord = (await api('GET', `/v1/runs/${started.body.data.id}`)).body.data;
-      await h.temporal.workflow.getHandle(runRecord.temporal.workflowId).cancel();
+      const runRecord = (await suite.api('GET', `/v1/runs/${started.body.data.id}`)).body.data;
+      await suite.h.temporal.workflow.getHandle(runRecord.temporal.workflowId).cancel();
       // The cancellation reaches the activity with its next heartbeat and kills the child.
       await eventually(async () => {
         try {
@@ -121,14 +94,14 @@ describe('code node', () => {
         }
       }, 20_000, 100);
       const status = await eventually(async () => {
-        const s = (await api('GET', `/v1/runs/${started.body.data.id}`)).body.data.status;
+        const s = (await suite.api('GET', `/v1/runs/${started.body.data.id}`)).body.data.status;
         return ['cancelled', 'failed'].includes(s) && s;
       }, 20_000);
       expect(status).toBe('cancelled');
     } finally {
       await worker.stop();
       await slow.close();
-      stopWorker = (await h.startWorker({ code: executor })).stop;
+      suite.stopWorker = (await suite.h.startWorker({ code: executor })).stop;
     }
   });
 });
