@@ -13,6 +13,10 @@ export { BlobStore } from './nodes/blob-store';
 export { SecretCipher } from './secrets/secret-cipher';
 export { SecretsStore, scrub } from './secrets/secrets.store';
 export type { NodeExecutor, NodeExecutors } from './nodes/node-activities';
+export { createHttpExecutor, DEFAULT_MAX_RESPONSE_BYTES, type HttpExecutorOptions } from './http/http.executor';
+export { parseHttpAllowlist, HttpAllowlistError, type HttpAllowlist, type AllowlistEntry } from './http/http-allowlist';
+export { SsrfGuard, AddressRefusedError, guardedConnector, systemResolver, type Resolver } from './http/ssrf.guard';
+export { classifyAddress, type AddressClass, type AddressKind } from './http/ip-classifier';
 
 export interface ActivityDeps extends RunRecordDeps {
   executors: NodeExecutors;
