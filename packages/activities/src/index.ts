@@ -15,6 +15,10 @@ export { SecretsStore, scrub } from './secrets/secrets.store';
 export type { NodeExecutor, NodeExecutors } from './nodes/node-activities';
 export { createCodeExecutor, type CodeExecutor } from './code/code.executor';
 export { CodeSandbox, type CodeSandboxOptions, type SandboxResult } from './code/code-sandbox';
+export { createHttpExecutor, DEFAULT_MAX_RESPONSE_BYTES, type HttpExecutorOptions } from './http/http.executor';
+export { parseHttpAllowlist, HttpAllowlistError, type HttpAllowlist, type AllowlistEntry } from './http/http-allowlist';
+export { SsrfGuard, AddressRefusedError, guardedConnector, systemResolver, type Resolver } from './http/ssrf.guard';
+export { classifyAddress, type AddressClass, type AddressKind } from './http/ip-classifier';
 
 export interface ActivityDeps extends RunRecordDeps {
   executors: NodeExecutors;
