@@ -13,6 +13,14 @@ export { BlobStore } from './nodes/blob-store';
 export { SecretCipher } from './secrets/secret-cipher';
 export { SecretsStore, scrub } from './secrets/secrets.store';
 export type { NodeExecutor, NodeExecutors } from './nodes/node-activities';
+export * from './llm/model-provider.port';
+export { OpenAiAdapter, OPENAI_DEFAULT_BASE_URL, type OpenAiAdapterOptions } from './llm/openai.adapter';
+export { ProviderRegistry, defaultProviderFactories, type ProviderConfig, type ProviderFactory, type ResolvedProvider } from './llm/provider-registry';
+export { CircuitBreaker, type CircuitBreakerOptions, type BreakerPermit } from './llm/circuit-breaker';
+export { createLlmExecutor, type LlmExecutorDeps } from './llm/llm.executor';
+export { LLM_ERRORS, describeEndpoint, retryAfterMs } from './llm/llm.errors';
+export { schemaProblems, validateJson, type SchemaIssue } from './llm/json-schema.check';
+export { estimateTokens } from './llm/token-estimate';
 
 export interface ActivityDeps extends RunRecordDeps {
   executors: NodeExecutors;
