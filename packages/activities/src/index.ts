@@ -21,6 +21,7 @@ export { createLlmExecutor, type LlmExecutorDeps } from './llm/llm.executor';
 export { LLM_ERRORS, describeEndpoint, retryAfterMs } from './llm/llm.errors';
 export { schemaProblems, validateJson, type SchemaIssue } from './llm/json-schema.check';
 export { estimateTokens } from './llm/token-estimate';
+export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
 
 export interface ActivityDeps extends RunRecordDeps {
   executors: NodeExecutors;
