@@ -19,6 +19,15 @@ export { createHttpExecutor, DEFAULT_MAX_RESPONSE_BYTES, type HttpExecutorOption
 export { parseHttpAllowlist, HttpAllowlistError, type HttpAllowlist, type AllowlistEntry } from './http/http-allowlist';
 export { SsrfGuard, AddressRefusedError, guardedConnector, systemResolver, type Resolver } from './http/ssrf.guard';
 export { classifyAddress, type AddressClass, type AddressKind } from './http/ip-classifier';
+export * from './llm/model-provider.port';
+export { OpenAiAdapter, OPENAI_DEFAULT_BASE_URL, type OpenAiAdapterOptions } from './llm/openai.adapter';
+export { ProviderRegistry, defaultProviderFactories, type ProviderConfig, type ProviderFactory, type ResolvedProvider } from './llm/provider-registry';
+export { CircuitBreaker, type CircuitBreakerOptions, type BreakerPermit } from './llm/circuit-breaker';
+export { createLlmExecutor, type LlmExecutorDeps } from './llm/llm.executor';
+export { LLM_ERRORS, describeEndpoint, retryAfterMs } from './llm/llm.errors';
+export { schemaProblems, validateJson, type SchemaIssue } from './llm/json-schema.check';
+export { estimateTokens } from './llm/token-estimate';
+export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
 
 export interface ActivityDeps extends RunRecordDeps {
   executors: NodeExecutors;

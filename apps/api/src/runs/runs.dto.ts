@@ -20,7 +20,8 @@ export function runDto(run: Run, links: TemporalLinks) {
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
-    usage: null,
+    // summed over every LLM call of the run (all attempts), written by the llm node's activity
+    usage: { inputTokens: run.inputTokens, outputTokens: run.outputTokens },
     temporal: {
       workflowId: run.temporalWorkflowId,
       runId: run.temporalRunId,

@@ -1,0 +1,92 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { NodeFailure } from '../errors/node-failure';
+
+/** Error codes of the llm node; the non-retryable ones are also in the interpreter's list. */
+export const LLM_ERRORS = {
+  providerNotFound: 'llm_provider_not_found',
+  badRequest: 'llm_bad_request',
+  unauthorized: 'llm_unauthorized',
+  modelNotFound: 'llm_model_not_found',
+  rateLimited: 'llm_rate_limited',
+  providerError: 'llm_provider_error',
+  timeout: 'llm_timeout',
+  connection: 'llm_connection_error',
+  circuitOpen: 'llm_circuit_open',
+  invalidJson: 'llm_invalid_json',
+  schemaInvalid: 'llm_response_schema_invalid',
+  cancelled: 'llm_cancelled',
+} as const;
+
+/** A base URL fit for messages and logs: no userinfo, query or fragment. */
+export function describeEndpoint(baseUrl: string): string {
+  try {
+    const u = new URL(baseUrl);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/$/, '')}`;
+  } catch {
+    return '(invalid base URL)';
+  }
+}
+
+/**
+ * How long the endpoint asked us to wait: OpenAI's `retry-after-ms`, else `Retry-After` in seconds
+ * or as an HTTP date. Capped so a hostile or confused endpoint cannot park a run for days.
+ */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now(), capMs = 10 * 60_000): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  let wait: number | undefined = Number.isFinite(ms) ? ms : undefined;
+  const header = headers.get('retry-after');
+  if (wait === undefined && header) {
+    const seconds = Number(header);
+    if (Number.isFinite(seconds)) wait = seconds * 1000;
+    else if (!Number.isNaN(Date.parse(header))) wait = Date.parse(header) - now;
+  }
+  if (wait === undefined) return undefined;
+  return Math.min(Math.max(0, Math.round(wait)), capMs);
+}
+
+/** The vendor's own message, kept short; the SDK prefixes it with the status already. */
+function vendorMessage(err: APIError): string {
+  const body = err.error as { message?: unknown } | undefined;
+  const text = typeof body?.message === 'string' ? body.message : err.message;
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/**
+ * Maps an error of the openai SDK to a NodeFailure: 429, 408, 409, 5xx, timeouts and connection
+ * errors are retryable (429 and 503 honour Retry-After); 400/422, 401/403 and 404 are not.
+ */
+export function toLlmFailure(err: unknown, endpoint: string): NodeFailure {
+  if (err instanceof NodeFailure) return err;
+  if (err instanceof APIUserAbortError) return new NodeFailure(LLM_ERRORS.cancelled, 'The call to the model provider was cancelled');
+  if (err instanceof APIConnectionTimeoutError) {
+    return new NodeFailure(LLM_ERRORS.timeout, `The model provider at ${endpoint} did not answer in time`, { retryable: true });
+  }
+  if (err instanceof APIConnectionError) {
+    return new NodeFailure(LLM_ERRORS.connection, `Could not reach the model provider at ${endpoint}`, { retryable: true });
+  }
+  if (err instanceof APIError) {
+    const status = err.status;
+    const at = `The model provider at ${endpoint}`;
+    const details = { status: status ?? null };
+    if (status === 400 || status === 413 || status === 422) {
+      return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status}): ${vendorMessage(err)}`, { retryable: false, details });
+    }
+    if (status === 401 || status === 403) {
+      return new NodeFailure(LLM_ERRORS.unauthorized, `${at} refused the API key (${status}): ${vendorMessage(err)}`, { retryable: false, details });
+    }
+    if (status === 404) {
+      return new NodeFailure(LLM_ERRORS.modelNotFound, `${at} does not know this model or path (404): ${vendorMessage(err)}`, { retryable: false, details });
+    }
+    const wait = retryAfterMs(err.headers);
+    const retry = { retryable: true, details, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+    if (status === 429) return new NodeFailure(LLM_ERRORS.rateLimited, `${at} is rate limiting (429): ${vendorMessage(err)}`, retry);
+    if (status === 408) return new NodeFailure(LLM_ERRORS.timeout, `${at} timed out the request (408)`, retry);
+    if (status === undefined) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed while answering: ${vendorMessage(err)}`, retry);
+    if (status >= 500 || status === 409) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed (${status}): ${vendorMessage(err)}`, retry);
+    return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status}): ${vendorMessage(err)}`, { retryable: false, details });
+  }
+  // Anything else (a malformed stream, a bug) is transient more often than not.
+  const message = err instanceof Error ? err.message : String(err);
+  return new NodeFailure(LLM_ERRORS.providerError, `The call to the model provider at ${endpoint} failed: ${message}`, { retryable: true });
+}

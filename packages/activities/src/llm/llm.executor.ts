@@ -1,0 +1,187 @@
+import { Context } from '@temporalio/activity';
+import { llmDataSchema, type LlmData, type NodeActivityInput } from '@weft/domain';
+import type { Redis } from 'ioredis';
+import { NodeFailure } from '../errors/node-failure';
+import type { RunEventStream } from '../events/run-event-stream';
+import type { NodeExecutor } from '../nodes/node-activities';
+import type { Logger } from '../observability/logger';
+import type { PrismaClient } from '../persistence/prisma-client';
+import type { SecretCipher } from '../secrets/secret-cipher';
+import { scrub } from '../secrets/secrets.store';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
+import { DeltaBatcher, type DeltaBatchOptions } from './delta-batcher';
+import { answerFormat, chatFormat, parseJsonAnswer, refusesJsonSchema, responseSchemaProblem, type AnswerFormat } from './json-answer';
+import { LLM_ERRORS, toLlmFailure } from './llm.errors';
+import { recordLlmCall } from './llm-usage.repository';
+import type { ChatMessage, ChatResult, ModelProvider } from './model-provider.port';
+import { ProviderRegistry, defaultProviderFactories, type ProviderFactory } from './provider-registry';
+
+export interface LlmExecutorDeps {
+  prisma: PrismaClient;
+  /** Redis holding the circuit breakers' state (shared by every worker) */
+  redis: Redis;
+  events: RunEventStream;
+  logger: Logger;
+  /** decrypts the providers' API keys (WEFT_ENCRYPTION_KEY) */
+  cipher: SecretCipher;
+  breaker?: CircuitBreakerOptions;
+  deltas?: DeltaBatchOptions;
+  /** adapter factories by provider type; the `openai` adapter by default */
+  factories?: Record<string, ProviderFactory>;
+}
+
+interface CallSite {
+  input: NodeActivityInput;
+  attempt: number;
+  signal: AbortSignal;
+}
+
+/**
+ * The `llm` node: resolves the tenant's provider, calls it through the endpoint's circuit breaker,
+ * streams deltas to the run's event stream, records usage, and checks JSON answers.
+ *
+ * Invalid JSON is a failure of one attempt, retried under the node's own policy (each attempt is
+ * a fresh sample, recorded and billed like any other); on the policy's last attempt it is
+ * non-retryable, so `llm_invalid_json` is what the node ends with. Retrying inside the activity
+ * instead would hide attempts from the run's records and from Temporal's history.
+ */
+export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
+  const providers = new ProviderRegistry(deps.prisma, deps.cipher, deps.factories ?? defaultProviderFactories());
+  const breaker = new CircuitBreaker(deps.redis, deps.logger, deps.breaker);
+
+  return async (input, signal) => {
+    const data = parseConfig(input.config);
+    const format = answerFormat(data.responseFormat);
+    const schemaProblem = responseSchemaProblem(format);
+    if (schemaProblem) throw new NodeFailure(LLM_ERRORS.schemaInvalid, schemaProblem);
+    const { provider, apiKey } = await providers.resolve(input.tenantId, data.provider);
+    const info = Context.current().info;
+    const site: CallSite = { input, attempt: info.attempt, signal };
+    try {
+      const result = await call(site, provider, data, format);
+      const outputs = { text: result.text, json: null as unknown, usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens }, finishReason: result.finishReason };
+      if (format.kind === 'json') {
+        const answer = parseJsonAnswer(result.text, format.schema);
+        if (!answer.ok) {
+          const max = info.retryPolicy?.maximumAttempts ?? 0;
+          const last = max > 0 && info.attempt >= max;
+          throw new NodeFailure(LLM_ERRORS.invalidJson, `The model's answer is not usable JSON (attempt ${info.attempt}${max > 0 ? ` of ${max}` : ''}): ${answer.problem}`, {
+            retryable: !last,
+            details: { issues: answer.issues.slice(0, 5), finishReason: result.finishReason },
+          });
+        }
+        outputs.json = answer.value;
+      }
+      return outputs;
+    } catch (err) {
+      // Vendors sometimes quote the key they refused; it must not leave the activity.
+      if (err instanceof Error) err.message = scrub(err.message, [apiKey]);
+      throw err;
+    }
+  };
+
+  async function call(site: CallSite, provider: ModelProvider, data: LlmData, format: AnswerFormat): Promise<ChatResult> {
+    const { input, attempt, signal } = site;
+    const endpoint = provider.endpoint;
+    const permit = await breaker.acquire(endpoint);
+    const stream = data.stream && provider.capabilities.streaming;
+    let reached = false;
+    let streamed = '';
+    const batcher = new DeltaBatcher(
+      (text) => deps.events.publish(input.runId, 'llm.delta', { nodeId: input.node.nodeId, ...(input.node.key !== input.node.nodeId ? { key: input.node.key } : {}), attempt, text }),
+      (err) => deps.logger.warn('llm deltas could not be published', { runId: input.runId, nodeKey: input.node.key, message: (err as Error).message }),
+      deps.deltas,
+    );
+    const hooks = {
+      onResponse: () => void (reached = true),
+      onDelta: (text: string) => {
+        streamed += text;
+        batcher.push(text);
+      },
+    };
+    const request = (schemaRefused: boolean) => {
+      const shaped = chatFormat(format, provider.capabilities, messagesOf(data), schemaRefused);
+      return provider.chat(
+        { model: data.model, messages: shaped.messages, temperature: data.temperature, maxTokens: data.maxTokens, responseFormat: shaped.responseFormat, stream },
+        signal,
+        hooks,
+      );
+    };
+    let result: ChatResult;
+    try {
+      try {
+        result = await request(false);
+      } catch (err) {
+        // An OpenAI-compatible server without structured outputs: fall back to JSON mode at once.
+        const f = toLlmFailure(err, endpoint);
+        if (!(f.code === LLM_ERRORS.badRequest && format.kind === 'json' && format.schema && refusesJsonSchema(f.message))) throw f;
+        deps.logger.info('endpoint refused response_format json_schema; using json_object', { endpoint });
+        result = await request(true);
+      }
+    } catch (err) {
+      const failure = toLlmFailure(err, endpoint);
+      await settleBreaker(endpoint, permit, failure);
+      await batcher.close();
+      if (reached) {
+        // The stream began: tokens were spent even though the call did not finish.
+        await record(site, provider, data, {
+          inputTokens: provider.countTokens(messagesOf(data)),
+          outputTokens: provider.countTokens(streamed),
+          finishReason: failure.code === LLM_ERRORS.cancelled ? 'cancelled' : 'error',
+        });
+      }
+      throw failure;
+    }
+    await breaker.succeeded(endpoint);
+    await batcher.close();
+    await record(site, provider, data, { ...result.usage, finishReason: result.finishReason });
+    return result;
+  }
+
+  async function settleBreaker(endpoint: string, permit: { trial: boolean }, failure: NodeFailure) {
+    if (failure.code === LLM_ERRORS.cancelled) await breaker.released(endpoint, permit);
+    else if (failure.retryable) await breaker.failed(endpoint);
+    // A 4xx is the endpoint answering: it is up, whatever it thought of the request.
+    else await breaker.succeeded(endpoint);
+  }
+
+  async function record(site: CallSite, provider: ModelProvider, data: LlmData, usage: { inputTokens: number; outputTokens: number; finishReason: string | null }) {
+    const { input, attempt } = site;
+    try {
+      await recordLlmCall(deps.prisma, {
+        tenantId: input.tenantId,
+        runId: input.runId,
+        nodeKey: input.node.key,
+        attempt,
+        provider: provider.name,
+        model: data.model,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        finishReason: usage.finishReason,
+      });
+    } catch (err) {
+      // Usage accounting must not turn a paid-for answer into a failed node (and another call).
+      deps.logger.error('llm call could not be recorded', { runId: input.runId, nodeKey: input.node.key, attempt, message: (err as Error).message });
+    }
+  }
+}
+
+function messagesOf(data: LlmData): ChatMessage[] {
+  return data.messages.map((m) => ({ role: m.role, content: m.content }));
+}
+
+/** The node's data as resolved; message contents a whole reference made non-strings are sent as JSON text. */
+function parseConfig(config: unknown): LlmData {
+  const raw = config as { messages?: unknown } | null;
+  const messages = Array.isArray(raw?.messages)
+    ? raw.messages.map((m: { content?: unknown }) =>
+        m && typeof m === 'object' && m.content !== undefined && typeof m.content !== 'string' ? { ...m, content: m.content === null ? '' : JSON.stringify(m.content) } : m,
+      )
+    : raw?.messages;
+  const parsed = llmDataSchema.safeParse({ ...(raw ?? {}), messages });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`);
+    throw new NodeFailure('llm_config_invalid', `The llm node's data is invalid after resolving references: ${issues.join('; ')}`, { retryable: false, details: { issues } });
+  }
+  return parsed.data;
+}

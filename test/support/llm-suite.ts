@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { RunEventStream, SecretCipher, createLlmExecutor, type CircuitBreakerOptions } from '@weft/activities';
+import { end, graph, start, type N } from './graph-builder';
+import { httpClient, resetDatabase, silentLogger, startHarness, type Harness } from './harness';
+import { startOpenAiServer, type OpenAiServer } from './openai-server';
+import { testEnv } from './test-env';
+
+/** The provider key the suites register; no response or record may ever contain it. */
+export const PROVIDER_KEY = `sk-provider-${randomUUID()}`;
+
+export interface LlmSuite {
+  h: Harness;
+  api: ReturnType<typeof httpClient>;
+  server: OpenAiServer;
+  events: RunEventStream;
+  /** registers a model provider through the API */
+  addProvider(name: string, baseUrl: string, apiKey?: string): Promise<void>;
+  /** publishes and runs a graph in blocking mode: the finished run and its node list */
+  run(g: unknown, inputs?: Record<string, unknown>): Promise<{ run: any; nodes: any[] }>;
+  /** publishes and starts a graph asynchronously: the run id */
+  start(g: unknown, inputs?: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real API and worker (real Temporal, PostgreSQL, Redis) with the real llm executor, whose
+ * only fake is the vendor: a local OpenAI-compatible server registered as the tenant's provider.
+ */
+export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions = {}): Promise<LlmSuite> {
+  const h = await startHarness(name);
+  await resetDatabase(h.prisma);
+  const server = await startOpenAiServer();
+  const events = new RunEventStream(h.redis);
+  const llm = createLlmExecutor({
+    prisma: h.prisma,
+    redis: h.redis,
+    events,
+    logger: silentLogger,
+    cipher: new SecretCipher(testEnv.encryptionKey),
+    // A prefix per suite run: breaker state never leaks between runs of the suite.
+    breaker: { prefix: `weft-test-${randomUUID().slice(0, 8)}`, ...breaker },
+    deltas: { maxChars: 16, maxDelayMs: 60_000 },
+  });
+  const worker = await h.startWorker({ llm });
+  const api = httpClient(h.url, await h.key('acme'));
+
+  const publish = async (g: unknown) => {
+    const created = await api('POST', '/v1/workflows', { name, graph: g });
+    if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+    await api('POST', `/v1/workflows/${created.body.data.id}/publish`);
+    return created.body.data.id as string;
+  };
+  const suite: LlmSuite = {
+    h,
+    api,
+    server,
+    events,
+    async addProvider(providerName, baseUrl, apiKey = PROVIDER_KEY) {
+      const res = await api('POST', '/v1/model-providers', { name: providerName, type: 'openai', baseUrl, apiKey });
+      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
+    },
+    async run(g, inputs = {}) {
+      const id = await publish(g);
+      const r = await api('POST', `/v1/workflows/${id}/runs`, { inputs, mode: 'blocking', timeoutMs: 90_000 });
+      if (r.status !== 200) throw new Error(`run did not finish: ${JSON.stringify(r.body)}`);
+      const nodes = (await api('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
+      return { run: r.body.data, nodes };
+    },
+    async start(g, inputs = {}) {
+      const id = await publish(g);
+      const r = await api('POST', `/v1/workflows/${id}/runs`, { inputs, mode: 'async' });
+      if (r.status !== 202) throw new Error(JSON.stringify(r.body));
+      return r.body.data.id as string;
+    },
+    async close() {
+      await worker.stop();
+      await h.close();
+      await server.close();
+    },
+  };
+  await suite.addProvider('local', server.url);
+  return suite;
+}
+
+/** start → one llm node → end exposing its outputs. */
+export function llmGraph(data: Record<string, unknown>, extra: Record<string, unknown> = {}, outputs?: Record<string, unknown>) {
+  const ask: N = { id: 'ask', type: 'llm', data: { model: 'gpt-test', ...data }, retry: { maxAttempts: 1, initialInterval: '50ms' }, ...extra };
+  const out = outputs ?? { text: '{{ ask.text }}', json: '{{ ask.json }}', usage: '{{ ask.usage }}', finishReason: '{{ ask.finishReason }}' };
+  return graph([start, ask, end(out)], [['start', 'ask'], ['ask', 'end']], { q: { type: 'string', default: 'What is Weft?' } });
+}
+
+export const ask = (content = '{{ start.q }}') => [{ role: 'user', content }];
