@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { Redis } from 'ioredis';
-import { createLogger, createPrismaClient, type NodeExecutors, type PrismaClient } from '@weft/activities';
+import { createLogger, createPrismaClient, type Logger, type NodeExecutors, type PrismaClient } from '@weft/activities';
 import type { Role } from '@weft/domain';
 import { createApp } from '../../apps/api/src/app';
 import { createTenantKey } from '../../apps/api/src/auth/api-keys';
@@ -44,7 +44,7 @@ export interface Harness {
 }
 
 /** The real API on an ephemeral loopback port, over the real PostgreSQL, Redis and Temporal. */
-export async function startHarness(name: string, overrides: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(name: string, overrides: Record<string, string> = {}, logger: Logger = silentLogger): Promise<Harness> {
   const taskQueue = uniqueTaskQueue(name);
   const env = {
     DATABASE_URL: testEnv.databaseUrl,
@@ -60,7 +60,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, prisma, redis, temporal, logger: silentLogger });
+  const app = createApp({ config, prisma, redis, temporal, logger });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -74,7 +74,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
     redis,
     temporal,
     async startWorker(executors?: NodeExecutors) {
-      const { worker, close } = await createWorker(workerConfigSchema.parse(env), silentLogger, await workflowBundle(), executors);
+      const { worker, close } = await createWorker(workerConfigSchema.parse(env), logger, await workflowBundle(), executors);
       const running = worker.run();
       const handle = {
         async stop() {

@@ -10,6 +10,16 @@ export const workerConfigSchema = z.object({
   WEFT_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(50),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
+  /** hosts, host:ports, IPs or CIDRs the http-request node may reach despite the SSRF guard */
+  WEFT_HTTP_ALLOWLIST: z.string().default(''),
+  /** code node: wall time, QuickJS memory, result size, sandbox processes at once */
+  WEFT_CODE_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+  WEFT_CODE_MEMORY_MB: z.coerce.number().int().min(1).max(4096).default(64),
+  WEFT_CODE_MAX_OUTPUT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  WEFT_CODE_PROCESSES: z.coerce.number().int().min(1).max(64).default(4),
+  /** llm node: consecutive retryable failures that open an endpoint's circuit, and its cool-down */
+  WEFT_LLM_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  WEFT_LLM_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
 });
 

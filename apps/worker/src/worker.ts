@@ -2,6 +2,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } fro
 import { Redis } from 'ioredis';
 import { RunEventStream, createActivities, createPrismaClient, type Logger, type NodeExecutors } from '@weft/activities';
 import type { WorkerConfig } from './config';
+import { createExecutors } from './executors';
 
 /** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
 export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
@@ -10,12 +11,22 @@ export async function bundleWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
 }
 
-/** Composition root: config → adapters → activities → Worker. */
-export async function createWorker(config: WorkerConfig, logger: Logger, bundle?: WorkflowBundle, executors: NodeExecutors = {}) {
+/**
+ * Composition root: config → adapters → activities → Worker. Tests hand in executors of their own;
+ * otherwise the real ones are built from config.
+ */
+export async function createWorker(config: WorkerConfig, logger: Logger, bundle?: WorkflowBundle, executors?: NodeExecutors) {
   const prisma = createPrismaClient(config.DATABASE_URL);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
-  const activities = createActivities({ prisma, events: new RunEventStream(redis), logger, executors, encryptionKey: config.WEFT_ENCRYPTION_KEY });
+  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, logger });
+  const activities = createActivities({
+    prisma,
+    events: new RunEventStream(redis),
+    logger,
+    executors: nodes.executors,
+    encryptionKey: config.WEFT_ENCRYPTION_KEY,
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
     connection,
@@ -26,7 +37,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_ENTRY }),
   });
   const close = async () => {
-    await Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close()]);
+    await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close()]);
   };
   return { worker, close };
 }

@@ -113,7 +113,7 @@ describe('guardedConnector', () => {
     const spy = spyOpener();
     const connect = guardedConnector(new SsrfGuard(EMPTY_ALLOWLIST, resolve), spy.open);
     const attempt = () =>
-      new Promise<Error | null>((done) => connect({ hostname: 'rebind.example', host: 'rebind.example', protocol: 'http:', port: '80' }, (err) => done(err)));
+      new Promise<Error | null>((done) => connect({ hostname: 'rebind.example', host: 'rebind.example', protocol: 'http:', port: '80' }, (...args) => done(args[0])));
     expect((await attempt())?.message).toBe('spy opener: no sockets in unit tests');
     const second = await attempt();
     expect(second).toBeInstanceOf(AddressRefusedError);

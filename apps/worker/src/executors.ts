@@ -1,0 +1,36 @@
+import type { Redis } from 'ioredis';
+import {
+  RunEventStream,
+  SecretCipher,
+  createCodeExecutor,
+  createHttpExecutor,
+  createLlmExecutor,
+  parseHttpAllowlist,
+  type Logger,
+  type NodeExecutors,
+  type PrismaClient,
+} from '@weft/activities';
+import type { WorkerConfig } from './config';
+
+/** The real executors of the effectful node types, configured from the worker's environment. */
+export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClient; redis: Redis; logger: Logger }) {
+  const code = createCodeExecutor({
+    timeoutMs: config.WEFT_CODE_TIMEOUT_MS,
+    memoryLimitBytes: config.WEFT_CODE_MEMORY_MB * 1024 * 1024,
+    maxOutputBytes: config.WEFT_CODE_MAX_OUTPUT_BYTES,
+    maxProcesses: config.WEFT_CODE_PROCESSES,
+  });
+  const executors: NodeExecutors = {
+    code,
+    httpRequest: createHttpExecutor({ allowlist: parseHttpAllowlist(config.WEFT_HTTP_ALLOWLIST) }),
+    llm: createLlmExecutor({
+      prisma: deps.prisma,
+      redis: deps.redis,
+      events: new RunEventStream(deps.redis),
+      logger: deps.logger,
+      cipher: new SecretCipher(config.WEFT_ENCRYPTION_KEY),
+      breaker: { failureThreshold: config.WEFT_LLM_BREAKER_THRESHOLD, coolDownMs: config.WEFT_LLM_BREAKER_COOLDOWN_MS },
+    }),
+  };
+  return { executors, close: () => code.close() };
+}
