@@ -1,7 +1,8 @@
 import { buildConnector } from 'undici';
-import { createHttpExecutor, NodeFailure, type HttpExecutorOptions, type Resolver } from '@weft/activities';
+import { createHttpExecutor, type HttpExecutorOptions, type Resolver } from '@weft/activities';
 import type { NodeActivityInput } from '@weft/domain';
 import { closedPort, startHttpTarget, type HttpTarget } from '../support/http-target';
+import { expectNodeFailure } from '../support/expect-failure';
 
 /**
  * The executor called directly (no Temporal), against a local server on 127.0.0.1. Every test's
@@ -41,14 +42,7 @@ function input(config: Record<string, unknown>, idempotencyKey = 'run_1:fetch'):
   return { runId: 'run_1', tenantId: 't', workflowId: 'wf', node: { nodeId: 'fetch', key: 'fetch', type: 'http-request' }, config, idempotencyKey };
 }
 
-async function failure(p: Promise<unknown>): Promise<NodeFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NodeFailure);
-  return err as NodeFailure;
-}
+const failure = expectNodeFailure;
 
 const signal = () => new AbortController().signal;
 

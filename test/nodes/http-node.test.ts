@@ -1,6 +1,6 @@
 import { createHttpExecutor } from '@weft/activities';
 import { end, graph, start, type N } from '../support/graph-builder';
-import { eventually, httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
+import { eventually, httpClient, resetDatabase, runGraph, startHarness, type Harness } from '../support/harness';
 import { startHttpTarget, type HttpTarget } from '../support/http-target';
 
 /**
@@ -34,13 +34,8 @@ afterAll(async () => {
 });
 
 async function run(g: unknown, inputs: Record<string, unknown> = {}, client = api) {
-  const created = await client('POST', '/v1/workflows', { name: 'http', graph: g });
-  if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-  await client('POST', `/v1/workflows/${created.body.data.id}/publish`);
-  const r = await client('POST', `/v1/workflows/${created.body.data.id}/runs`, { inputs, mode: 'blocking', timeoutMs: 90_000 });
-  if (r.status !== 200) throw new Error(`run did not finish: ${JSON.stringify(r.body)}`);
-  const nodes = (await client('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
-  return { run: r.body.data, nodes, node: (key: string) => nodes.find((n) => n.key === key) };
+  const { run: r, nodes } = await runGraph(client, g, inputs);
+  return { run: r, nodes, node: (key: string) => nodes.find((n) => n.key === key) };
 }
 
 const http = (id: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}): N => ({ id, type: 'http-request', data, ...extra });

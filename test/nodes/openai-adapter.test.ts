@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { NodeFailure, OpenAiAdapter, estimateTokens, retryAfterMs } from '@weft/activities';
+import { OpenAiAdapter, estimateTokens, retryAfterMs } from '@weft/activities';
 import { expectedVector, pieces, startOpenAiServer, words, type OpenAiServer } from '../support/openai-server';
+import { expectNodeFailure } from '../support/expect-failure';
 
 // The adapter alone against the local OpenAI-compatible server, through the real SDK.
 let server: OpenAiServer;
@@ -16,14 +17,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => server.reset());
 
-async function failure(p: Promise<unknown>): Promise<NodeFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NodeFailure);
-  return err as NodeFailure;
-}
+const failure = expectNodeFailure;
 
 describe('OpenAiAdapter', () => {
   it('lists models with the bearer key, and declares its capabilities', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RunEventStream, SecretCipher, createLlmExecutor, type CircuitBreakerOptions } from '@weft/activities';
 import { end, graph, start, type N } from './graph-builder';
-import { httpClient, resetDatabase, silentLogger, startHarness, type Harness } from './harness';
+import { httpClient, publishGraph, resetDatabase, runGraph, silentLogger, startHarness, type Harness } from './harness';
 import { startOpenAiServer, type OpenAiServer } from './openai-server';
 import { testEnv } from './test-env';
 
@@ -44,12 +44,6 @@ export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions
   const worker = await h.startWorker({ llm });
   const api = httpClient(h.url, await h.key('acme'));
 
-  const publish = async (g: unknown) => {
-    const created = await api('POST', '/v1/workflows', { name, graph: g });
-    if (created.status !== 201) throw new Error(JSON.stringify(created.body));
-    await api('POST', `/v1/workflows/${created.body.data.id}/publish`);
-    return created.body.data.id as string;
-  };
   const suite: LlmSuite = {
     h,
     api,
@@ -59,15 +53,9 @@ export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions
       const res = await api('POST', '/v1/model-providers', { name: providerName, type: 'openai', baseUrl, apiKey });
       if (res.status !== 201) throw new Error(JSON.stringify(res.body));
     },
-    async run(g, inputs = {}) {
-      const id = await publish(g);
-      const r = await api('POST', `/v1/workflows/${id}/runs`, { inputs, mode: 'blocking', timeoutMs: 90_000 });
-      if (r.status !== 200) throw new Error(`run did not finish: ${JSON.stringify(r.body)}`);
-      const nodes = (await api('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
-      return { run: r.body.data, nodes };
-    },
+    run: (g, inputs = {}) => runGraph(api, g, inputs),
     async start(g, inputs = {}) {
-      const id = await publish(g);
+      const id = await publishGraph(api, g, name);
       const r = await api('POST', `/v1/workflows/${id}/runs`, { inputs, mode: 'async' });
       if (r.status !== 202) throw new Error(JSON.stringify(r.body));
       return r.body.data.id as string;
