@@ -20,7 +20,7 @@ async function call(method, url, body) {
 
 async function main() {
   const graph = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'examples', 'hello.workflow.json'), 'utf8'));
-  const workflow = await call('POST', '/v1/workflows', { name: 'hello (sample)', description: 'start → template → wait → end', graph });
+  const workflow = await call('POST', '/v1/workflows', { name: 'hello (sample)', description: 'start → template → code → wait → end', graph });
   const { version } = await call('POST', `/v1/workflows/${workflow.id}/publish`);
   const run = await call('POST', `/v1/workflows/${workflow.id}/runs`, { inputs: { name: 'Weft' }, mode: 'blocking', timeoutMs: 60000 });
   console.log(`\nSample run ${run.id} of workflow ${workflow.id} v${version}: ${run.status}`);
