@@ -84,14 +84,16 @@ describe('tenant secrets', () => {
           type: 'http-request',
           data: { method: 'POST', url: target.url('/status/200'), auth: { type: 'bearer', token: '{{ secrets.API_TOKEN }}' }, headers: { 'x-copy': 'v={{ secrets.API_TOKEN }}' }, body: { type: 'json', content: { note: 'no secret here' } } },
         },
+        // A server that echoes the request back: the secret returns in the outputs and is masked.
+        { id: 'echo', type: 'http-request', data: { url: target.url('/echo'), auth: { type: 'bearer', token: '{{ secrets.API_TOKEN }}' } } },
         // Refused by the SSRF guard before any connection is made.
         { id: 'refused', type: 'http-request', data: { url: `http://127.0.0.1:1/?t={{ secrets.API_TOKEN }}` }, onError: 'branch' },
         // Code that puts the secret into its error message: the message is scrubbed.
         { id: 'leaky', type: 'code', data: { code: 'function main(i) { throw new Error("token " + i.t); }', inputs: { t: '{{ secrets.API_TOKEN }}' } }, onError: 'branch' },
         { id: 'note', type: 'template', data: { template: '{{ refused.error.code }}; {{ leaky.error.code }}: {{ leaky.error.message }}' } },
-        end({ status: '{{ call.status }}', note: '{{ note.text }}' }),
+        end({ status: '{{ call.status }}', echoed: '{{ echo.json.headers.authorization }}', note: '{{ note.text }}' }),
       ],
-      [['start', 'call'], ['call', 'refused'], ['refused', 'end'], ['refused', 'leaky', 'error'], ['leaky', 'end'], ['leaky', 'note', 'error'], ['note', 'end']],
+      [['start', 'call'], ['call', 'echo'], ['echo', 'refused'], ['refused', 'end'], ['refused', 'leaky', 'error'], ['leaky', 'end'], ['leaky', 'note', 'error'], ['note', 'end']],
     );
     const workflowId = await publishGraph(api, g);
     const r = await api('POST', `/v1/workflows/${workflowId}/runs`, { inputs: {}, mode: 'blocking', timeoutMs: 60_000 });
@@ -99,6 +101,7 @@ describe('tenant secrets', () => {
     const run = r.body.data;
     expect(run.status).toBe('succeeded');
     expect(run.outputs.status).toBe(200);
+    expect(run.outputs.echoed).toBe('Bearer [secret]');
     expect(run.outputs.note).toBe('http_address_refused; code_runtime_error: Error: token [secret]');
 
     // The target got the plaintext: the secret was resolved where the request was made.

@@ -7,7 +7,7 @@ import type { Logger } from '../observability/logger';
 import { Prisma, type PrismaClient } from '../persistence/prisma-client';
 import { saveNodeRecords } from '../runs/node-records.repository';
 import type { BlobStore } from './blob-store';
-import { scrub, type SecretsStore } from '../secrets/secrets.store';
+import { scrub, scrubValue, type SecretsStore } from '../secrets/secrets.store';
 
 /** What one effectful node type does, given its resolved config; throws NodeFailure when it fails. */
 export type NodeExecutor = (input: NodeActivityInput, signal: AbortSignal) => Promise<Record<string, unknown>>;
@@ -66,7 +66,7 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
       // Secrets and large inputs are resolved here, at call time, never in the workflow.
       const resolved = await secrets.resolveIn(tenantId, await blobs.inflate(tenantId, input.config));
       plaintexts = resolved.plaintexts;
-      const outputs = await executor({ ...input, config: resolved.value }, ctx.cancellationSignal);
+      const outputs = scrubValue(await executor({ ...input, config: resolved.value }, ctx.cancellationSignal), plaintexts);
       await finish('succeeded');
       return { outputs: await blobs.offload(tenantId, runId, outputs) };
     } catch (err) {

@@ -28,7 +28,7 @@ export class SecretsStore {
 
   /**
    * Replaces every `{{ secrets.NAME }}` inside a value with the secret's plaintext, and returns the
-   * plaintexts used so error messages can be scrubbed of them. Called inside an activity at call
+   * plaintexts used so error messages and outputs can be scrubbed of them. Called inside an activity at call
    * time, so a plaintext never enters workflow history, run records or events.
    */
   async resolveIn<T>(tenantId: string, value: T): Promise<{ value: T; plaintexts: string[] }> {
@@ -39,17 +39,30 @@ export class SecretsStore {
     const plain = new Map(rows.map((r) => [r.name, this.cipher.decrypt(r.ciphertext)]));
     const missing = [...names].filter((n) => !plain.has(n));
     if (missing.length) throw new NodeFailure('secret_not_found', `No secret named ${missing.map((m) => `'${m}'`).join(', ')} in this tenant`);
-    const walk = (v: unknown): unknown => {
-      if (typeof v === 'string') return v.replace(SECRET_REF, (_m, name: string) => plain.get(name)!);
-      if (Array.isArray(v)) return v.map(walk);
-      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-      return v;
-    };
-    return { value: walk(value) as T, plaintexts: [...plain.values()].filter((p) => p.length > 0) };
+    const resolved = mapStrings(value, (text) => text.replace(SECRET_REF, (_m, name: string) => plain.get(name)!));
+    return { value: resolved, plaintexts: [...plain.values()].filter((p) => p.length > 0) };
   }
 }
 
 /** Replaces each plaintext in a message with a mask. */
 export function scrub(message: string, plaintexts: readonly string[]): string {
   return plaintexts.reduce((m, p) => m.split(p).join('[secret]'), message);
+}
+
+/**
+ * Masks each plaintext in every string inside a value: a node's outputs may carry a secret back
+ * (a server echoing its Authorization header), and outputs go into history and run records.
+ */
+export function scrubValue<T>(value: T, plaintexts: readonly string[]): T {
+  return plaintexts.length ? mapStrings(value, (text) => scrub(text, plaintexts)) : value;
+}
+
+function mapStrings<T>(value: T, fn: (text: string) => string): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return fn(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
 }
