@@ -29,3 +29,5 @@ export * from './runs/run.contract';
 export * from './tenancy/roles';
 export * from './runs/node-activities.contract';
 export * from './templates/template-engine';
+export * from './values/json-value';
+export * from './limits/run-limits';
