@@ -32,6 +32,7 @@ export interface ValueMeasure {
  * U+0000 and UTF-16 surrogates without their pair: PostgreSQL refuses both (in `text` and in
  * `jsonb`), so no such string may reach it.
  */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 
