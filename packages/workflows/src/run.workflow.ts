@@ -1,16 +1,18 @@
+import { CancellationScope, WorkflowError, continueAsNew, defineQuery, isCancellation, log, setHandler } from '@temporalio/workflow';
 import {
-  CancellationScope,
-  continueAsNew,
-  defineQuery,
-  isCancellation,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { PENDING_NODES_QUERY, type NodeRecord, type RunRecordActivities, type RunWorkflowInput, type RunWorkflowResult } from '@weft/domain';
+  PENDING_NODES_QUERY,
+  effectiveRunLimits,
+  measureValue,
+  type NodeRecord,
+  type RunError,
+  type RunWorkflowInput,
+  type RunWorkflowResult,
+} from '@weft/domain';
+import { RunAborted, internalError } from './interpreter/run-errors';
 import { Runtime } from './interpreter/runtime';
-import { runScope } from './interpreter/scheduler';
+import { runScope, type ScopeOutcome } from './interpreter/scheduler';
 import { newScopeState, type Frame, type ScopeState } from './interpreter/state';
+import { RunRecords } from './run-records';
 
 /** Node records not yet written to PostgreSQL; the API merges them into a live run's node list. */
 export const pendingNodesQuery = defineQuery<readonly NodeRecord[]>(PENDING_NODES_QUERY);
@@ -21,68 +23,95 @@ interface Continuation {
   seq: number;
   records: NodeRecord[];
   startedAt: string;
+  /** node executions so far (absent in continuations from before the limit existed) */
+  executions?: number;
 }
-
-// Run records must land even through a long database outage, so these retry without a limit.
-// Local activities: short idempotent writes that run inside the workflow task, costing one marker
-// event and no extra round trip through the server (see the interpreter benchmark).
-const records = proxyLocalActivities<RunRecordActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-});
 
 /** The one workflow: interprets the graph it was started with (a pinned published version). */
 export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowResult> {
   const { runId, tenantId, workflowId } = input;
   const continuation = input.continuation as Continuation | undefined;
   const startedAt = continuation?.startedAt ?? new Date().toISOString();
-  const keepsRecord = !input.parent;
-  if (keepsRecord && !continuation) {
-    await records.recordRunStarted({ runId, tenantId, temporalRunId: workflowInfo().runId, startedAt });
-  }
+  // Children started before child runs had records of their own keep none.
+  const keepsRecord = !input.parent || input.parent.recorded === true;
+  const records = new RunRecords({ runId, tenantId }, keepsRecord);
+  if (!continuation) await records.started(input, startedAt);
 
-  const runtime = new Runtime({ runId, tenantId, workflowId, inputs: input.inputs }, input.subgraphs ?? {}, continuation?.seq ?? 0, continuation?.records);
-  setHandler(pendingNodesQuery, () => runtime.peekRecords());
-  const frame: Frame = {
-    body: input.graph,
-    state: continuation?.scope ?? newScopeState(input.graph),
-    locals: { sys: { runId, workflowId, startedAt } },
-    startOutputs: input.inputs,
-    path: [],
-  };
-
-  let outcome;
+  let runtime: Runtime | undefined;
+  let frame: Frame | undefined;
+  let outcome: ScopeOutcome;
   try {
+    runtime = new Runtime({
+      run: { runId, tenantId, workflowId, inputs: input.inputs },
+      subgraphs: input.subgraphs ?? {},
+      subgraphVersions: input.subgraphVersions ?? {},
+      limits: effectiveRunLimits(input.limits),
+      seq: continuation?.seq ?? 0,
+      executions: continuation?.executions ?? 0,
+      pending: continuation?.records,
+      writeRecords: (batch) => records.nodes(batch),
+    });
+    const live = runtime;
+    setHandler(pendingNodesQuery, () => live.peekRecords());
+    frame = {
+      body: input.graph,
+      state: continuation?.scope ?? newScopeState(input.graph),
+      locals: { sys: { runId, workflowId, startedAt } },
+      startOutputs: input.inputs,
+      path: [],
+    };
     outcome = await runScope(frame, runtime);
   } catch (err) {
-    if (isCancellation(err) && keepsRecord) {
+    if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() =>
-        records.recordRunFinished({
-          runId,
-          tenantId,
-          status: 'cancelled',
-          outputs: {},
-          error: { code: 'run_cancelled', message: 'The run was cancelled' },
-          finishedAt: new Date().toISOString(),
-          records: runtime.takeRecords(),
-        }),
+        records.finished(
+          { status: 'cancelled', outputs: {}, error: { code: 'run_cancelled', message: 'The run was cancelled' } },
+          runtime?.takeRecords() ?? [],
+        ),
       );
+      throw err;
     }
-    throw err;
+    // The SDK's own errors (a determinism problem) must reach it; anything else ends the run.
+    if (err instanceof WorkflowError) throw err;
+    outcome = { status: 'failed', error: err instanceof RunAborted ? err.error : internalError(err, { runId }, 'the run') };
   }
 
-  if (outcome.status === 'suspended') {
+  if (outcome.status === 'suspended' && runtime && frame) {
     // History is long: go on in a fresh execution with the same workflow id and all progress.
-    const next: Continuation = { scope: frame.state, seq: runtime.lastSeq, records: runtime.takeRecords(), startedAt };
-    return continueAsNew<typeof runWorkflow>({ ...input, continuation: next });
+    const next: Continuation = { scope: frame.state, seq: runtime.lastSeq, records: runtime.takeRecords(), startedAt, executions: runtime.executionCount };
+    const carried = { ...input, continuation: next };
+    const limits = runtime.limits;
+    if (!measureValue(carried, { maxDepth: Infinity, maxBytes: limits.maxPayloadBytes }).problem) {
+      return continueAsNew<typeof runWorkflow>(carried);
+    }
+    runtime.restoreRecords(next.records);
+    outcome = {
+      status: 'failed',
+      error: { code: 'run_state_too_large', message: `The run's state grew past ${limits.maxPayloadBytes} bytes and cannot be carried on (WEFT_MAX_PAYLOAD_BYTES)` },
+    };
   }
 
-  const result: RunWorkflowResult =
-    outcome.status === 'failed'
-      ? { status: 'failed', outputs: frame.state.endOutputs, error: outcome.error }
-      : { status: outcome.partial ? 'partially-succeeded' : 'succeeded', outputs: outcome.endOutputs };
-  if (keepsRecord) {
-    await records.recordRunFinished({ runId, tenantId, ...result, finishedAt: new Date().toISOString(), records: runtime.takeRecords() });
+  const result = resultOf(outcome, frame, runtime);
+  await records.finished(result, runtime?.takeRecords() ?? []);
+  return { ...result, executions: runtime?.executionCount ?? 0 };
+}
+
+/** The run's result, small enough for Temporal to accept as the workflow's result. */
+function resultOf(outcome: ScopeOutcome, frame: Frame | undefined, runtime: Runtime | undefined): RunWorkflowResult {
+  const endOutputs = frame?.state.endOutputs ?? {};
+  let result: RunWorkflowResult;
+  if (outcome.status === 'completed') result = { status: outcome.partial ? 'partially-succeeded' : 'succeeded', outputs: outcome.endOutputs };
+  else if (outcome.status === 'failed') result = { status: 'failed', outputs: endOutputs, error: outcome.error };
+  else result = { status: 'failed', outputs: endOutputs, error: stalled() };
+  const maxBytes = runtime?.limits.maxPayloadBytes ?? effectiveRunLimits(undefined).maxPayloadBytes;
+  if (measureValue(result.outputs, { maxDepth: Infinity, maxBytes }).problem) {
+    return { status: 'failed', outputs: {}, error: { code: 'run_outputs_too_large', message: `The run's outputs are larger than ${maxBytes} bytes of JSON (WEFT_MAX_PAYLOAD_BYTES)` } };
   }
   return result;
 }
+
+function stalled(): RunError {
+  log.error('run suspended without draining');
+  return { code: 'run_stalled', message: 'The run stopped making progress' };
+}
+

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { renderTemplate, type NodeActivities, type NodeActivityInput, type NodeActivityOutput } from '@weft/domain';
+import { DEFAULT_RUN_LIMITS, TemplateLimitError, renderTemplate, type NodeActivities, type NodeActivityInput, type NodeActivityOutput } from '@weft/domain';
 import { NodeFailure } from '../errors/node-failure';
 import type { Logger } from '../observability/logger';
 import { Prisma, type PrismaClient } from '../persistence/prisma-client';
 import { saveNodeRecords } from '../runs/node-records.repository';
 import type { BlobStore } from './blob-store';
+import { renderDeferred } from './deferred-config';
 import { scrub, scrubValue, type SecretsStore } from '../secrets/secrets.store';
 
 /** What one effectful node type does, given its resolved config; throws NodeFailure when it fails. */
@@ -64,7 +65,7 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
       const executor = executors[name];
       if (!executor) throw new NodeFailure('node_type_not_configured', `This worker has no ${node.type} executor configured`);
       // Secrets and large inputs are resolved here, at call time, never in the workflow.
-      const resolved = await secrets.resolveIn(tenantId, await blobs.inflate(tenantId, input.config));
+      const resolved = await secrets.resolveIn(tenantId, await blobs.inflate(tenantId, await renderDeferred(input, blobs)));
       plaintexts = resolved.plaintexts;
       const outputs = scrubValue(await executor({ ...input, config: resolved.value }, ctx.cancellationSignal), plaintexts);
       await finish('succeeded');
@@ -86,13 +87,15 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
     nodeLlm: wrap('llm'),
     nodeKnowledgeRetrieval: wrap('knowledgeRetrieval'),
     loadBlobs: ({ tenantId, ids }) => blobs.load(tenantId, ids),
-    renderTemplate: async ({ tenantId, runId, template, variables }) => {
+    renderTemplate: async ({ tenantId, runId, template, variables, limits }) => {
       const values = await blobs.inflate(tenantId, variables);
       let text: string;
       try {
-        text = renderTemplate(template, values);
+        // Runs from before template limits existed get the defaults.
+        text = renderTemplate(template, values, limits ?? { maxSteps: DEFAULT_RUN_LIMITS.templateSteps, maxOutputChars: DEFAULT_RUN_LIMITS.templateOutputChars }).text;
       } catch (err) {
-        throw ApplicationFailure.nonRetryable(err instanceof Error ? err.message : String(err), 'template_error');
+        const code = err instanceof TemplateLimitError ? err.code : 'template_error';
+        throw ApplicationFailure.nonRetryable(err instanceof Error ? err.message : String(err), code);
       }
       return blobs.offload(tenantId, runId, { text }) as Promise<{ text: unknown }>;
     },

@@ -1,11 +1,10 @@
 import type { NodeRecord } from '@weft/domain';
-import { Prisma, type PrismaClient } from '../persistence/prisma-client';
-
-const json = (v: unknown) => (v === undefined ? Prisma.DbNull : (v as Prisma.InputJsonValue));
+import type { PrismaClient } from '../persistence/prisma-client';
+import { storableJson } from './storable';
 
 /**
  * Writes node records idempotently: a record is keyed by (run, key), so an activity retried after
- * a lost response writes the same rows again.
+ * a lost response writes the same rows again. Values are made storable first: a record must land.
  */
 export async function saveNodeRecords(prisma: PrismaClient, tenantId: string, runId: string, records: readonly NodeRecord[]): Promise<void> {
   if (!records.length) return;
@@ -18,9 +17,9 @@ export async function saveNodeRecords(prisma: PrismaClient, tenantId: string, ru
         status: r.status,
         iterationIndex: r.iterationIndex ?? null,
         loopIndex: r.loopIndex ?? null,
-        inputs: json(r.inputs),
-        outputs: json(r.outputs),
-        error: json(r.error),
+        inputs: storableJson(r.inputs),
+        outputs: storableJson(r.outputs),
+        error: storableJson(r.error),
         startedAt: new Date(r.startedAt),
         finishedAt: new Date(r.finishedAt),
       };

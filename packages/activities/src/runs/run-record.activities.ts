@@ -1,10 +1,11 @@
-import type { RunRecordActivities } from '@weft/domain';
+import { toStorableValue, type ChildRunRecord, type RunRecordActivities } from '@weft/domain';
 import type { PrismaClient } from '../persistence/prisma-client';
-import { Prisma } from '../persistence/prisma-client';
+import { type Prisma } from '../persistence/prisma-client';
 import type { RunEventStream } from '../events/run-event-stream';
 import { saveNodeRecords } from './node-records.repository';
 import type { BlobStore } from '../nodes/blob-store';
 import type { Logger } from '../observability/logger';
+import { STORE_MAX_DEPTH, storableJson } from './storable';
 
 export interface RunRecordDeps {
   prisma: PrismaClient;
@@ -13,41 +14,89 @@ export interface RunRecordDeps {
   blobs?: BlobStore;
 }
 
+/** Creates a child run's record the first time its workflow starts (a retried start finds it there). */
+async function createChildRecord(prisma: PrismaClient, runId: string, tenantId: string, temporalRunId: string, startedAt: Date, child: ChildRunRecord) {
+  const { parent } = child;
+  await prisma.run.upsert({
+    where: { id: runId },
+    create: {
+      id: runId,
+      tenantId,
+      workflowId: child.workflowId,
+      version: child.version,
+      status: 'running',
+      inputs: storableJson(child.inputs) as Prisma.InputJsonValue,
+      temporalWorkflowId: child.temporalWorkflowId,
+      temporalRunId,
+      startedAt,
+      parentRunId: parent.runId,
+      parentNodeId: parent.nodeId ?? null,
+      parentNodeKey: parent.nodeKey,
+      parentIterationIndex: parent.iterationIndex ?? null,
+      parentLoopIndex: parent.loopIndex ?? null,
+    },
+    update: {},
+  });
+}
+
 /**
- * Keeps the run's PostgreSQL record and event stream in step with the workflow. Both activities
- * are idempotent: a retry after a lost response writes the same row and at most repeats an event.
+ * Keeps the run's PostgreSQL record and event stream in step with the workflow. Every activity is
+ * idempotent: a retry after a lost response writes the same row and at most repeats an event.
+ * Values are made storable before they are written, so no value a run produced can keep its end
+ * from being recorded.
  */
 export function createRunRecordActivities({ prisma, events, logger, blobs }: RunRecordDeps): RunRecordActivities {
+  // The event stream is best effort: Redis being away must not keep the record from being written
+  // (nor make the workflow retry a write that already landed).
+  const publish = async (runId: string, type: string, data: Record<string, unknown>, final = false) => {
+    try {
+      await events.publish(runId, type, data, final);
+    } catch (err) {
+      logger.warn('run event could not be published', { runId, type, message: (err as Error).message });
+    }
+  };
+  const exists = async (runId: string, tenantId: string) => !!(await prisma.run.findFirst({ where: { id: runId, tenantId }, select: { id: true } }));
+
   return {
-    async recordRunStarted({ runId, tenantId, temporalRunId, startedAt }) {
+    async recordRunStarted({ runId, tenantId, temporalRunId, startedAt, child }) {
+      if (child) await createChildRecord(prisma, runId, tenantId, temporalRunId, new Date(startedAt), child);
       await prisma.run.updateMany({
         where: { id: runId, tenantId },
         data: { status: 'running', temporalRunId, startedAt: new Date(startedAt) },
       });
-      await events.publish(runId, 'run.started', { runId, startedAt });
-      logger.info('run started', { runId, tenantId });
+      await publish(runId, 'run.started', { runId, startedAt });
+      logger.info('run started', { runId, tenantId, ...(child ? { parentRunId: child.parent.runId } : {}) });
+    },
+
+    async recordNodes({ runId, tenantId, records }) {
+      if (!(await exists(runId, tenantId))) {
+        logger.warn('run record is gone; its node records are not written', { runId, tenantId, count: records.length });
+        return;
+      }
+      await saveNodeRecords(prisma, tenantId, runId, records);
     },
 
     async recordRunFinished({ runId, tenantId, status, outputs, error, finishedAt, records }) {
-      // This activity retries without a limit; a run record that was deleted (its tenant removed,
-      // a test database emptied) can never be written, so it is reported once and left alone.
-      if (!(await prisma.run.findFirst({ where: { id: runId, tenantId }, select: { id: true } }))) {
+      // A run record that was deleted (its tenant removed, a test database emptied) can never be
+      // written, so it is reported once and left alone.
+      if (!(await exists(runId, tenantId))) {
         logger.warn('run record is gone; its end is not recorded', { runId, tenantId, status });
         return;
       }
       await saveNodeRecords(prisma, tenantId, runId, records ?? []);
       // Run outputs are served whole: values kept outside history are put back here.
       if (blobs) outputs = await blobs.inflate(tenantId, outputs);
+      const stored = toStorableValue(outputs, { maxDepth: STORE_MAX_DEPTH });
       await prisma.run.updateMany({
         where: { id: runId, tenantId },
         data: {
           status,
-          outputs: outputs as Prisma.InputJsonValue,
-          error: error ? (error as unknown as Prisma.InputJsonValue) : Prisma.DbNull,
+          outputs: stored as Prisma.InputJsonValue,
+          error: storableJson(error),
           finishedAt: new Date(finishedAt),
         },
       });
-      await events.publish(runId, 'run.finished', { runId, status, outputs, error: error ?? null, finishedAt }, true);
+      await publish(runId, 'run.finished', { runId, status, outputs: stored, error: error ?? null, finishedAt }, true);
       logger.info('run finished', { runId, tenantId, status });
     },
   };

@@ -1,3 +1,4 @@
+import type { TemplateLimits } from '../templates/template-engine';
 import type { RunError } from './run-status';
 
 /** Where a node execution sits: the node id plus the iteration/loop indices that enclose it. */
@@ -33,6 +34,9 @@ export interface NodeActivityInput<Config = unknown> {
   idempotencyKey: string;
   /** Node records of pure nodes that finished since the last write, persisted by this activity. */
   records?: NodeRecord[];
+  /** strings of `config` to render inside the activity, against `variables` (see DeferredString) */
+  deferred?: DeferredString[];
+  variables?: Record<string, Record<string, unknown> | undefined>;
 }
 
 export interface NodeActivityOutput {
@@ -72,7 +76,17 @@ export interface NodeActivities {
    * Renders a template that reads values kept outside history, so those values never enter it;
    * a large result is itself kept outside history.
    */
-  renderTemplate(input: { tenantId: string; runId: string; template: string; variables: Record<string, unknown> }): Promise<{ text: unknown }>;
+  renderTemplate(input: { tenantId: string; runId: string; template: string; variables: Record<string, unknown>; limits?: TemplateLimits }): Promise<{ text: unknown }>;
 }
 
 export type { RunError };
+
+/**
+ * A string of a node's data that embeds a reference to a value kept outside history: the workflow
+ * leaves it unrendered at `path` of the config, and the activity renders `template` against the
+ * inflated `variables` it was handed. Only the workflow makes these (never user data).
+ */
+export interface DeferredString {
+  path: (string | number)[];
+  template: string;
+}

@@ -1,4 +1,5 @@
 import type { Graph } from '../dsl/graph.schema';
+import type { RunLimits } from '../limits/run-limits';
 import type { NodeRecord } from './node-activities.contract';
 import type { RunError, RunStatus } from './run-status';
 
@@ -17,8 +18,16 @@ export interface RunWorkflowInput {
    * when the run starts so a later publish never changes a running run.
    */
   subgraphs?: Record<string, Graph>;
-  /** Set on a child run started by a sub-workflow node: it keeps no run record of its own. */
-  parent?: { runId: string; nodeKey: string };
+  /** The published version each entry of `subgraphs` resolved to (for child run records). */
+  subgraphVersions?: Record<string, number>;
+  /**
+   * Set on a child run started by a sub-workflow node. With `recorded` the child is a run like any
+   * other (its own record, node records, usage) linked to its parent; children started before that
+   * existed keep no record of their own.
+   */
+  parent?: ParentLink;
+  /** The deterministic limits the run goes by (deployment settings when it started); defaults when absent. */
+  limits?: Partial<RunLimits>;
   /** The interpreter's state carried across continue-as-new (opaque outside packages/workflows). */
   continuation?: unknown;
 }
@@ -27,15 +36,38 @@ export function subgraphKey(workflowId: string, version?: number): string {
   return `${workflowId}@${version ?? 'latest'}`;
 }
 
+export interface ParentLink {
+  runId: string;
+  nodeKey: string;
+  nodeId?: string;
+  iterationIndex?: number;
+  loopIndex?: number;
+  recorded?: boolean;
+}
+
 export interface RunWorkflowResult {
   status: RunStatus;
   outputs: Record<string, unknown>;
   error?: RunError;
+  /** node executions the run made, its own children's included */
+  executions?: number;
+}
+
+/** What a child run's record needs beyond what every run records when it starts. */
+export interface ChildRunRecord {
+  workflowId: string;
+  version: number | null;
+  inputs: Record<string, unknown>;
+  temporalWorkflowId: string;
+  parent: ParentLink;
 }
 
 /** The activity port the run workflow uses to keep its PostgreSQL record and event stream. */
 export interface RunRecordActivities {
-  recordRunStarted(input: { runId: string; tenantId: string; temporalRunId: string; startedAt: string }): Promise<void>;
+  /** Marks the run running; a child run's record is created here, from `child`. */
+  recordRunStarted(input: { runId: string; tenantId: string; temporalRunId: string; startedAt: string; child?: ChildRunRecord }): Promise<void>;
+  /** Writes node records of pure nodes when many have gathered between activities. */
+  recordNodes(input: { runId: string; tenantId: string; records: NodeRecord[] }): Promise<void>;
   recordRunFinished(input: {
     runId: string;
     tenantId: string;

@@ -132,30 +132,37 @@ export function measureValue(value: unknown, limits: ValueLimits): ValueMeasure 
   return { depth: deepest, bytes };
 }
 
+/** What a subtree deeper than a store's nesting limit is replaced with. */
+export const TOO_DEEP_MARKER = '[value nested too deep to store]';
+
 /**
  * A copy of the value in which every string and key PostgreSQL cannot store has U+FFFD in place of
- * the offending characters; the value itself when there is nothing to replace. Keys that would set
- * a prototype are dropped. Iterative, so depth cannot overflow the stack.
+ * the offending characters, and (with `maxDepth`) every subtree nested deeper than that is replaced
+ * by TOO_DEEP_MARKER; the value itself when there is nothing to change. Keys that would set a
+ * prototype are dropped. Iterative, so depth cannot overflow the stack.
  */
-export function toStorableValue<T>(value: T): T {
-  if (!needsRepair(value)) return value;
+export function toStorableValue<T>(value: T, options: { maxDepth?: number } = {}): T {
+  const maxDepth = options.maxDepth ?? Infinity;
+  if (!needsRepair(value, maxDepth)) return value;
   const root: { v: unknown } = { v: undefined };
-  const stack: [unknown, Record<string | number, unknown>, string | number][] = [[value, root as Record<string, unknown>, 'v']];
+  const stack: [unknown, Record<string | number, unknown>, string | number, number][] = [[value, root as Record<string, unknown>, 'v', 0]];
   while (stack.length) {
-    const [v, target, slot] = stack.pop()!;
+    const [v, target, slot, depth] = stack.pop()!;
     if (typeof v === 'string') {
       target[slot] = toStorableString(v);
+    } else if (v !== null && typeof v === 'object' && depth + 1 > maxDepth) {
+      target[slot] = TOO_DEEP_MARKER;
     } else if (Array.isArray(v)) {
       const out: unknown[] = new Array(v.length);
       target[slot] = out;
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], out as unknown as Record<number, unknown>, i]);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], out as unknown as Record<number, unknown>, i, depth + 1]);
     } else if (v !== null && typeof v === 'object') {
       const out: Record<string, unknown> = {};
       target[slot] = out;
       const keys = Object.keys(v).filter((k) => !FORBIDDEN_KEYS.has(k));
       // Slots are made in key order first, so the copy keeps the original's key order.
       for (const k of keys) out[toStorableString(k)] = null;
-      for (let i = keys.length - 1; i >= 0; i--) stack.push([(v as Record<string, unknown>)[keys[i]!], out, toStorableString(keys[i]!)]);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push([(v as Record<string, unknown>)[keys[i]!], out, toStorableString(keys[i]!), depth + 1]);
     } else {
       target[slot] = v;
     }
@@ -163,18 +170,21 @@ export function toStorableValue<T>(value: T): T {
   return root.v as T;
 }
 
-function needsRepair(value: unknown): boolean {
-  const stack: unknown[] = [value];
+function needsRepair(value: unknown, maxDepth: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
   while (stack.length) {
-    const v = stack.pop();
+    const [v, depth] = stack.pop()!;
     if (typeof v === 'string') {
       if (UNSTORABLE.test(v)) return true;
-    } else if (Array.isArray(v)) {
-      for (const x of v) stack.push(x);
     } else if (v !== null && typeof v === 'object') {
-      for (const k of Object.keys(v)) {
-        if (FORBIDDEN_KEYS.has(k) || UNSTORABLE.test(k)) return true;
-        stack.push((v as Record<string, unknown>)[k]);
+      if (depth + 1 > maxDepth) return true;
+      if (Array.isArray(v)) {
+        for (const x of v) stack.push([x, depth + 1]);
+      } else {
+        for (const k of Object.keys(v)) {
+          if (FORBIDDEN_KEYS.has(k) || UNSTORABLE.test(k)) return true;
+          stack.push([(v as Record<string, unknown>)[k], depth + 1]);
+        }
       }
     }
   }

@@ -1,7 +1,10 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, WorkflowError, isCancellation, proxyActivities } from '@temporalio/workflow';
 import {
+  NODE_STEP_COST,
   isBlobRef,
+  measureValue,
   nodeType,
+  own,
   resolveValue,
   type GraphNode,
   type NodeActivities,
@@ -10,7 +13,8 @@ import {
   type VariablePool,
 } from '@weft/domain';
 import { NODE_HANDLERS } from '../nodes/handler-registry';
-import type { NodeResult } from '../nodes/node-handler';
+import { failed, type NodeResult } from '../nodes/node-handler';
+import { RunAborted, internalError } from './run-errors';
 import type { Runtime } from './runtime';
 import { nodeKey, poolOf, type Frame } from './state';
 
@@ -33,7 +37,10 @@ function defaultRecordInputs(node: GraphNode, pool: ReturnType<typeof poolOf>): 
   return resolveValue(rest, pool);
 }
 
-const blobLoader = proxyActivities<Pick<NodeActivities, 'loadBlobs'>>({ startToCloseTimeout: '1m', retry: { maximumAttempts: 5 } });
+const blobLoader = proxyActivities<Pick<NodeActivities, 'loadBlobs'>>({
+  startToCloseTimeout: '1m',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['node_input_too_large'] },
+});
 
 /** Types that only pass values along (or render them in an activity), so blob references stay references. */
 const PASS_THROUGH = new Set(['end', 'variable-aggregator', 'start', 'template']);
@@ -44,11 +51,17 @@ function collectRefs(value: unknown, into: Set<string>): void {
   else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => collectRefs(v, into));
 }
 
-function replaceRefs(value: unknown, values: Record<string, unknown>): unknown {
-  if (isBlobRef(value)) return values[value.$weftBlob] ?? null;
+/** Puts loaded values in place of their references; anything the loader did not vouch for is user data and stays. */
+export function replaceRefs(value: unknown, values: Record<string, unknown>): unknown {
+  if (isBlobRef(value)) return Object.prototype.hasOwnProperty.call(values, value.$weftBlob) ? values[value.$weftBlob] : value;
   if (Array.isArray(value)) return value.map((v) => replaceRefs(v, values));
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceRefs(v, values)]));
   return value;
+}
+
+/** Loads the values behind blob references (inside an activity, which checks who may read them). */
+export async function loadBlobValues(ids: string[], runtime: Runtime): Promise<Record<string, unknown>> {
+  return blobLoader.loadBlobs({ tenantId: runtime.run.tenantId, runId: runtime.run.runId, ids });
 }
 
 /**
@@ -62,21 +75,67 @@ async function withBlobValues(node: GraphNode, pool: VariablePool, runtime: Runt
   const ids = new Set<string>();
   for (const [id, outputs] of Object.entries(pool)) if (text.includes(id)) collectRefs(outputs, ids);
   if (!ids.size) return pool;
-  const values = await blobLoader.loadBlobs({ tenantId: runtime.run.tenantId, runId: runtime.run.runId, ids: [...ids] });
-  return replaceRefs(pool, values) as VariablePool;
+  return replaceRefs(pool, await loadBlobValues([...ids], runtime)) as VariablePool;
 }
 
-/** Runs one node through its handler and records the execution. */
+/** Failures of the machinery itself that must reach Temporal as they are, never become node failures. */
+function mustPropagate(err: unknown): boolean {
+  return isCancellation(err) || err instanceof RunAborted || err instanceof WorkflowError;
+}
+
+/** What a node's outputs may be to enter workflow state: bounded in size and nesting. */
+function outputProblem(result: NodeResult, runtime: Runtime): NodeResult | undefined {
+  if (result.status !== 'succeeded') return undefined;
+  const { maxValueBytes, maxValueDepth } = runtime.limits;
+  for (const value of [result.outputs, result.endOutputs]) {
+    if (value === undefined) continue;
+    const { problem } = measureValue(value, { maxDepth: maxValueDepth, maxBytes: maxValueBytes });
+    if (problem?.code === 'value_too_deep') return failed('node_output_too_deep', `The node's outputs are nested more than ${maxValueDepth} levels deep (WEFT_MAX_VALUE_DEPTH)`);
+    if (problem) return failed('node_output_too_large', `The node's outputs are larger than ${maxValueBytes} bytes of JSON (WEFT_MAX_VALUE_BYTES)`);
+  }
+  return undefined;
+}
+
+/** A loader or renderer activity the node needed failed with a coded failure: the node fails with it. */
+function activityFailure(err: unknown): NodeResult | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !err.cause.type) return undefined;
+  return failed(err.cause.type, err.cause.message);
+}
+
+/**
+ * Runs one node through its handler and records the execution. Its awaits are exactly the
+ * handler's (no extra async layer): the order in which concurrent nodes issue commands must stay
+ * what the committed histories recorded.
+ */
 export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtime): Promise<NodeResult> {
-  const def = nodeType(node.type);
-  const handler = NODE_HANDLERS[node.type];
+  const pause = runtime.checkpoint();
+  if (pause) await pause;
+  const resume = own(frame.state.suspended, node.id);
+  // A node resumed after continue-as-new was counted when it first started.
+  if (resume === undefined) runtime.countExecution();
+  runtime.spend(NODE_STEP_COST);
   const location = locationOf(node.id, frame);
   const startedAt = new Date().toISOString();
-  const pool = await withBlobValues(node, poolOf(frame), runtime);
-  const result: NodeResult =
-    !def || !handler
-      ? { status: 'failed', error: { code: 'node_type_not_supported', message: `Node type '${node.type}' cannot run in this version of Weft` } }
-      : await handler({ node, data: def.dataSchema.parse(node.data), pool, frame, runtime, location, resume: frame.state.suspended[node.id] });
+  let pool: VariablePool = {};
+  let result: NodeResult;
+  try {
+    pool = await withBlobValues(node, poolOf(frame), runtime);
+    const def = nodeType(node.type);
+    const handler = own(NODE_HANDLERS, node.type);
+    const data = def?.dataSchema.safeParse(node.data);
+    if (!def || !handler) {
+      result = failed('node_type_not_supported', `Node type '${node.type}' cannot run in this version of Weft`);
+    } else if (!data?.success) {
+      // A published version is frozen; a node whose data a newer schema refuses fails plainly here.
+      result = failed('node_data_invalid', `The data of node '${node.id}' is not valid for '${node.type}' in this version of Weft`);
+    } else {
+      result = await handler({ node, data: data.data, pool, frame, runtime, location, resume });
+      result = outputProblem(result, runtime) ?? result;
+    }
+  } catch (err) {
+    if (mustPropagate(err)) throw err;
+    result = activityFailure(err) ?? { status: 'failed', error: internalError(err, { runId: runtime.run.runId, nodeKey: location.key }, `node '${node.id}'`) };
+  }
   if (result.status === 'suspended') return result;
 
   const recorded: NodeRecord = {
@@ -84,7 +143,7 @@ export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtim
     seq: runtime.nextSeq(),
     type: node.type,
     status: result.status === 'succeeded' ? 'succeeded' : node.onError === 'default' ? 'defaulted' : 'failed',
-    inputs: result.recordInputs ?? defaultRecordInputs(node, pool),
+    inputs: result.recordInputs ?? safeRecordInputs(node, pool),
     startedAt,
     finishedAt: new Date().toISOString(),
   };
@@ -93,6 +152,15 @@ export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtim
   if (result.status === 'failed' && node.onError === 'default') recorded.outputs = node.default ?? {};
   runtime.record(recorded);
   return result;
+}
+
+/** The record shows the node's resolved data; if even that fails, the record says so instead of failing the run. */
+function safeRecordInputs(node: GraphNode, pool: VariablePool): unknown {
+  try {
+    return defaultRecordInputs(node, pool);
+  } catch {
+    return { note: 'the inputs of this node could not be recorded' };
+  }
 }
 
 /** A skipped node is listed too, so the node list shows every node the run decided about. */

@@ -1,9 +1,10 @@
 import { CancellationScope } from '@temporalio/workflow';
-import { DEFAULT_HANDLE, ERROR_HANDLE, type GraphNode, type RunError } from '@weft/domain';
+import { DEFAULT_HANDLE, ERROR_HANDLE, own, type GraphNode, type RunError } from '@weft/domain';
 import type { NodeResult } from '../nodes/node-handler';
 import { executeNode, recordSkipped } from './execute-node';
+import { referenceId } from './run-errors';
 import type { Runtime } from './runtime';
-import type { Frame } from './state';
+import { setOwn, type Frame } from './state';
 
 export type ScopeOutcome =
   | { status: 'completed'; partial: boolean; endOutputs: Record<string, unknown> }
@@ -18,21 +19,39 @@ export type ScopeOutcome =
  */
 export async function runScope(frame: Frame, runtime: Runtime): Promise<ScopeOutcome> {
   const scope = new CancellationScope();
-  const outcome = await scope.run(() => schedule(frame, runtime));
+  let outcome: ScopeOutcome;
+  try {
+    outcome = await scope.run(() => schedule(frame, runtime));
+  } catch (err) {
+    // A run-wide failure passing through: stop what this scope still has in flight.
+    scope.cancel();
+    throw err;
+  }
   // A failed scope may leave siblings in flight (e.g. an activity): stop them.
   if (outcome.status === 'failed') scope.cancel();
   return outcome;
 }
 
-async function schedule(frame: Frame, runtime: Runtime): Promise<ScopeOutcome> {
-  const { body, state } = frame;
+/** Edge indices by node id, built once per scope run (Maps: node ids are user text). */
+function edgeIndex(frame: Frame) {
   const incoming = new Map<string, number[]>();
   const outgoing = new Map<string, number[]>();
-  body.edges.forEach((edge, i) => {
-    incoming.set(edge.target, [...(incoming.get(edge.target) ?? []), i]);
-    outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), i]);
+  frame.body.edges.forEach((edge, i) => {
+    let into = incoming.get(edge.target);
+    if (!into) incoming.set(edge.target, (into = []));
+    into.push(i);
+    let from = outgoing.get(edge.source);
+    if (!from) outgoing.set(edge.source, (from = []));
+    from.push(i);
   });
+  return { incoming, outgoing };
+}
+
+async function schedule(frame: Frame, runtime: Runtime): Promise<ScopeOutcome> {
+  const { body, state } = frame;
+  const { incoming, outgoing } = edgeIndex(frame);
   const running = new Map<string, Promise<[GraphNode, NodeResult]>>();
+  const finished = (id: string) => own(state.finished, id) !== undefined;
   let suspended = false;
 
   const resolveOutgoing = (id: string, taken: (handle: string) => boolean) => {
@@ -44,13 +63,13 @@ async function schedule(frame: Frame, runtime: Runtime): Promise<ScopeOutcome> {
       const ready: GraphNode[] = [];
       let skippedAny = false;
       for (const node of body.nodes) {
-        if (state.finished[node.id] || running.has(node.id)) continue;
+        if (finished(node.id) || running.has(node.id)) continue;
         const edges = incoming.get(node.id) ?? [];
         if (edges.some((i) => state.edges[i] === 'pending')) continue;
         if (edges.length === 0 || edges.some((i) => state.edges[i] === 'taken')) {
           ready.push(node);
         } else {
-          state.finished[node.id] = 'skipped';
+          setOwn(state.finished, node.id, 'skipped');
           recordSkipped(node, frame, runtime);
           resolveOutgoing(node.id, () => false);
           skippedAny = true;
@@ -68,17 +87,19 @@ async function schedule(frame: Frame, runtime: Runtime): Promise<ScopeOutcome> {
     const [node, result] = await Promise.race(running.values());
     running.delete(node.id);
     runtime.checkDrain();
+    const flush = runtime.flushIfDue();
+    if (flush) await flush;
 
     if (result.status === 'suspended') {
-      state.suspended[node.id] = result.state;
+      setOwn(state.suspended, node.id, result.state);
       suspended = true;
       continue;
     }
     delete state.suspended[node.id];
-    state.finished[node.id] = 'ran';
+    setOwn(state.finished, node.id, 'ran');
     if (result.status === 'succeeded') {
-      state.outputs[node.id] = result.outputs;
-      Object.assign(state.endOutputs, result.endOutputs ?? {});
+      setOwn(state.outputs, node.id, result.outputs);
+      for (const [name, value] of Object.entries(result.endOutputs ?? {})) setOwn(state.endOutputs, name, value);
       const handles = result.handles ?? [DEFAULT_HANDLE];
       resolveOutgoing(node.id, (h) => handles.includes(h));
       continue;
@@ -86,15 +107,22 @@ async function schedule(frame: Frame, runtime: Runtime): Promise<ScopeOutcome> {
     const mode = node.onError ?? 'fail';
     if (mode === 'default') {
       state.partial = true;
-      state.outputs[node.id] = { ...(node.default ?? {}) };
+      setOwn(state.outputs, node.id, { ...(node.default ?? {}) });
       resolveOutgoing(node.id, (h) => h === DEFAULT_HANDLE);
     } else if (mode === 'branch') {
-      state.outputs[node.id] = { error: { code: result.error.code, message: result.error.message } };
+      setOwn(state.outputs, node.id, { error: { code: result.error.code, message: result.error.message } });
       resolveOutgoing(node.id, (h) => h === ERROR_HANDLE);
     } else {
       return { status: 'failed', error: { ...result.error, nodeId: result.error.nodeId ?? node.id } };
     }
   }
-  if (!body.nodes.every((n) => state.finished[n.id])) return { status: 'suspended' };
-  return { status: 'completed', partial: state.partial, endOutputs: state.endOutputs };
+  if (body.nodes.every((n) => finished(n.id))) return { status: 'completed', partial: state.partial, endOutputs: state.endOutputs };
+  if (runtime.draining || suspended) return { status: 'suspended' };
+  // Nothing runs, nothing is ready, yet nodes never ran: a graph the scheduler cannot finish. That
+  // is a failure of the run, never a reason to continue-as-new (which would repeat it for ever).
+  const stuck = body.nodes.filter((n) => !finished(n.id)).map((n) => `'${n.id}'`);
+  return {
+    status: 'failed',
+    error: { code: 'run_stalled', message: `The run cannot go on: ${stuck.slice(0, 5).join(', ')}${stuck.length > 5 ? ', …' : ''} can never become ready (reference ${referenceId()})` },
+  };
 }

@@ -54,3 +54,11 @@ export function poolOf(frame: Frame): VariablePool {
 export function nodeKey(nodeId: string, path: PathEntry[]): string {
   return nodeId + path.map((p) => `[${p.kind}=${p.index}]`).join('');
 }
+
+/**
+ * Writes an own property even when the key is `__proto__`: state dictionaries are keyed by names
+ * users chose, and a plain assignment with that key would replace the object's prototype instead.
+ */
+export function setOwn<V>(record: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
+}

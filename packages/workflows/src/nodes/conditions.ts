@@ -1,5 +1,7 @@
 import { resolveValue, type VariablePool } from '@weft/domain';
 
+const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+
 export interface Condition {
   left: unknown;
   op: string;
@@ -36,7 +38,8 @@ function isEmpty(v: unknown): boolean {
 function contains(haystack: unknown, needle: unknown): boolean {
   if (typeof haystack === 'string') return needle !== undefined && needle !== null && haystack.includes(String(needle));
   if (Array.isArray(haystack)) return haystack.some((x) => equal(x, needle));
-  if (haystack !== null && typeof haystack === 'object') return typeof needle === 'string' && needle in haystack;
+  // Own keys only: every object "contains" 'constructor' through its prototype.
+  if (haystack !== null && typeof haystack === 'object') return typeof needle === 'string' && hasOwn(haystack, needle);
   return false;
 }
 
@@ -67,7 +70,7 @@ const OPS: Record<string, (l: unknown, r: unknown) => boolean> = {
 };
 
 export function evaluateCondition(c: Condition, pool: VariablePool): boolean {
-  const op = OPS[c.op];
+  const op = hasOwn(OPS, c.op) ? OPS[c.op] : undefined;
   if (!op) throw new Error(`Unknown condition operator '${c.op}'`);
   return op(resolveValue(c.left, pool), resolveValue(c.right, pool));
 }

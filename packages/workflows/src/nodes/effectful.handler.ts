@@ -1,5 +1,19 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
-import { parseDuration, resolveValue, type GraphNode, type NodeActivities } from '@weft/domain';
+import {
+  containsBlobRef,
+  exactReference,
+  findReferences,
+  lookup,
+  measureValue,
+  own,
+  parseDuration,
+  resolveValue,
+  walkStrings,
+  type DeferredString,
+  type GraphNode,
+  type NodeActivities,
+  type VariablePool,
+} from '@weft/domain';
 import { failed, succeeded, type NodeHandler } from './node-handler';
 
 type NodeActivityName = Exclude<keyof NodeActivities, 'loadBlobs' | 'renderTemplate'>;
@@ -26,6 +40,7 @@ const NON_RETRYABLE = [
   'code_output_invalid',
   'code_main_missing',
   'secret_not_found',
+  'node_output_too_deep',
 ];
 
 function activityOptions(node: GraphNode, defaults: EffectDefaults) {
@@ -46,6 +61,34 @@ function activityOptions(node: GraphNode, defaults: EffectDefaults) {
 }
 
 /**
+ * Strings of the node's data that embed a reference to a value kept outside history (`"Summarize:
+ * {{ page.body }}"` where the body is large). Rendering them here would put the reference's own
+ * JSON into the text; they are left for the activity to render after it loads the value. A string
+ * that is exactly one reference needs nothing: the reference travels and the activity inflates it.
+ */
+function deferredStrings(data: unknown, pool: VariablePool): { deferred: DeferredString[]; variables: VariablePool } {
+  const deferred: DeferredString[] = [];
+  const variables: VariablePool = {};
+  for (const { text, path } of walkStrings(data)) {
+    if (exactReference(text)) continue;
+    const refs = findReferences(text).filter((r) => containsBlobRef(lookup(pool, r)));
+    if (!refs.length) continue;
+    deferred.push({ path, template: text });
+    for (const r of findReferences(text)) {
+      const outputs = own(pool, r.nodeId);
+      if (outputs !== undefined) Object.defineProperty(variables, r.nodeId, { value: outputs, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return { deferred, variables };
+}
+
+function setAt(target: unknown, path: (string | number)[], value: unknown): void {
+  let at = target as Record<string | number, unknown>;
+  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+  at[path[path.length - 1]!] = value;
+}
+
+/**
  * A node whose work is a side effect: one activity type per node type, with the node's own retry
  * policy and timeout. References are resolved here; `{{ secrets.X }}` stays as text and is
  * resolved by the activity at call time.
@@ -53,6 +96,13 @@ function activityOptions(node: GraphNode, defaults: EffectDefaults) {
 export function effectfulHandler(activity: NodeActivityName, defaults: EffectDefaults): NodeHandler {
   return async ({ node, data, pool, runtime, location }) => {
     const config = resolveValue(data, pool);
+    const { deferred, variables } = deferredStrings(data, pool);
+    for (const d of deferred) setAt(config, d.path, d.template);
+    // Temporal refuses an activity input over its payload limit; refuse it here, as this node's failure.
+    const size = measureValue({ config, variables }, { maxDepth: Infinity, maxBytes: runtime.limits.maxPayloadBytes });
+    if (size.problem) {
+      return { ...failed('node_input_too_large', `The node's resolved data is larger than ${runtime.limits.maxPayloadBytes} bytes (WEFT_MAX_PAYLOAD_BYTES)`), recordInputs: null };
+    }
     const acts = proxyActivities<NodeActivities>(activityOptions(node, defaults));
     const { run } = runtime;
     try {
@@ -62,8 +112,9 @@ export function effectfulHandler(activity: NodeActivityName, defaults: EffectDef
         workflowId: run.workflowId,
         node: { ...location, type: node.type },
         config,
+        ...(deferred.length ? { deferred, variables } : {}),
         idempotencyKey: `${run.runId}:${location.key}`,
-        records: runtime.takeRecords(),
+        records: runtime.takeRecordsForActivity(),
       });
       return succeeded(outputs, { recordInputs: config });
     } catch (err) {

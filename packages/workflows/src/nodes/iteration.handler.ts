@@ -21,6 +21,8 @@ export const iterationHandler: NodeHandler<IterationData> = async ({ node, data,
   if (!progress) {
     const items = resolveValue(data.items, pool);
     if (!Array.isArray(items)) return failed('iteration_items_not_array', `items must resolve to an array, got ${items === null ? 'null' : typeof items}`);
+    const max = runtime.limits.maxIterationItems;
+    if (items.length > max) return failed('iteration_too_many_items', `items has ${items.length} entries; an iteration runs over at most ${max} (WEFT_RUN_MAX_ITERATION_ITEMS)`);
     progress = { items, results: {}, active: {} };
   }
   const p = progress;

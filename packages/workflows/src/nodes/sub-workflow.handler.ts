@@ -1,6 +1,10 @@
-import { ChildWorkflowFailure, executeChild, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ChildWorkflowFailure, executeChild, isCancellation, patched, uuid4, workflowInfo } from '@temporalio/workflow';
 import {
   RUN_WORKFLOW_TYPE,
+  containsBlobRef,
+  isBlobRef,
+  measureValue,
+  own,
   resolveValue,
   subgraphKey,
   validateRunInputs,
@@ -8,7 +12,18 @@ import {
   type RunWorkflowResult,
   type SubWorkflowData,
 } from '@weft/domain';
+import { loadBlobValues, replaceRefs } from '../interpreter/execute-node';
 import { failed, succeeded, type NodeHandler } from './node-handler';
+
+/** Marks runs whose children are runs of their own (a record, node records, usage, a parent link). */
+export const CHILD_RUNS_PATCH = 'weft-child-runs';
+
+function blobIds(value: unknown, into = new Set<string>()): Set<string> {
+  if (isBlobRef(value)) into.add(value.$weftBlob);
+  else if (Array.isArray(value)) value.forEach((v) => blobIds(v, into));
+  else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => blobIds(v, into));
+  return into;
+}
 
 /**
  * Runs another published workflow as a Temporal child workflow. Its graph was resolved (and its
@@ -16,24 +31,52 @@ import { failed, succeeded, type NodeHandler } from './node-handler';
  */
 export const subWorkflowHandler: NodeHandler<SubWorkflowData> = async ({ node, data, pool, runtime, location }) => {
   const key = subgraphKey(data.workflowId, data.version);
-  const graph = runtime.subgraphs[key];
+  const graph = own(runtime.subgraphs, key);
   if (!graph) return failed('sub_workflow_not_found', `Workflow '${key}' was not resolved when the run started`);
-  const inputs = resolveValue(data.inputs ?? {}, pool) as Record<string, unknown>;
+  const recorded = patched(CHILD_RUNS_PATCH);
+  let inputs = resolveValue(data.inputs ?? {}, pool) as Record<string, unknown>;
+  // A large value held outside history becomes the child's input itself, not a reference to it.
+  if (recorded && containsBlobRef(inputs)) inputs = replaceRefs(inputs, await loadBlobValues([...blobIds(inputs)], runtime)) as Record<string, unknown>;
   const { values, issues } = validateRunInputs(graph.inputs, inputs);
   if (issues.length) return failed('sub_workflow_invalid_inputs', issues.map((i) => i.message).join('; '));
 
   const { run } = runtime;
-  const input: RunWorkflowInput = {
-    runId: `${run.runId}/${location.key}`,
-    tenantId: run.tenantId,
-    workflowId: data.workflowId,
-    version: data.version ?? null,
-    graph,
-    inputs: values,
-    requestedAt: new Date().toISOString(),
-    subgraphs: runtime.subgraphs,
-    parent: { runId: run.runId, nodeKey: location.key },
-  };
+  const input: RunWorkflowInput = recorded
+    ? {
+        runId: `run_${uuid4().replace(/-/g, '')}`,
+        tenantId: run.tenantId,
+        workflowId: data.workflowId,
+        version: data.version ?? own(runtime.subgraphVersions, key) ?? null,
+        graph,
+        inputs: values,
+        requestedAt: new Date().toISOString(),
+        subgraphs: runtime.subgraphs,
+        subgraphVersions: runtime.subgraphVersions,
+        parent: {
+          runId: run.runId,
+          nodeKey: location.key,
+          nodeId: node.id,
+          ...(location.iterationIndex !== undefined ? { iterationIndex: location.iterationIndex } : {}),
+          ...(location.loopIndex !== undefined ? { loopIndex: location.loopIndex } : {}),
+          recorded: true,
+        },
+        // A child shares its parent's budget of node executions.
+        limits: { ...runtime.limits, maxNodeExecutions: runtime.executionsLeft },
+      }
+    : {
+        runId: `${run.runId}/${location.key}`,
+        tenantId: run.tenantId,
+        workflowId: data.workflowId,
+        version: data.version ?? null,
+        graph,
+        inputs: values,
+        requestedAt: new Date().toISOString(),
+        subgraphs: runtime.subgraphs,
+        parent: { runId: run.runId, nodeKey: location.key },
+      };
+  if (measureValue(input, { maxDepth: Infinity, maxBytes: runtime.limits.maxPayloadBytes }).problem) {
+    return failed('node_input_too_large', `The sub-workflow's inputs and graph are larger than ${runtime.limits.maxPayloadBytes} bytes (WEFT_MAX_PAYLOAD_BYTES)`);
+  }
   try {
     const result = await executeChild<(i: RunWorkflowInput) => Promise<RunWorkflowResult>>(RUN_WORKFLOW_TYPE, {
       workflowId: `${workflowInfo().workflowId}/${location.key}`,
@@ -41,8 +84,10 @@ export const subWorkflowHandler: NodeHandler<SubWorkflowData> = async ({ node, d
       ...(node.timeout ? { workflowExecutionTimeout: node.timeout } : {}),
       ...(node.retry ? { retry: { maximumAttempts: node.retry.maxAttempts, initialInterval: node.retry.initialInterval ?? '1s' } } : {}),
     });
-    if (result.status === 'failed') return failed('sub_workflow_failed', result.error?.message ?? 'The sub-workflow failed');
-    return succeeded(result.outputs, { recordInputs: { workflowId: data.workflowId, version: data.version ?? null, inputs: values } });
+    if (recorded) runtime.chargeExecutions(result.executions ?? 1);
+    const recordInputs = { workflowId: data.workflowId, version: input.version, inputs: values, ...(recorded ? { runId: input.runId } : {}) };
+    if (result.status === 'failed') return { ...failed('sub_workflow_failed', result.error?.message ?? 'The sub-workflow failed'), recordInputs };
+    return succeeded(result.outputs, { recordInputs });
   } catch (err) {
     if (isCancellation(err)) throw err;
     if (err instanceof ChildWorkflowFailure) return failed('sub_workflow_failed', err.cause?.message ?? err.message);

@@ -1,10 +1,11 @@
 import { ActivityFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
-import { containsBlobRef, renderTemplate, type NodeActivities, type TemplateData, type VariablePool } from '@weft/domain';
+import { TemplateLimitError, containsBlobRef, renderTemplate, type NodeActivities, type TemplateData, type TemplateLimits, type VariablePool } from '@weft/domain';
+import type { Runtime } from '../interpreter/runtime';
 import { failed, succeeded, type NodeHandler } from './node-handler';
 
 const renderer = proxyActivities<Pick<NodeActivities, 'renderTemplate'>>({
   startToCloseTimeout: '1m',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['template_error'] },
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['template_error', 'template_limit_exceeded'] },
 });
 
 /** The pool entries a template mentions by name: all it can read. */
@@ -12,21 +13,33 @@ function mentioned(template: string, pool: VariablePool): Record<string, unknown
   return Object.fromEntries(Object.entries(pool).filter(([id]) => new RegExp(`\\b${id}\\b`).test(template)));
 }
 
+export function templateLimits(runtime: Runtime): TemplateLimits {
+  return { maxSteps: runtime.limits.templateSteps, maxOutputChars: Math.min(runtime.limits.templateOutputChars, runtime.limits.maxValueBytes) };
+}
+
 /**
  * Renders in workflow code (no activity, no history events) unless the template reads a value
- * kept outside history; then an activity renders it so the value stays out.
+ * kept outside history; then an activity renders it so the value stays out. Either way the render
+ * is bounded in steps and output, and its steps count against the activation's budget.
  */
 export const templateHandler: NodeHandler<TemplateData> = async ({ data, pool, runtime }) => {
   const variables = mentioned(data.template, pool);
+  const limits = templateLimits(runtime);
   try {
     if (containsBlobRef(variables)) {
-      const { text } = await renderer.renderTemplate({ tenantId: runtime.run.tenantId, runId: runtime.run.runId, template: data.template, variables });
+      // The activity keeps a large result outside history, so only the render's own limits apply there.
+      const activityLimits = { ...limits, maxOutputChars: runtime.limits.templateOutputChars };
+      const { text } = await renderer.renderTemplate({ tenantId: runtime.run.tenantId, runId: runtime.run.runId, template: data.template, variables, limits: activityLimits });
       return succeeded({ text }, { recordInputs: { template: data.template } });
     }
-    return succeeded({ text: renderTemplate(data.template, variables) }, { recordInputs: { template: data.template } });
+    const { text, steps } = renderTemplate(data.template, variables, limits);
+    runtime.spend(steps);
+    return succeeded({ text }, { recordInputs: { template: data.template } });
   } catch (err) {
     if (isCancellation(err)) throw err;
+    if (err instanceof TemplateLimitError) return failed(err.code, err.message);
     const cause = err instanceof ActivityFailure ? (err.cause ?? err) : err;
-    return failed('template_error', cause instanceof Error ? cause.message : String(cause));
+    const code = (cause as { type?: unknown }).type === 'template_limit_exceeded' ? 'template_limit_exceeded' : 'template_error';
+    return failed(code, cause instanceof Error ? cause.message : String(cause));
   }
 };
