@@ -53,6 +53,8 @@ export async function startHarness(name: string, overrides: Record<string, strin
     TEMPORAL_TASK_QUEUE: taskQueue,
     WEFT_API_PORT: '0',
     WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
+    // Suites share one database: a reconciler sweeping it would touch other suites' runs.
+    WEFT_RECONCILE_INTERVAL_MS: '0',
     ...overrides,
   };
   const config = apiConfigSchema.parse(env);

@@ -1,7 +1,8 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { SecretCipher, SecretsStore, type Logger, type PrismaClient } from '@weft/activities';
+import { BlobStore, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
+import { runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
@@ -46,10 +47,14 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   });
 
   const workflows = new WorkflowsService(prisma);
-  const runs = new RunsService(prisma, temporal, workflows, {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS,
-  });
+  const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma));
+  const runs = new RunsService(
+    prisma,
+    temporal,
+    workflows,
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config) },
+    reconciler,
+  );
   const v1 = express.Router();
   v1.use(authenticate(prisma));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runLimitsEnvShape } from '@weft/domain';
 
 /** The API's whole configuration, read from the environment once at start-up. */
 export const apiConfigSchema = z.object({
@@ -17,6 +18,8 @@ export const apiConfigSchema = z.object({
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  /** the deterministic limits each run goes by (README "Limits"); put into every run's input */
+  ...runLimitsEnvShape,
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

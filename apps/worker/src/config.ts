@@ -20,6 +20,8 @@ export const workerConfigSchema = z.object({
   /** llm node: consecutive retryable failures that open an endpoint's circuit, and its cool-down */
   WEFT_LLM_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
   WEFT_LLM_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
+  /** how often open run records are compared with Temporal and set right (0: never) */
+  WEFT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
 });
 

@@ -1,16 +1,32 @@
-import { createLogger } from '@weft/activities';
+import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import { createLogger, type Logger } from '@weft/activities';
 import { loadWorkerConfig } from './config';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger({ service: 'weft-worker', level: config.LOG_LEVEL });
+  // Workflow code logs (internal errors with their reference ids) through the SDK; send them to the same JSON log.
+  Runtime.install({ logger: sdkLogger(logger) });
   const { worker, close } = await createWorker(config, logger);
   logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS });
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
   await worker.run();
   await close();
   logger.info('worker stopped');
+}
+
+function sdkLogger(logger: Logger) {
+  const levels: Record<LogLevel, string> = { TRACE: 'silly', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+  const at = (level: LogLevel) => (message: string, meta?: LogMetadata) => void logger.log(levels[level], message, { sdk: true, ...meta });
+  return {
+    log: (level: LogLevel, message: string, meta?: LogMetadata) => at(level)(message, meta),
+    trace: at('TRACE'),
+    debug: at('DEBUG'),
+    info: at('INFO'),
+    warn: at('WARN'),
+    error: at('ERROR'),
+  };
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,16 @@
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { Redis } from 'ioredis';
-import { RunEventStream, createActivities, createPrismaClient, type Logger, type NodeExecutors } from '@weft/activities';
+import {
+  BlobStore,
+  RunEventStream,
+  RunReconciler,
+  connectExecutionInspector,
+  createActivities,
+  createPrismaClient,
+  startReconciler,
+  type Logger,
+  type NodeExecutors,
+} from '@weft/activities';
 import type { WorkerConfig } from './config';
 import { createExecutors } from './executors';
 
@@ -36,8 +46,18 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     maxConcurrentActivityTaskExecutions: config.WEFT_WORKER_MAX_ACTIVITIES,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_ENTRY }),
   });
+  // Records the workflows could not set right themselves (a terminated run, an end that could not
+  // be written) are compared with Temporal periodically; every worker may do it, it is idempotent.
+  let reconciler: { stop(): Promise<void> } | undefined;
+  let inspection: { close(): Promise<void> } | undefined;
+  if (config.WEFT_RECONCILE_INTERVAL_MS > 0) {
+    const inspector = await connectExecutionInspector({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+    inspection = inspector;
+    reconciler = startReconciler(new RunReconciler(prisma, inspector.inspector, logger, new BlobStore(prisma)), logger, config.WEFT_RECONCILE_INTERVAL_MS);
+  }
   const close = async () => {
-    await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close()]);
+    await reconciler?.stop();
+    await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close()]);
   };
   return { worker, close };
 }

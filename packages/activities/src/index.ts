@@ -51,3 +51,5 @@ export function createActivities(deps: ActivityDeps): Activities {
     }),
   };
 }
+export { RunReconciler, startReconciler, type ReconcilerOptions } from './runs/run-reconciler';
+export { TemporalExecutionInspector, connectExecutionInspector, type ExecutionInspector, type ExecutionState } from './runs/execution-inspector';

@@ -6,11 +6,12 @@ export const RECORD_FLUSH_PATCH = 'weft-record-flush';
 
 // Local activities: short idempotent writes that run inside the workflow task, costing one marker
 // event and no extra round trip through the server (see the interpreter benchmark). Their retries
-// are bounded (about two minutes): a write that cannot land must not keep a run open for ever. A run
-// whose end could not be written is set right later by the reconciler, from Temporal's record.
+// are bounded (five attempts over about 15 s): a write that cannot land must not keep a run open
+// for ever. A run whose end could not be written is set right later by the reconciler, from
+// Temporal's record of the execution and its result.
 const writes = proxyLocalActivities<RunRecordActivities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
 });
 
 /** The run's PostgreSQL record, written from the workflow; every write may fail without failing the run. */

@@ -1,11 +1,18 @@
 import type { Run } from '@weft/activities';
+import type { ChildRunSummary } from './runs.service';
 
 export interface TemporalLinks {
   uiUrl: string;
   namespace: string;
 }
 
-export function runDto(run: Run, links: TemporalLinks) {
+export interface RunExtras {
+  /** tokens of the run and all its descendants; the run's own when not given */
+  usage?: { inputTokens: number; outputTokens: number };
+  children?: { items: ChildRunSummary[]; total: number };
+}
+
+export function runDto(run: Run, links: TemporalLinks, extras: RunExtras = {}) {
   const base = links.uiUrl.replace(/\/$/, '');
   const ns = encodeURIComponent(links.namespace);
   const wf = encodeURIComponent(run.temporalWorkflowId);
@@ -20,8 +27,35 @@ export function runDto(run: Run, links: TemporalLinks) {
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
-    // summed over every LLM call of the run (all attempts), written by the llm node's activity
-    usage: { inputTokens: run.inputTokens, outputTokens: run.outputTokens },
+    // summed over every LLM call of the run and of its child runs (all attempts)
+    usage: extras.usage ?? { inputTokens: run.inputTokens, outputTokens: run.outputTokens },
+    parentRunId: run.parentRunId,
+    parent: run.parentRunId
+      ? {
+          runId: run.parentRunId,
+          nodeId: run.parentNodeId,
+          nodeKey: run.parentNodeKey,
+          ...(run.parentIterationIndex !== null ? { iterationIndex: run.parentIterationIndex } : {}),
+          ...(run.parentLoopIndex !== null ? { loopIndex: run.parentLoopIndex } : {}),
+        }
+      : null,
+    ...(extras.children
+      ? {
+          children: extras.children.items.map((c) => ({
+            id: c.id,
+            workflowId: c.workflowId,
+            version: c.version,
+            status: c.status,
+            nodeId: c.nodeId,
+            nodeKey: c.nodeKey,
+            ...(c.iterationIndex !== null ? { iterationIndex: c.iterationIndex } : {}),
+            ...(c.loopIndex !== null ? { loopIndex: c.loopIndex } : {}),
+            createdAt: c.createdAt.toISOString(),
+            finishedAt: c.finishedAt?.toISOString() ?? null,
+          })),
+          childCount: extras.children.total,
+        }
+      : {}),
     temporal: {
       workflowId: run.temporalWorkflowId,
       runId: run.temporalRunId,

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Run } from '@weft/activities';
 import { isTerminal, type RunStatus } from '@weft/domain';
 import { CAN, requireRole } from '../auth/auth.middleware';
 import { sendData, sendList } from '../http/envelope';
@@ -12,6 +13,11 @@ import type { RunNodesReader } from './run-nodes';
 
 export function runsRouter(service: RunsService, nodes: RunNodesReader, links: TemporalLinks): Router {
   const r = Router();
+  // A single run's read lists its children and rolls their usage up into its own.
+  const extrasOf = async (run: Run) => {
+    const [usage, children] = await Promise.all([service.usage(run.tenantId, [run.id]), service.children(run.tenantId, run.id)]);
+    return { usage: usage.get(run.id), children };
+  };
 
   r.post('/workflows/:id/runs', requireRole(...CAN.operateRuns), handle({ params: workflowRunParams, body: startRunBody }, async (req, res, { params, body }) => {
     const rawKey = req.header('idempotency-key');
@@ -21,16 +27,18 @@ export function runsRouter(service: RunsService, nodes: RunNodesReader, links: T
     const location = `/v1/runs/${run.id}`;
     res.setHeader('Location', location);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    sendData(req, res, runDto(run, links), body.mode === 'blocking' && isTerminal(run.status as RunStatus) ? 200 : 202);
+    sendData(req, res, runDto(run, links, await extrasOf(run)), body.mode === 'blocking' && isTerminal(run.status as RunStatus) ? 200 : 202);
   }));
 
   r.get('/runs', handle({ query: listRunsQuery }, async (req, res, { query }) => {
     const { items, total } = await service.list(req.auth.tenantId, pageWindow(query), query);
-    sendList(req, res, items.map((run) => runDto(run, links)), { page: query.page, limit: query.limit, total });
+    const usage = await service.usage(req.auth.tenantId, items.map((r) => r.id));
+    sendList(req, res, items.map((run) => runDto(run, links, { usage: usage.get(run.id) })), { page: query.page, limit: query.limit, total });
   }));
 
   r.get('/runs/:id', handle({ params: runParams }, async (req, res, { params }) => {
-    sendData(req, res, runDto(await service.get(req.auth.tenantId, params.id), links));
+    const run = await service.get(req.auth.tenantId, params.id);
+    sendData(req, res, runDto(run, links, await extrasOf(run)));
   }));
 
   r.get('/runs/:id/nodes', handle({ params: runParams, query: listNodesQuery }, async (req, res, { params, query }) => {

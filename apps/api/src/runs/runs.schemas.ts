@@ -21,6 +21,8 @@ export const listRunsQuery = z
   .object({
     ...paginationQuery,
     workflowId: z.string().optional(),
+    /** the children of one run (its sub-workflow nodes' runs) */
+    parentRunId: z.string().optional(),
     status: z.enum(RUN_STATUSES).optional(),
     createdAfter: z.iso.datetime({ offset: true }).optional(),
     createdBefore: z.iso.datetime({ offset: true }).optional(),

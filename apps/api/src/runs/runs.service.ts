@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
-import { Prisma, type PrismaClient, type Run } from '@weft/activities';
+import { Prisma, type PrismaClient, type Run, type RunReconciler } from '@weft/activities';
 import {
   ConflictError,
   InvalidRunInputsError,
@@ -11,6 +11,7 @@ import {
   temporalWorkflowIdFor,
   validateRunInputs,
   type Graph,
+  type RunLimits,
   type RunStatus,
   type RunWorkflowInput,
 } from '@weft/domain';
@@ -20,14 +21,6 @@ import { resolveSubgraphs } from './subgraphs';
 
 const TENANT_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenantId, SearchAttributeType.KEYWORD);
 const WORKFLOW_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.workflowId, SearchAttributeType.KEYWORD);
-
-/** How a closed Temporal execution maps to a run status when the workflow could not record it. */
-const CLOSED_STATUS: Record<string, RunStatus> = {
-  FAILED: 'failed',
-  TERMINATED: 'failed',
-  CANCELLED: 'cancelled',
-  TIMED_OUT: 'timed-out',
-};
 
 export interface StartRunRequest {
   inputs: Record<string, unknown>;
@@ -40,7 +33,26 @@ export interface StartRunRequest {
 export interface RunsConfig {
   taskQueue: string;
   blockingTimeoutMs: number;
+  /** the deterministic limits every run started now goes by */
+  limits: RunLimits;
 }
+
+/** A child run as its parent's read lists it. */
+export interface ChildRunSummary {
+  id: string;
+  workflowId: string;
+  version: number | null;
+  status: string;
+  nodeId: string | null;
+  nodeKey: string | null;
+  iterationIndex: number | null;
+  loopIndex: number | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+/** Children listed inline in a run's read; the rest through GET /v1/runs?parentRunId=. */
+export const CHILDREN_INLINE = 100;
 
 export class RunsService {
   constructor(
@@ -48,6 +60,7 @@ export class RunsService {
     private readonly temporal: Client,
     private readonly workflows: WorkflowsService,
     private readonly config: RunsConfig,
+    private readonly reconciler: RunReconciler,
   ) {}
 
   /** Starts a run, or returns the first run for a repeated Idempotency-Key (`replayed: true`). */
@@ -60,7 +73,7 @@ export class RunsService {
     const { graph, version } = await this.pickGraph(tenantId, workflow, req.version);
     const { values, issues } = validateRunInputs(graph.inputs, req.inputs);
     if (issues.length) throw new InvalidRunInputsError(issues);
-    const subgraphs = await resolveSubgraphs(this.workflows, tenantId, graph);
+    const { graphs: subgraphs, versions: subgraphVersions } = await resolveSubgraphs(this.workflows, tenantId, graph);
 
     const runId = newId('run');
     const temporalWorkflowId = temporalWorkflowIdFor(runId);
@@ -87,7 +100,18 @@ export class RunsService {
       throw err;
     }
 
-    const input: RunWorkflowInput = { runId, tenantId, workflowId, version, graph, inputs: values, requestedAt: run.createdAt.toISOString(), subgraphs };
+    const input: RunWorkflowInput = {
+      runId,
+      tenantId,
+      workflowId,
+      version,
+      graph,
+      inputs: values,
+      requestedAt: run.createdAt.toISOString(),
+      subgraphs,
+      subgraphVersions,
+      limits: this.config.limits,
+    };
     try {
       const handle = await this.temporal.workflow.start(RUN_WORKFLOW_TYPE, {
         taskQueue: this.config.taskQueue,
@@ -136,39 +160,56 @@ export class RunsService {
   async get(tenantId: string, id: string): Promise<Run> {
     const run = await this.prisma.run.findFirst({ where: { id, tenantId } });
     if (!run) throw new NotFoundError('run', id);
-    return isTerminal(run.status as RunStatus) ? run : this.reconcile(run);
+    if (isTerminal(run.status as RunStatus)) return run;
+    // A workflow that was terminated, or could not write its end, cannot record it: Temporal's view
+    // of the execution is then the truth. Temporal being away leaves the record as it is.
+    return this.reconciler.reconcile(run).catch(() => run);
   }
 
-  /**
-   * A workflow that was terminated, or failed outside the interpreter, cannot record its own end;
-   * Temporal's view of the execution is then the truth.
-   */
-  private async reconcile(run: Run): Promise<Run> {
-    if (!run.temporalRunId) return run;
-    let description;
-    try {
-      description = await this.temporal.workflow.getHandle(run.temporalWorkflowId).describe();
-    } catch {
-      return run;
-    }
-    const status = CLOSED_STATUS[description.status.name];
-    if (!status) return run;
-    const error = { code: `run_${status.replace('-', '_')}`, message: `The Temporal execution ended as ${description.status.name}` };
-    await this.prisma.run.updateMany({
-      where: { id: run.id, status: { in: ['queued', 'running', 'paused', 'waiting'] } },
-      data: { status, error, finishedAt: description.closeTime ?? new Date() },
-    });
-    return (await this.prisma.run.findFirst({ where: { id: run.id } })) ?? run;
+  /** The first children of a run (sub-workflow nodes' runs) and how many there are. */
+  async children(tenantId: string, runId: string): Promise<{ items: ChildRunSummary[]; total: number }> {
+    const where = { tenantId, parentRunId: runId };
+    const [rows, total] = await this.prisma.$transaction([
+      this.prisma.run.findMany({ where, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: CHILDREN_INLINE }),
+      this.prisma.run.count({ where }),
+    ]);
+    const items = rows.map((r) => ({
+      id: r.id,
+      workflowId: r.workflowId,
+      version: r.version,
+      status: r.status,
+      nodeId: r.parentNodeId,
+      nodeKey: r.parentNodeKey,
+      iterationIndex: r.parentIterationIndex,
+      loopIndex: r.parentLoopIndex,
+      createdAt: r.createdAt,
+      finishedAt: r.finishedAt,
+    }));
+    return { items, total };
+  }
+
+  /** Token usage of each run with all its descendants' (child runs, their children, ...). */
+  async usage(tenantId: string, runIds: string[]): Promise<Map<string, { inputTokens: number; outputTokens: number }>> {
+    if (!runIds.length) return new Map();
+    const rows = await this.prisma.$queryRaw<{ root: string; input: number; output: number }[]>`
+      WITH RECURSIVE tree AS (
+        SELECT id AS root, id, input_tokens, output_tokens FROM runs WHERE id = ANY(${runIds}::text[]) AND tenant_id = ${tenantId}
+        UNION ALL
+        SELECT tree.root, r.id, r.input_tokens, r.output_tokens FROM runs r JOIN tree ON r.parent_run_id = tree.id
+      )
+      SELECT root, SUM(input_tokens)::int AS input, SUM(output_tokens)::int AS output FROM tree GROUP BY root`;
+    return new Map(rows.map((r) => [r.root, { inputTokens: r.input, outputTokens: r.output }]));
   }
 
   async list(
     tenantId: string,
     window: { skip: number; take: number; orderBy: { createdAt: 'asc' | 'desc' } },
-    filter: { workflowId?: string; status?: string; createdAfter?: string; createdBefore?: string },
+    filter: { workflowId?: string; status?: string; createdAfter?: string; createdBefore?: string; parentRunId?: string },
   ) {
     const where: Prisma.RunWhereInput = {
       tenantId,
       ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
+      ...(filter.parentRunId ? { parentRunId: filter.parentRunId } : {}),
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.createdAfter || filter.createdBefore
         ? {

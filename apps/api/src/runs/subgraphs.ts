@@ -19,8 +19,13 @@ function subWorkflowNodes(nodes: GraphNode[]): { workflowId: string; version?: n
  * transitively), pinning "latest" to the version published now. The workflow never reads them
  * from the database, and a later publish never changes a running run.
  */
-export async function resolveSubgraphs(workflows: WorkflowsService, tenantId: string, graph: Graph): Promise<Record<string, Graph>> {
+export async function resolveSubgraphs(
+  workflows: WorkflowsService,
+  tenantId: string,
+  graph: Graph,
+): Promise<{ graphs: Record<string, Graph>; versions: Record<string, number> }> {
   const resolved: Record<string, Graph> = {};
+  const versions: Record<string, number> = {};
   const visit = async (g: Graph, chain: string[]) => {
     for (const ref of subWorkflowNodes(g.nodes)) {
       const key = subgraphKey(ref.workflowId, ref.version);
@@ -36,6 +41,7 @@ export async function resolveSubgraphs(workflows: WorkflowsService, tenantId: st
         const version = ref.version ?? wf.latestVersion;
         if (!version) throw new Error('never published');
         child = (await workflows.getVersion(tenantId, ref.workflowId, version)).graph as unknown as Graph;
+        versions[key] = version;
       } catch {
         const message = `Node '${ref.nodeId}' runs workflow ${key}, which has no such published version`;
         throw new ValidationFailedError('sub_workflow_not_found', message, [{ code: 'sub_workflow_not_found', message, nodeId: ref.nodeId }]);
@@ -45,5 +51,5 @@ export async function resolveSubgraphs(workflows: WorkflowsService, tenantId: st
     }
   };
   await visit(graph, []);
-  return resolved;
+  return { graphs: resolved, versions };
 }
