@@ -40,9 +40,9 @@ it('an http response carrying U+0000 succeeds and is stored with U+FFFD', async 
 });
 
 // A graph string with U+0000 is refused by the API now; the node's body is built from a code node instead.
-async function publishEcho(http: Record<string, unknown>) {
+async function publishEcho(http: { id: string; type: string; data: Record<string, unknown> }) {
   const maker = codeNode('mk', 'function main() { return { t: "x" + String.fromCharCode(0) + "y" }; }');
-  const node = { ...http, data: { ...(http.data as object), body: { type: 'text', content: '{{ mk.t }}' } } };
+  const node = { ...http, data: { ...http.data, body: { type: 'text', content: '{{ mk.t }}' } } };
   return publishGraph(stack.mallory, graph([start, maker, node, end({ echoed: '{{ h.json }}' })], [['start', 'mk'], ['mk', 'h'], ['h', 'end']]));
 }
 
