@@ -20,7 +20,8 @@ export { parseHttpAllowlist, HttpAllowlistError, type HttpAllowlist, type Allowl
 export { SsrfGuard, AddressRefusedError, guardedConnector, systemResolver, type Resolver } from './http/ssrf.guard';
 export { classifyAddress, type AddressClass, type AddressKind } from './http/ip-classifier';
 export * from './llm/model-provider.port';
-export { OpenAiAdapter, OPENAI_DEFAULT_BASE_URL, type OpenAiAdapterOptions } from './llm/openai.adapter';
+export { OpenAiAdapter, OPENAI_DEFAULT_BASE_URL, baseUrlProblem, type OpenAiAdapterOptions } from './llm/openai.adapter';
+export { createGuardedFetch, type GuardedFetchOptions, type ProviderFetch } from './llm/guarded-fetch';
 export { ProviderRegistry, defaultProviderFactories, type ProviderConfig, type ProviderFactory, type ResolvedProvider } from './llm/provider-registry';
 export { CircuitBreaker, type CircuitBreakerOptions, type BreakerPermit } from './llm/circuit-breaker';
 export { createLlmExecutor, type LlmExecutorDeps } from './llm/llm.executor';
