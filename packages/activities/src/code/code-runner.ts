@@ -130,7 +130,7 @@ export async function runInSandbox(req: RunRequest): Promise<RunOutcome> {
         const failure = interrupted ? outOfTime() : outOfMemory();
         return { ok: false, code: failure.code, message: failure.message, logs: [] };
       }
-      const what = err instanceof RangeError ? 'stack overflow (recursion or nesting too deep)' : `the engine stopped: ${err.message}`;
+      const what = err instanceof RangeError ? 'stack overflow (recursion or nesting too deep)' : 'the engine stopped unexpectedly';
       return { ok: false, code: 'code_runtime_error', message: `InternalError: ${what}`, logs: [] };
     }
     throw err;

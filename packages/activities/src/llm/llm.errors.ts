@@ -89,7 +89,7 @@ export function toLlmFailure(err: unknown, endpoint: string): NodeFailure {
     return new NodeFailure(LLM_ERRORS.timeout, `The model provider at ${endpoint} did not answer in time`, { retryable: true });
   }
   if (err instanceof APIConnectionError) {
-    return withCause(new NodeFailure(LLM_ERRORS.connection, `Could not reach the model provider at ${endpoint}`, { retryable: true }), err);
+    return new NodeFailure(LLM_ERRORS.connection, `Could not reach the model provider at ${endpoint}`, { retryable: true, cause: err });
   }
   if (err instanceof APIError) {
     const status = err.status;
@@ -109,7 +109,7 @@ export function toLlmFailure(err: unknown, endpoint: string): NodeFailure {
     const retry = { retryable: true, details, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
     if (status === 429) return new NodeFailure(LLM_ERRORS.rateLimited, `${at} is rate limiting (429)${said}`, retry);
     if (status === 408) return new NodeFailure(LLM_ERRORS.timeout, `${at} timed out the request (408)`, retry);
-    if (status === undefined) return withCause(new NodeFailure(LLM_ERRORS.providerError, `${at} failed while answering${said}`, retry), err);
+    if (status === undefined) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed while answering${said}`, { ...retry, cause: err });
     if (status >= 500 || status === 409) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed (${status})${said}`, retry);
     if (status >= 300 && status < 400) {
       return new NodeFailure(LLM_ERRORS.badRequest, `${at} answered with a redirect (${status}), which is not followed`, { retryable: false, details });
@@ -117,11 +117,6 @@ export function toLlmFailure(err: unknown, endpoint: string): NodeFailure {
     return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status})${said}`, { retryable: false, details });
   }
   // Anything else (a malformed stream, a bug) is transient more often than not. Its text may name
-  // internals (library messages, paths), so it goes to the log through `cause`, not to the run.
-  return withCause(new NodeFailure(LLM_ERRORS.providerError, `The call to the model provider at ${endpoint} failed unexpectedly`, { retryable: true }), err);
-}
-
-/** Keeps the original error for the worker log (see node-activities.ts); it is never shown to users. */
-function withCause(failure: NodeFailure, cause: unknown): NodeFailure {
-  return Object.assign(failure, { cause });
+  // internals (library messages, paths), so it goes to the worker log as the cause, not to the run.
+  return new NodeFailure(LLM_ERRORS.providerError, `The call to the model provider at ${endpoint} failed unexpectedly`, { retryable: true, cause: err });
 }

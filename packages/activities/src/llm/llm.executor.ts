@@ -84,8 +84,12 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
       }
       return outputs;
     } catch (err) {
-      // Vendors sometimes quote the key they refused; it must not leave the activity.
-      if (err instanceof Error) err.message = scrub(err.message, [apiKey]);
+      // Vendors sometimes quote the key they refused; it must not leave the activity, nor reach
+      // the worker log through the error's cause.
+      for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+        e.message = scrub(e.message, [apiKey]);
+        if (e.stack) e.stack = scrub(e.stack, [apiKey]);
+      }
       throw err;
     }
   };
