@@ -1,5 +1,5 @@
 import { eventually } from '../support/harness';
-import { startOpenAiServer, type OpenAiServer } from '../support/openai-server';
+import type { OpenAiServer } from '../support/openai-server';
 import { ask, llmGraph, startLlmSuite, type LlmSuite } from '../support/llm-suite';
 
 // How the llm node fails and recovers: vendor errors, retries under the node's policy, the
@@ -9,7 +9,7 @@ const COOL_DOWN_MS = 1_500;
 let s: LlmSuite;
 
 beforeAll(async () => {
-  s = await startLlmSuite('llm-failures', { failureThreshold: 2, coolDownMs: COOL_DOWN_MS });
+  s = await startLlmSuite('llm-failures', { failureThreshold: 2, coolDownMs: COOL_DOWN_MS }, { others: 1 });
 });
 afterAll(() => s.close());
 beforeEach(() => s.server.reset());
@@ -55,10 +55,9 @@ describe('llm node failures', () => {
   describe('circuit breaker', () => {
     let flaky: OpenAiServer;
     beforeAll(async () => {
-      flaky = await startOpenAiServer();
+      flaky = s.others[0]!;
       await s.addProvider('flaky', flaky.url);
     });
-    afterAll(() => flaky.close());
 
     const flakyRun = () => s.run(llmGraph({ provider: 'flaky', messages: ask() }));
 

@@ -1,6 +1,6 @@
 import { recordLlmCall } from '@weft/activities';
 import { end, graph, start, tpl } from '../support/graph-builder';
-import { pieces, startOpenAiServer, words } from '../support/openai-server';
+import { pieces, words } from '../support/openai-server';
 import { PROVIDER_KEY, ask, llmGraph, startLlmSuite, type LlmSuite } from '../support/llm-suite';
 
 // The llm node end to end: real API, Temporal, PostgreSQL and Redis; the vendor is the local
@@ -8,7 +8,7 @@ import { PROVIDER_KEY, ask, llmGraph, startLlmSuite, type LlmSuite } from '../su
 let s: LlmSuite;
 
 beforeAll(async () => {
-  s = await startLlmSuite('llm');
+  s = await startLlmSuite('llm', {}, { others: 1 });
 });
 afterAll(() => s.close());
 beforeEach(() => s.server.reset());
@@ -139,18 +139,14 @@ describe('llm node', () => {
   });
 
   it('names a provider by data.provider; an unknown one fails at once with llm_provider_not_found', async () => {
-    const other = await startOpenAiServer();
-    try {
-      await s.addProvider('second', other.url, 'sk-second');
-      other.enqueue({ kind: 'text', text: 'from the second provider' });
-      const { run } = await s.run(llmGraph({ provider: 'second', messages: ask() }));
-      expect(run.outputs.text).toBe('from the second provider');
-      expect(other.chats()[0]!.headers.authorization).toBe('Bearer sk-second');
-      expect(s.server.chats()).toHaveLength(0);
-      expect((await callsOf(run.id))[0]!.provider).toBe('second');
-    } finally {
-      await other.close();
-    }
+    const other = s.others[0]!;
+    await s.addProvider('second', other.url, 'sk-second');
+    other.enqueue({ kind: 'text', text: 'from the second provider' });
+    const { run: second } = await s.run(llmGraph({ provider: 'second', messages: ask() }));
+    expect(second.outputs.text).toBe('from the second provider');
+    expect(other.chats()[0]!.headers.authorization).toBe('Bearer sk-second');
+    expect(s.server.chats()).toHaveLength(0);
+    expect((await callsOf(second.id))[0]!.provider).toBe('second');
     const { run, nodes } = await s.run(llmGraph({ provider: 'nope', messages: ask() }, { retry: { maxAttempts: 3 } }));
     expect(run.error).toMatchObject({ code: 'llm_provider_not_found', message: "No model provider named 'nope' in this tenant" });
     expect(nodes.find((n) => n.key === 'ask').attempts).toHaveLength(1);

@@ -1,18 +1,22 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { OpenAiAdapter, estimateTokens, retryAfterMs } from '@weft/activities';
+import { OpenAiAdapter, createGuardedFetch, estimateTokens, retryAfterMs, type ProviderFetch } from '@weft/activities';
 import { expectedVector, pieces, startOpenAiServer, words, type OpenAiServer } from '../support/openai-server';
 import { expectNodeFailure } from '../support/expect-failure';
+import { allowEntry } from '../support/llm-suite';
 
-// The adapter alone against the local OpenAI-compatible server, through the real SDK.
+// The adapter alone against the local OpenAI-compatible server, through the real SDK and the SSRF
+// guard, which allowlists exactly that server's port.
 let server: OpenAiServer;
+let allowed: ProviderFetch;
 const KEY = 'sk-adapter-test-key';
-const adapter = (extra: Partial<ConstructorParameters<typeof OpenAiAdapter>[0]> = {}) => new OpenAiAdapter({ name: 'local', baseUrl: server.url, apiKey: KEY, ...extra });
+const adapter = (extra: Partial<ConstructorParameters<typeof OpenAiAdapter>[0]> = {}) => new OpenAiAdapter({ name: 'local', baseUrl: server.url, apiKey: KEY, fetch: allowed, ...extra });
 const never = new AbortController().signal;
 const hello = [{ role: 'user' as const, content: 'Say hello to the test suite' }];
 
 beforeAll(async () => {
   server = await startOpenAiServer();
+  allowed = createGuardedFetch({ allowlist: [allowEntry(server)] });
 });
 afterAll(() => server.close());
 beforeEach(() => server.reset());
@@ -104,7 +108,8 @@ describe('OpenAiAdapter', () => {
       });
     });
     const req = { model: 'gpt-test', messages: hello, responseFormat: { type: 'text' as const }, stream: false };
-    const refused = await failure(new OpenAiAdapter({ name: 'gone', baseUrl: `http://127.0.0.1:${closed}/v1`, apiKey: KEY }).chat(req, never));
+    const gone = new OpenAiAdapter({ name: 'gone', baseUrl: `http://127.0.0.1:${closed}/v1`, apiKey: KEY, fetch: createGuardedFetch({ allowlist: [`127.0.0.1:${closed}`] }) });
+    const refused = await failure(gone.chat(req, never));
     expect([refused.code, refused.retryable]).toEqual(['llm_connection_error', true]);
 
     server.enqueue({ kind: 'hang' });
@@ -131,6 +136,56 @@ describe('OpenAiAdapter', () => {
     for (let i = 0; i < 50 && !server.chats()[0]!.closedEarly; i++) await new Promise((r) => setTimeout(r, 100));
     expect(server.chats()[0]!.closedEarly).toBe(true);
     expect(server.chats()[0]!.chunksSent).toBeLessThan(20);
+  });
+});
+
+describe('OpenAiAdapter behind the SSRF guard', () => {
+  const req = { model: 'gpt-test', messages: hello, responseFormat: { type: 'text' as const }, stream: false };
+
+  it('refuses a loopback endpoint that is not allowlisted before any request reaches it: chat, stream, embeddings, models', async () => {
+    // The default fetch is the guard with an empty allowlist (WEFT_MODEL_PROVIDER_ALLOWLIST unset).
+    const guarded = [adapter({ fetch: undefined }), adapter({ fetch: createGuardedFetch({ allowlist: ['127.0.0.1:1'] }) })];
+    for (const a of guarded) {
+      const calls = [a.chat(req, never), a.chat({ ...req, stream: true }, never), a.embed({ model: 'embed-test', input: ['x'] }), a.listModels()];
+      for (const call of calls) {
+        const f = await failure(call);
+        expect([f.code, f.retryable]).toEqual(['llm_address_refused', false]);
+        expect(f.message).toBe(
+          `Refused to call the model provider at ${server.url}: it is the loopback address 127.0.0.1 (127.0.0.0/8), and requests to internal ` +
+            'addresses are blocked; an operator can allow this endpoint with WEFT_MODEL_PROVIDER_ALLOWLIST',
+        );
+        expect(f.message).not.toContain(KEY);
+      }
+    }
+    expect(server.requests).toHaveLength(0);
+    // localhost names are loopback whatever a resolver would say.
+    const byName = adapter({ fetch: undefined, baseUrl: server.url.replace('127.0.0.1', 'localhost') });
+    await expect(failure(byName.chat(req, never))).resolves.toMatchObject({ code: 'llm_address_refused' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('shows only an OpenAI-style error.message of the endpoint, cut short, never a raw error page', async () => {
+    const page = '<html><body><h1>502 Bad Gateway</h1><p>upstream 10.0.3.7:8080 /srv/app/gateway.py line 42</p></body></html>';
+    server.enqueue(
+      { kind: 'raw', status: 502, body: page, contentType: 'text/html' },
+      { kind: 'raw', status: 400, body: 'Traceback (most recent call last): File "/srv/app/main.py"', contentType: 'text/plain' },
+      { kind: 'raw', status: 500, body: JSON.stringify({ detail: 'connection to postgres://10.0.0.9 failed' }), contentType: 'application/json' },
+      { kind: 'error', status: 400, message: `Bad value ${'x'.repeat(1000)}` },
+    );
+    const messages: string[] = [];
+    for (let i = 0; i < 4; i++) messages.push((await failure(adapter().chat(req, never))).message);
+    expect(messages.slice(0, 3)).toEqual([
+      `The model provider at ${server.url} failed (502)`,
+      `The model provider at ${server.url} rejected the request (400)`,
+      `The model provider at ${server.url} failed (500)`,
+    ]);
+    expect(messages[3]).toBe(`The model provider at ${server.url} rejected the request (400): Bad value ${'x'.repeat(190)}…`);
+  });
+
+  it('does not follow a redirect, which would take the key elsewhere', async () => {
+    server.enqueue({ kind: 'raw', status: 307, body: '', contentType: 'text/plain' });
+    const f = await failure(adapter().chat(req, never));
+    expect([f.code, f.retryable, f.message]).toEqual(['llm_bad_request', false, `The model provider at ${server.url} answered with a redirect (307), which is not followed`]);
   });
 });
 

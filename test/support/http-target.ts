@@ -33,6 +33,7 @@ export interface HttpTarget {
  *   /gzip                 a gzip-compressed JSON body
  *   /text, /bad-json      a text body; a body labelled JSON that is not
  *   /redirect?to=&status= a redirect (302 by default) to `to`
+ *   /deep?levels=N        JSON arrays nested N levels deep
  */
 export async function startHttpTarget(host = '127.0.0.1'): Promise<HttpTarget> {
   const seen: SeenRequest[] = [];
@@ -94,6 +95,9 @@ export async function startHttpTarget(host = '127.0.0.1'): Promise<HttpTarget> {
       case 'bad-json':
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end('{not json');
+      case 'deep':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(`${'['.repeat(Number(q.levels))}1${']'.repeat(Number(q.levels))}`);
       case 'redirect':
         res.writeHead(Number(q.status ?? 302), { location: q.to ?? '/echo' });
         return res.end();

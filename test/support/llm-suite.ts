@@ -12,6 +12,8 @@ export interface LlmSuite {
   h: Harness;
   api: ReturnType<typeof httpClient>;
   server: OpenAiServer;
+  /** more local endpoints, allowlisted like `server` (for a second provider, a failing one) */
+  others: OpenAiServer[];
   events: RunEventStream;
   /** registers a model provider through the API */
   addProvider(name: string, baseUrl: string, apiKey?: string): Promise<void>;
@@ -22,14 +24,19 @@ export interface LlmSuite {
   close(): Promise<void>;
 }
 
+/** The WEFT_MODEL_PROVIDER_ALLOWLIST entry of a local endpoint: its loopback address and port only. */
+export const allowEntry = (server: OpenAiServer) => `127.0.0.1:${new URL(server.url).port}`;
+
 /**
  * The real API and worker (real Temporal, PostgreSQL, Redis) with the real llm executor, whose
  * only fake is the vendor: a local OpenAI-compatible server registered as the tenant's provider.
+ * The executor's SSRF guard stays on: exactly these local endpoints are allowlisted, by port.
  */
-export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions = {}): Promise<LlmSuite> {
+export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions = {}, options: { others?: number } = {}): Promise<LlmSuite> {
   const h = await startHarness(name);
   await resetDatabase(h.prisma);
   const server = await startOpenAiServer();
+  const others = await Promise.all(Array.from({ length: options.others ?? 0 }, () => startOpenAiServer()));
   const events = new RunEventStream(h.redis);
   const llm = createLlmExecutor({
     prisma: h.prisma,
@@ -40,6 +47,7 @@ export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions
     // A prefix per suite run: breaker state never leaks between runs of the suite.
     breaker: { prefix: `weft-test-${randomUUID().slice(0, 8)}`, ...breaker },
     deltas: { maxChars: 16, maxDelayMs: 60_000 },
+    allowlist: [server, ...others].map(allowEntry),
   });
   const worker = await h.startWorker({ llm });
   const api = httpClient(h.url, await h.key('acme'));
@@ -48,6 +56,7 @@ export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions
     h,
     api,
     server,
+    others,
     events,
     async addProvider(providerName, baseUrl, apiKey = PROVIDER_KEY) {
       const res = await api('POST', '/v1/model-providers', { name: providerName, type: 'openai', baseUrl, apiKey });
@@ -63,6 +72,7 @@ export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions
     async close() {
       await worker.stop();
       await h.close();
+      for (const other of others) await other.close();
       await server.close();
     },
   };

@@ -21,6 +21,8 @@ export type Reply =
       chunkDelayMs?: number;
     }
   | { kind: 'error'; status: number; message?: string; headers?: Record<string, string> }
+  /** a body that is not OpenAI's error shape, e.g. the HTML error page of whatever answers there */
+  | { kind: 'raw'; status: number; body: string; contentType: string }
   /** accept the request and never answer */
   | { kind: 'hang' };
 
@@ -132,6 +134,10 @@ function sendError(res: ServerResponse, status: number, message: string, headers
 async function chat(rec: RecordedRequest, res: ServerResponse, reply: Reply) {
   if (reply.kind === 'hang') return; // the socket stays open until the client gives up
   if (reply.kind === 'error') return sendError(res, reply.status, reply.message ?? `scripted ${reply.status}`, reply.headers);
+  if (reply.kind === 'raw') {
+    res.writeHead(reply.status, { 'content-type': reply.contentType });
+    return void res.end(reply.body);
+  }
   const body = rec.body as { model: string; messages: { content: string }[]; stream?: boolean; stream_options?: { include_usage?: boolean } };
   const parts = pieces(reply.text);
   const usage =

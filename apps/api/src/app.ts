@@ -47,7 +47,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   });
 
   const workflows = new WorkflowsService(prisma);
-  const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma));
+  const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }));
   const runs = new RunsService(
     prisma,
     temporal,
@@ -61,7 +61,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   v1.use('/workflows', workflowsRouter(workflows));
   v1.use('/secrets', secretsRouter(new SecretsStore(prisma, cipher)));
   v1.use('/model-providers', modelProvidersRouter(prisma, cipher));
-  v1.use(runsRouter(runs, new RunNodesReader(prisma, temporal), { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
+  v1.use(runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

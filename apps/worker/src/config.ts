@@ -1,4 +1,20 @@
 import { z } from 'zod';
+import { HttpAllowlistError, parseHttpAllowlist, type HttpAllowlist } from '@weft/activities';
+import { runLimitsEnvShape } from '@weft/domain';
+
+/** An allowlist setting, parsed here once; a bad entry stops the worker at start-up, named. */
+const allowlist = (setting: string) =>
+  z
+    .string()
+    .default('')
+    .transform((value, ctx): HttpAllowlist => {
+      try {
+        return parseHttpAllowlist(value, setting);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof HttpAllowlistError ? err.problems.join('; ') : String(err) });
+        return z.NEVER;
+      }
+    });
 
 /** The worker's whole configuration, read from the environment once at start-up. */
 export const workerConfigSchema = z.object({
@@ -11,7 +27,11 @@ export const workerConfigSchema = z.object({
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
   /** hosts, host:ports, IPs or CIDRs the http-request node may reach despite the SSRF guard */
-  WEFT_HTTP_ALLOWLIST: z.string().default(''),
+  WEFT_HTTP_ALLOWLIST: allowlist('WEFT_HTTP_ALLOWLIST'),
+  /** the same for model providers' base URLs (llm node): e.g. a self-hosted model on 10.0.0.5:8000 */
+  WEFT_MODEL_PROVIDER_ALLOWLIST: allowlist('WEFT_MODEL_PROVIDER_ALLOWLIST'),
+  /** nesting depth of a node's outputs; deeper ones fail the node with node_output_too_deep */
+  WEFT_MAX_VALUE_DEPTH: runLimitsEnvShape.WEFT_MAX_VALUE_DEPTH,
   /** code node: wall time, QuickJS memory, result size, sandbox processes at once */
   WEFT_CODE_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
   WEFT_CODE_MEMORY_MB: z.coerce.number().int().min(1).max(4096).default(64),

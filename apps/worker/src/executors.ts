@@ -5,7 +5,6 @@ import {
   createCodeExecutor,
   createHttpExecutor,
   createLlmExecutor,
-  parseHttpAllowlist,
   type Logger,
   type NodeExecutors,
   type PrismaClient,
@@ -22,7 +21,7 @@ export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClie
   });
   const executors: NodeExecutors = {
     code,
-    httpRequest: createHttpExecutor({ allowlist: parseHttpAllowlist(config.WEFT_HTTP_ALLOWLIST) }),
+    httpRequest: createHttpExecutor({ allowlist: config.WEFT_HTTP_ALLOWLIST }),
     llm: createLlmExecutor({
       prisma: deps.prisma,
       redis: deps.redis,
@@ -30,6 +29,7 @@ export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClie
       logger: deps.logger,
       cipher: new SecretCipher(config.WEFT_ENCRYPTION_KEY),
       breaker: { failureThreshold: config.WEFT_LLM_BREAKER_THRESHOLD, coolDownMs: config.WEFT_LLM_BREAKER_COOLDOWN_MS },
+      allowlist: config.WEFT_MODEL_PROVIDER_ALLOWLIST,
     }),
   };
   return { executors, close: () => code.close() };

@@ -36,6 +36,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     logger,
     executors: nodes.executors,
     encryptionKey: config.WEFT_ENCRYPTION_KEY,
+    maxValueDepth: config.WEFT_MAX_VALUE_DEPTH,
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
@@ -53,7 +54,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   if (config.WEFT_RECONCILE_INTERVAL_MS > 0) {
     const inspector = await connectExecutionInspector({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
     inspection = inspector;
-    reconciler = startReconciler(new RunReconciler(prisma, inspector.inspector, logger, new BlobStore(prisma)), logger, config.WEFT_RECONCILE_INTERVAL_MS);
+    reconciler = startReconciler(new RunReconciler(prisma, inspector.inspector, logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY })), logger, config.WEFT_RECONCILE_INTERVAL_MS);
   }
   const close = async () => {
     await reconciler?.stop();

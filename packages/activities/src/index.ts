@@ -9,8 +9,10 @@ export * from './observability/logger';
 export * from './persistence/prisma-client';
 export * from './events/run-event-stream';
 export * from './errors/node-failure';
-export { BlobStore } from './nodes/blob-store';
-export { SecretCipher } from './secrets/secret-cipher';
+export { BlobStore, type BlobStoreOptions, type BlobScope } from './nodes/blob-store';
+export { INTERNAL_ERROR, errorReference } from './nodes/node-activities';
+export { gateOutputs } from './nodes/output-gate';
+export { SecretCipher, parseEncryptionKey } from './secrets/secret-cipher';
 export { SecretsStore, scrub } from './secrets/secrets.store';
 export type { NodeExecutor, NodeExecutors } from './nodes/node-activities';
 export { createCodeExecutor, type CodeExecutor } from './code/code.executor';
@@ -20,7 +22,8 @@ export { parseHttpAllowlist, HttpAllowlistError, type HttpAllowlist, type Allowl
 export { SsrfGuard, AddressRefusedError, guardedConnector, systemResolver, type Resolver } from './http/ssrf.guard';
 export { classifyAddress, type AddressClass, type AddressKind } from './http/ip-classifier';
 export * from './llm/model-provider.port';
-export { OpenAiAdapter, OPENAI_DEFAULT_BASE_URL, type OpenAiAdapterOptions } from './llm/openai.adapter';
+export { OpenAiAdapter, OPENAI_DEFAULT_BASE_URL, baseUrlProblem, type OpenAiAdapterOptions } from './llm/openai.adapter';
+export { createGuardedFetch, type GuardedFetchOptions, type ProviderFetch } from './llm/guarded-fetch';
 export { ProviderRegistry, defaultProviderFactories, type ProviderConfig, type ProviderFactory, type ResolvedProvider } from './llm/provider-registry';
 export { CircuitBreaker, type CircuitBreakerOptions, type BreakerPermit } from './llm/circuit-breaker';
 export { createLlmExecutor, type LlmExecutorDeps } from './llm/llm.executor';
@@ -31,15 +34,17 @@ export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
 
 export interface ActivityDeps extends RunRecordDeps {
   executors: NodeExecutors;
-  /** the key tenant secrets are encrypted with (WEFT_ENCRYPTION_KEY) */
+  /** the key tenant secrets are encrypted with, and blob references signed with a key derived from (WEFT_ENCRYPTION_KEY) */
   encryptionKey: string;
   blobs?: BlobStore;
+  /** nesting depth allowed in a node's outputs (WEFT_MAX_VALUE_DEPTH); the run limits' default when absent */
+  maxValueDepth?: number;
 }
 export type Activities = RunRecordActivities & NodeActivities;
 
 /** Every activity the worker registers, built from the ports it is handed. */
 export function createActivities(deps: ActivityDeps): Activities {
-  const blobs = deps.blobs ?? new BlobStore(deps.prisma);
+  const blobs = deps.blobs ?? new BlobStore(deps.prisma, { encryptionKey: deps.encryptionKey });
   return {
     ...createRunRecordActivities({ ...deps, blobs }),
     ...createNodeActivities({
@@ -48,6 +53,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       blobs,
       secrets: new SecretsStore(deps.prisma, new SecretCipher(deps.encryptionKey)),
       executors: deps.executors,
+      ...(deps.maxValueDepth !== undefined ? { maxValueDepth: deps.maxValueDepth } : {}),
     }),
   };
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { Prisma, type PrismaClient, type SecretCipher } from '@weft/activities';
-import { ConflictError } from '@weft/domain';
+import { Prisma, baseUrlProblem, type PrismaClient, type SecretCipher } from '@weft/activities';
+import { ConflictError, ValidationFailedError } from '@weft/domain';
 import { CAN, requireRole } from '../auth/auth.middleware';
 import { sendData, sendList } from '../http/envelope';
 import { handle } from '../http/handle';
@@ -11,7 +11,8 @@ export const createProviderBody = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, '1 to 64 letters, digits, _ . or -'),
     type: z.literal('openai'),
-    baseUrl: z.string().url().optional(),
+    // What Weft will call (http(s), no credentials, no fragment) is checked in the handler: 422.
+    baseUrl: z.string().max(2048).url().optional(),
     apiKey: z.string().min(1).max(4096),
   })
   .strict();
@@ -28,6 +29,11 @@ const dto = (p: { id: string; name: string; type: string; baseUrl: string | null
 export function modelProvidersRouter(prisma: PrismaClient, cipher: SecretCipher): Router {
   const r = Router();
   r.post('/', requireRole('admin'), handle({ body: createProviderBody }, async (req, res, { body }) => {
+    const problem = body.baseUrl === undefined ? undefined : baseUrlProblem(body.baseUrl);
+    if (problem) {
+      const message = `baseUrl ${problem}`;
+      throw new ValidationFailedError('model_provider_base_url_invalid', message, [{ code: 'model_provider_base_url_invalid', message, path: ['baseUrl'] }]);
+    }
     try {
       const created = await prisma.modelProvider.create({
         data: {

@@ -20,8 +20,10 @@ export class RunNodesReader {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly temporal: Client,
+    /** WEFT_ENCRYPTION_KEY: blob references are verified with a key derived from it */
+    encryptionKey: string,
   ) {
-    this.blobs = new BlobStore(prisma);
+    this.blobs = new BlobStore(prisma, { encryptionKey });
   }
 
   async list(run: Run, window: { skip: number; take: number }) {
@@ -57,7 +59,7 @@ export class RunNodesReader {
         { attempt: a.attempt, status: a.status, error: a.error, startedAt: a.startedAt.toISOString(), finishedAt: a.finishedAt?.toISOString() ?? null },
       ]);
     }
-    const items = await Promise.all(page.map(async (r) => this.toDto(run.tenantId, r, byKey.get(r.key))));
+    const items = await Promise.all(page.map(async (r) => this.toDto(run.tenantId, run.id, r, byKey.get(r.key))));
     return { items, total: records.length };
   }
 
@@ -71,7 +73,7 @@ export class RunNodesReader {
     }
   }
 
-  private async toDto(tenantId: string, r: NodeRecord, attempts?: NodeAttemptDto[]) {
+  private async toDto(tenantId: string, runId: string, r: NodeRecord, attempts?: NodeAttemptDto[]) {
     return {
       nodeId: r.nodeId,
       key: r.key,
@@ -79,8 +81,8 @@ export class RunNodesReader {
       status: r.status,
       // Pure nodes run once inside the workflow: their one attempt is the execution itself.
       attempts: attempts ?? (r.status === 'skipped' ? [] : [{ attempt: 1, status: r.status, error: r.error ?? null, startedAt: r.startedAt, finishedAt: r.finishedAt }]),
-      inputs: (await this.blobs.inflate(tenantId, r.inputs)) ?? null,
-      outputs: (await this.blobs.inflate(tenantId, r.outputs)) ?? null,
+      inputs: (await this.blobs.inflate(tenantId, r.inputs, { runId })) ?? null,
+      outputs: (await this.blobs.inflate(tenantId, r.outputs, { runId })) ?? null,
       error: r.error ?? null,
       startedAt: r.startedAt || null,
       finishedAt: r.finishedAt || null,

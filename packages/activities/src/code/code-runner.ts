@@ -1,5 +1,6 @@
-import { newQuickJSWASMModule, RELEASE_SYNC, type QuickJSContext, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten';
+import type { QuickJSContext, QuickJSHandle } from 'quickjs-emscripten';
 import type { RunRequest, SandboxErrorCode } from './code-sandbox.protocol';
+import { engineCapBytes, freshEngine } from './engine-memory';
 import { vmPrelude } from './vm-prelude';
 
 export type RunOutcome =
@@ -16,19 +17,7 @@ class Failure extends Error {
 }
 
 const MIB = 1024 * 1024;
-/** Room given back after an out-of-memory error, so that the error itself can still be read. */
-const DESCRIBE_HEADROOM_BYTES = MIB;
 const MAX_DESCRIPTION_CHARS = 4096;
-
-// One WebAssembly instance per execution: its linear memory is the whole QuickJS heap, so nothing
-// one execution leaves behind (or corrupts, or traps out of) is seen by the next. Preparing the
-// next instance ahead of time keeps its few milliseconds out of the execution's wall time.
-let nextModule: Promise<QuickJSWASMModule> | undefined;
-function freshModule(): Promise<QuickJSWASMModule> {
-  const module = nextModule ?? newQuickJSWASMModule(RELEASE_SYNC);
-  nextModule = newQuickJSWASMModule(RELEASE_SYNC);
-  return module;
-}
 
 /**
  * Runs `main(inputs)` of one code node in a fresh QuickJS runtime inside this process. The VM has
@@ -37,11 +26,14 @@ function freshModule(): Promise<QuickJSWASMModule> {
  */
 export async function runInSandbox(req: RunRequest): Promise<RunOutcome> {
   const { limits } = req;
-  const module = await freshModule();
+  // One WebAssembly instance per execution, its linear memory capped: that cap is the memory
+  // limit. QuickJS's own limit is set to the same cap; it only ever stops single allocations
+  // larger than the cap (see engine-memory.ts).
+  const { module, memory } = await freshEngine(limits.memoryLimitBytes);
   let deadline = Date.now() + limits.timeoutMs;
   let interrupted = false;
   const runtime = module.newRuntime({
-    memoryLimitBytes: limits.memoryLimitBytes,
+    memoryLimitBytes: engineCapBytes(limits.memoryLimitBytes),
     maxStackSizeBytes: limits.maxStackBytes,
     interruptHandler: () => (interrupted ||= Date.now() > deadline),
   });
@@ -60,17 +52,19 @@ export async function runInSandbox(req: RunRequest): Promise<RunOutcome> {
     return boundedString(ctx, r.value, maxChars);
   };
 
+  const outOfMemory = () => new Failure('code_memory_limit', `main exceeded the memory limit of ${Math.round(limits.memoryLimitBytes / MIB)} MiB`);
+  const outOfTime = () => (memory.exhausted ? outOfMemory() : new Failure('code_timeout', `main did not finish within ${limits.timeoutMs} ms`));
   const classify = (error: QuickJSHandle): Failure => {
     own(error);
-    if (interrupted) return new Failure('code_timeout', `main did not finish within ${limits.timeoutMs} ms`);
-    runtime.setMemoryLimit(limits.memoryLimitBytes + DESCRIBE_HEADROOM_BYTES);
+    if (interrupted) return outOfTime();
     const described = helpers ? callHelper(helpers.describe, [error], MAX_DESCRIPTION_CHARS) : undefined;
-    if (interrupted) return new Failure('code_timeout', `main did not finish within ${limits.timeoutMs} ms`);
+    if (interrupted) return outOfTime();
     const [name = 'Error', message = '(the thrown value could not be read)', line = ''] = (described ?? '').split('\u001f');
     const where = line ? ` (line ${line})` : '';
-    if (name === 'InternalError' && message === 'out of memory') {
-      return new Failure('code_memory_limit', `main exceeded the memory limit of ${Math.round(limits.memoryLimitBytes / MIB)} MiB`);
-    }
+    if (name === 'InternalError' && message === 'out of memory') return outOfMemory();
+    // With the heap at its cap QuickJS may have no room left to build its error object (it then
+    // throws null) and the description may fail too: whatever is left of the error, memory ran out.
+    if (memory.exhausted && (described === undefined || name === 'Thrown')) return outOfMemory();
     if (name === 'SyntaxError' && phase === 'compile') return new Failure('code_syntax_error', `SyntaxError: ${message}${where}`);
     return new Failure('code_runtime_error', `${name}: ${message}${where}`);
   };
@@ -79,12 +73,13 @@ export async function runInSandbox(req: RunRequest): Promise<RunOutcome> {
     return own(r.value!);
   };
   const logs = (): string[] => {
-    if (trapped || !helpers) return [];
+    // An engine without memory left cannot be trusted to hand its logs over.
+    if (trapped || !helpers || memory.exhausted) return [];
     // The logs are our own array of strings; a short fresh deadline still guards against user
     // code that hooked Array.prototype.toJSON.
     deadline = Date.now() + 100;
-    const json = callHelper(helpers.takeLogs, [], limits.maxLogBytes * 6 + 1024);
     try {
+      const json = callHelper(helpers.takeLogs, [], limits.maxLogBytes * 6 + 1024);
       return json ? (JSON.parse(json) as string[]) : [];
     } catch {
       return [];
@@ -131,8 +126,11 @@ export async function runInSandbox(req: RunRequest): Promise<RunOutcome> {
     // built-in such as JSON.stringify) or the engine trapped. The instance is unusable now.
     if (err instanceof RangeError || (err instanceof Error && err.name === 'RuntimeError')) {
       trapped = true;
-      if (interrupted) return { ok: false, code: 'code_timeout', message: `main did not finish within ${limits.timeoutMs} ms`, logs: [] };
-      const what = err instanceof RangeError ? 'stack overflow (recursion or nesting too deep)' : `the engine stopped: ${err.message}`;
+      if (interrupted || memory.exhausted) {
+        const failure = interrupted ? outOfTime() : outOfMemory();
+        return { ok: false, code: failure.code, message: failure.message, logs: [] };
+      }
+      const what = err instanceof RangeError ? 'stack overflow (recursion or nesting too deep)' : 'the engine stopped unexpectedly';
       return { ok: false, code: 'code_runtime_error', message: `InternalError: ${what}`, logs: [] };
     }
     throw err;

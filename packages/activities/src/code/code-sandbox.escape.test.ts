@@ -113,6 +113,43 @@ describe('limits', () => {
     await expect(failure(roomy, 'var kept = []; function main() { for (;;) kept.push("item " + kept.length) }')).resolves.toMatchObject({ code: 'code_memory_limit' });
   });
 
+  it('every shape of allocation loop ends with code_memory_limit under the default limits, and the child stays small', async () => {
+    // The defaults of WEFT_CODE_MEMORY_MB (64) and WEFT_CODE_TIMEOUT_MS (5 s). QuickJS's own limit
+    // counted 8 bytes per block in WebAssembly, so these used to grow the child to gigabytes and
+    // end with code_timeout.
+    const defaults = new CodeSandbox({ maxProcesses: 1 });
+    const loops = [
+      'const a = []; for (;;) a.push(new Array(1000).fill(1))',
+      'const a = []; for (;;) a.push({ i: a.length, s: "item " + a.length })',
+      'let s = "x"; for (;;) s = s + s',
+      'let a = [1]; for (;;) a = a.concat(a)',
+      'const m = new Map(); for (let i = 0;; i++) m.set(i, [i])',
+      'const o = {}; for (let i = 0;; i++) o["k" + i] = { v: i }',
+      'const a = []; for (;;) a.push(new Uint8Array(1 << 20))',
+      // Catching the engine's out-of-memory error and going on does not turn it into a timeout.
+      'const a = []; try { for (;;) a.push(new Array(1000).fill(1)) } catch (e) { for (;;) {} }',
+    ];
+    try {
+      const pids = new Set<number>();
+      for (const loop of loops) {
+        const running = failure(defaults, `function main() { ${loop} }`);
+        pids.add(await busyPid(defaults));
+        await expect(running).resolves.toMatchObject({ code: 'code_memory_limit', message: 'main exceeded the memory limit of 64 MiB', retryable: false });
+      }
+      // One child ran them all (none crashed), and its peak resident memory stayed near the cap
+      // of one engine (64 MiB plus its baseline) plus Node's own, not gigabytes.
+      const [pid] = [...pids];
+      expect(pids.size).toBe(1);
+      expect(alive(pid!)).toBe(true);
+      const peakKiB = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+      expect(peakKiB * 1024).toBeLessThan(320 * MIB);
+      // Memory up to the limit is there to be used.
+      await expect(defaults.run({ code: 'function main() { return { n: "x".repeat(48e6).length } }', inputs: {} })).resolves.toMatchObject({ outputs: { n: 48e6 } });
+    } finally {
+      await defaults.close();
+    }
+  });
+
   it('a 100 MB output ends with code_output_too_large, measured in the child', async () => {
     const before = process.memoryUsage().rss;
     let peak = before;

@@ -150,7 +150,7 @@ export class CodeSandbox {
       await proc.ready;
     } catch (err) {
       proc.kill('closed');
-      throw err instanceof NodeFailure ? err : new NodeFailure('code_sandbox_unavailable', `the code sandbox process did not start: ${(err as Error).message}`, { retryable: true });
+      throw err instanceof NodeFailure ? err : new NodeFailure('code_sandbox_unavailable', 'the code sandbox process did not start', { retryable: true, cause: err });
     }
     return proc;
   }

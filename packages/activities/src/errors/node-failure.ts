@@ -10,9 +10,13 @@ export class NodeFailure extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly options: { retryable: boolean; retryAfterMs?: number; details?: Record<string, unknown> } = { retryable: false },
+    /**
+     * `cause`: what went wrong underneath (a library's error, a process's stderr). The message is
+     * shown to users and must stay plain; the cause only goes to the worker log.
+     */
+    readonly options: { retryable: boolean; retryAfterMs?: number; details?: Record<string, unknown>; cause?: unknown } = { retryable: false },
   ) {
-    super(message);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'NodeFailure';
   }
 

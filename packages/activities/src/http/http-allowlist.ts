@@ -15,11 +15,14 @@ export interface HttpAllowlist {
 
 export const EMPTY_ALLOWLIST: HttpAllowlist = { entries: [] };
 
-/** A bad WEFT_HTTP_ALLOWLIST; the message names every bad entry and why. */
+/** A bad WEFT_HTTP_ALLOWLIST (or WEFT_MODEL_PROVIDER_ALLOWLIST); the message names every bad entry and why. */
 export class HttpAllowlistError extends Error {
   readonly code = 'http_allowlist_invalid';
-  constructor(readonly problems: string[]) {
-    super(`WEFT_HTTP_ALLOWLIST is invalid: ${problems.join('; ')}`);
+  constructor(
+    readonly problems: string[],
+    setting = 'WEFT_HTTP_ALLOWLIST',
+  ) {
+    super(`${setting} is invalid: ${problems.join('; ')}`);
     this.name = 'HttpAllowlistError';
   }
 }
@@ -85,10 +88,11 @@ function parseEntry(text: string): AllowlistEntry {
 }
 
 /**
- * Parses WEFT_HTTP_ALLOWLIST (comma-separated hosts, host:ports, IP addresses, IP:ports and CIDRs;
- * blank entries ignored), or a list of such entries. Throws HttpAllowlistError naming every bad entry.
+ * Parses WEFT_HTTP_ALLOWLIST or WEFT_MODEL_PROVIDER_ALLOWLIST (comma-separated hosts, host:ports, IP
+ * addresses, IP:ports and CIDRs; blank entries ignored), or a list of such entries. Throws
+ * HttpAllowlistError naming `setting` and every bad entry.
  */
-export function parseHttpAllowlist(value: string | readonly string[] | undefined): HttpAllowlist {
+export function parseHttpAllowlist(value: string | readonly string[] | undefined, setting?: string): HttpAllowlist {
   const items = (typeof value === 'string' ? value.split(',') : (value ?? [])).map((s) => s.trim()).filter(Boolean);
   const entries: AllowlistEntry[] = [];
   const problems: string[] = [];
@@ -99,7 +103,7 @@ export function parseHttpAllowlist(value: string | readonly string[] | undefined
       problems.push(`entry ${i + 1} "${text}": ${(err as Error).message}`);
     }
   });
-  if (problems.length) throw new HttpAllowlistError(problems);
+  if (problems.length) throw new HttpAllowlistError(problems, setting);
   return { entries };
 }
 

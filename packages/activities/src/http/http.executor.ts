@@ -135,18 +135,20 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): NodeExecu
       if (refused instanceof AddressRefusedError) throw new NodeFailure(refused.code, refused.message, { retryable: false, details: { kind: refused.classification.kind } });
       if (deadline.aborted) throw new NodeFailure('http_timeout', `No complete response from ${target} within ${budget} ms`, { retryable: true });
       if (activitySignal.aborted) throw new NodeFailure('http_aborted', `The request to ${target} was abandoned: the node was cancelled`, { retryable: true });
+      // Library messages can quote internals (local addresses, header values): users get the
+      // error code, the worker log gets the message (as the cause).
       const code = errorCode(err);
-      const message = err instanceof Error ? err.message : String(err);
-      if (code === 'ENOTFOUND') throw new NodeFailure('http_host_not_found', `${req.url.hostname} could not be resolved`);
-      if (code === 'UND_ERR_INVALID_ARG') throw new NodeFailure('http_request_invalid', `The request could not be sent: ${message}`);
+      const cause = err;
+      if (code === 'ENOTFOUND') throw new NodeFailure('http_host_not_found', `${req.url.hostname} could not be resolved`, { retryable: false, cause });
+      if (code === 'UND_ERR_INVALID_ARG') throw new NodeFailure('http_request_invalid', 'The request could not be sent: a header or the body is not valid', { retryable: false, cause });
       if (code && /^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) {
-        throw new NodeFailure('http_tls_failed', `TLS with ${target} failed: ${message}`);
+        throw new NodeFailure('http_tls_failed', `TLS with ${target} failed (${code})`, { retryable: false, cause });
       }
       if (code?.startsWith('UND_ERR_CONNECT_TIMEOUT') || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        throw new NodeFailure('http_timeout', `Timed out talking to ${target}: ${message}`, { retryable: true });
+        throw new NodeFailure('http_timeout', `Timed out talking to ${target} (${code})`, { retryable: true, cause });
       }
       if (code && TRANSIENT_CODES.has(code)) {
-        throw new NodeFailure('http_connection_failed', `Could not complete the request to ${target}: ${message} (${code})`, { retryable: true });
+        throw new NodeFailure('http_connection_failed', `Could not complete the request to ${target} (${code})`, { retryable: true, cause });
       }
       throw err;
     }

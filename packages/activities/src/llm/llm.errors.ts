@@ -1,5 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { NodeFailure } from '../errors/node-failure';
+import { describeAddressClass } from '../http/ip-classifier';
+import { AddressRefusedError } from '../http/ssrf.guard';
 
 /** Error codes of the llm node; the non-retryable ones are also in the interpreter's list. */
 export const LLM_ERRORS = {
@@ -15,7 +17,11 @@ export const LLM_ERRORS = {
   invalidJson: 'llm_invalid_json',
   schemaInvalid: 'llm_response_schema_invalid',
   cancelled: 'llm_cancelled',
+  addressRefused: 'llm_address_refused',
 } as const;
+
+/** Characters of an endpoint's own error message kept in a node's error. */
+export const VENDOR_MESSAGE_CHARS = 200;
 
 /** A base URL fit for messages and logs: no userinfo, query or fragment. */
 export function describeEndpoint(baseUrl: string): string {
@@ -45,11 +51,22 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now(), cap
   return Math.min(Math.max(0, Math.round(wait)), capMs);
 }
 
-/** The vendor's own message, kept short; the SDK prefixes it with the status already. */
+/**
+ * The endpoint's own words, when it gave them as an OpenAI-style `{"error": {"message": …}}`, cut
+ * short. Anything else it sent (an HTML or text error page of whatever answered at that address)
+ * is never shown: it may describe internals of a service the tenant should not see.
+ */
 function vendorMessage(err: APIError): string {
   const body = err.error as { message?: unknown } | undefined;
-  const text = typeof body?.message === 'string' ? body.message : err.message;
-  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+  if (!body || typeof body !== 'object' || typeof body.message !== 'string' || !body.message.trim()) return '';
+  const text = body.message.trim();
+  return `: ${text.length > VENDOR_MESSAGE_CHARS ? `${text.slice(0, VENDOR_MESSAGE_CHARS)}…` : text}`;
+}
+
+/** The guard's refusal, wherever the SDK and fetch wrapped it. */
+function refusal(err: unknown): AddressRefusedError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e instanceof AddressRefusedError) return e;
+  return undefined;
 }
 
 /**
@@ -58,35 +75,48 @@ function vendorMessage(err: APIError): string {
  */
 export function toLlmFailure(err: unknown, endpoint: string): NodeFailure {
   if (err instanceof NodeFailure) return err;
+  const refused = refusal(err);
+  if (refused) {
+    return new NodeFailure(
+      LLM_ERRORS.addressRefused,
+      `Refused to call the model provider at ${endpoint}: it is the ${describeAddressClass(refused.classification)}, and requests to internal ` +
+        'addresses are blocked; an operator can allow this endpoint with WEFT_MODEL_PROVIDER_ALLOWLIST',
+      { retryable: false, details: { kind: refused.classification.kind } },
+    );
+  }
   if (err instanceof APIUserAbortError) return new NodeFailure(LLM_ERRORS.cancelled, 'The call to the model provider was cancelled');
   if (err instanceof APIConnectionTimeoutError) {
     return new NodeFailure(LLM_ERRORS.timeout, `The model provider at ${endpoint} did not answer in time`, { retryable: true });
   }
   if (err instanceof APIConnectionError) {
-    return new NodeFailure(LLM_ERRORS.connection, `Could not reach the model provider at ${endpoint}`, { retryable: true });
+    return new NodeFailure(LLM_ERRORS.connection, `Could not reach the model provider at ${endpoint}`, { retryable: true, cause: err });
   }
   if (err instanceof APIError) {
     const status = err.status;
     const at = `The model provider at ${endpoint}`;
     const details = { status: status ?? null };
+    const said = vendorMessage(err);
     if (status === 400 || status === 413 || status === 422) {
-      return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status}): ${vendorMessage(err)}`, { retryable: false, details });
+      return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status})${said}`, { retryable: false, details });
     }
     if (status === 401 || status === 403) {
-      return new NodeFailure(LLM_ERRORS.unauthorized, `${at} refused the API key (${status}): ${vendorMessage(err)}`, { retryable: false, details });
+      return new NodeFailure(LLM_ERRORS.unauthorized, `${at} refused the API key (${status})${said}`, { retryable: false, details });
     }
     if (status === 404) {
-      return new NodeFailure(LLM_ERRORS.modelNotFound, `${at} does not know this model or path (404): ${vendorMessage(err)}`, { retryable: false, details });
+      return new NodeFailure(LLM_ERRORS.modelNotFound, `${at} does not know this model or path (404)${said}`, { retryable: false, details });
     }
     const wait = retryAfterMs(err.headers);
     const retry = { retryable: true, details, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
-    if (status === 429) return new NodeFailure(LLM_ERRORS.rateLimited, `${at} is rate limiting (429): ${vendorMessage(err)}`, retry);
+    if (status === 429) return new NodeFailure(LLM_ERRORS.rateLimited, `${at} is rate limiting (429)${said}`, retry);
     if (status === 408) return new NodeFailure(LLM_ERRORS.timeout, `${at} timed out the request (408)`, retry);
-    if (status === undefined) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed while answering: ${vendorMessage(err)}`, retry);
-    if (status >= 500 || status === 409) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed (${status}): ${vendorMessage(err)}`, retry);
-    return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status}): ${vendorMessage(err)}`, { retryable: false, details });
+    if (status === undefined) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed while answering${said}`, { ...retry, cause: err });
+    if (status >= 500 || status === 409) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed (${status})${said}`, retry);
+    if (status >= 300 && status < 400) {
+      return new NodeFailure(LLM_ERRORS.badRequest, `${at} answered with a redirect (${status}), which is not followed`, { retryable: false, details });
+    }
+    return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status})${said}`, { retryable: false, details });
   }
-  // Anything else (a malformed stream, a bug) is transient more often than not.
-  const message = err instanceof Error ? err.message : String(err);
-  return new NodeFailure(LLM_ERRORS.providerError, `The call to the model provider at ${endpoint} failed: ${message}`, { retryable: true });
+  // Anything else (a malformed stream, a bug) is transient more often than not. Its text may name
+  // internals (library messages, paths), so it goes to the worker log as the cause, not to the run.
+  return new NodeFailure(LLM_ERRORS.providerError, `The call to the model provider at ${endpoint} failed unexpectedly`, { retryable: true, cause: err });
 }

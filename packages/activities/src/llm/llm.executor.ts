@@ -10,6 +10,7 @@ import type { SecretCipher } from '../secrets/secret-cipher';
 import { scrub } from '../secrets/secrets.store';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { DeltaBatcher, type DeltaBatchOptions } from './delta-batcher';
+import { createGuardedFetch, type GuardedFetchOptions } from './guarded-fetch';
 import { answerFormat, chatFormat, parseJsonAnswer, refusesJsonSchema, responseSchemaProblem, type AnswerFormat } from './json-answer';
 import { LLM_ERRORS, toLlmFailure } from './llm.errors';
 import { recordLlmCall } from './llm-usage.repository';
@@ -26,7 +27,14 @@ export interface LlmExecutorDeps {
   cipher: SecretCipher;
   breaker?: CircuitBreakerOptions;
   deltas?: DeltaBatchOptions;
-  /** adapter factories by provider type; the `openai` adapter by default */
+  /**
+   * Endpoints the providers may be reached at despite the SSRF guard (WEFT_MODEL_PROVIDER_ALLOWLIST
+   * entries or their parsed form); none by default, so only public addresses can be called.
+   */
+  allowlist?: GuardedFetchOptions['allowlist'];
+  /** DNS port of the guard; the system resolver by default */
+  resolve?: GuardedFetchOptions['resolve'];
+  /** adapter factories by provider type; the `openai` adapter (behind the guard) by default */
   factories?: Record<string, ProviderFactory>;
 }
 
@@ -46,7 +54,9 @@ interface CallSite {
  * instead would hide attempts from the run's records and from Temporal's history.
  */
 export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
-  const providers = new ProviderRegistry(deps.prisma, deps.cipher, deps.factories ?? defaultProviderFactories());
+  // One guarded fetch (one connection pool) for every provider this worker calls.
+  const factories = deps.factories ?? defaultProviderFactories({ fetch: createGuardedFetch({ allowlist: deps.allowlist, resolve: deps.resolve }) });
+  const providers = new ProviderRegistry(deps.prisma, deps.cipher, factories);
   const breaker = new CircuitBreaker(deps.redis, deps.logger, deps.breaker);
 
   return async (input, signal) => {
@@ -74,8 +84,12 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
       }
       return outputs;
     } catch (err) {
-      // Vendors sometimes quote the key they refused; it must not leave the activity.
-      if (err instanceof Error) err.message = scrub(err.message, [apiKey]);
+      // Vendors sometimes quote the key they refused; it must not leave the activity, nor reach
+      // the worker log through the error's cause.
+      for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+        e.message = scrub(e.message, [apiKey]);
+        if (e.stack) e.stack = scrub(e.stack, [apiKey]);
+      }
       throw err;
     }
   };
@@ -139,7 +153,8 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
   }
 
   async function settleBreaker(endpoint: string, permit: { trial: boolean }, failure: NodeFailure) {
-    if (failure.code === LLM_ERRORS.cancelled) await breaker.released(endpoint, permit);
+    // Neither a cancelled call nor one the guard refused says anything about the endpoint's health.
+    if (failure.code === LLM_ERRORS.cancelled || failure.code === LLM_ERRORS.addressRefused) await breaker.released(endpoint, permit);
     else if (failure.retryable) await breaker.failed(endpoint);
     // A 4xx is the endpoint answering: it is up, whatever it thought of the request.
     else await breaker.succeeded(endpoint);

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions/completions';
 import { NodeFailure } from '../errors/node-failure';
+import { defaultGuardedFetch, type ProviderFetch } from './guarded-fetch';
 import { LLM_ERRORS, describeEndpoint, toLlmFailure } from './llm.errors';
 import type {
   ChatHooks,
@@ -26,6 +27,25 @@ export interface OpenAiAdapterOptions {
   requestTimeoutMs?: number;
   /** longest silence between two chunks of a stream before the call counts as timed out */
   streamIdleTimeoutMs?: number;
+  /**
+   * How requests are sent: a fetch behind the SSRF guard (createGuardedFetch with the worker's
+   * WEFT_MODEL_PROVIDER_ALLOWLIST). Default: the guard with an empty allowlist.
+   */
+  fetch?: ProviderFetch;
+}
+
+/** Why a base URL may not be called at all, or undefined when it may. */
+export function baseUrlProblem(baseUrl: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must use http or https';
+  if (url.username || url.password) return 'must not carry credentials (user:password@); the key is sent as a bearer token';
+  if (url.hash) return 'must not have a #fragment';
+  return undefined;
 }
 
 /**
@@ -46,12 +66,15 @@ export class OpenAiAdapter implements ModelProvider {
 
   constructor(options: OpenAiAdapterOptions) {
     const baseURL = options.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
+    // The API refuses such URLs; this keeps rows written before it did from being called.
+    const problem = baseUrlProblem(baseURL);
+    if (problem) throw new NodeFailure(LLM_ERRORS.addressRefused, `The base URL of model provider '${options.name}' ${problem}`);
     this.name = options.name;
     this.endpoint = describeEndpoint(baseURL);
     this.isOpenAi = this.endpoint === OPENAI_DEFAULT_BASE_URL;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10 * 60_000;
     this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? 60_000;
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL, maxRetries: 0, timeout: this.requestTimeoutMs });
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL, maxRetries: 0, timeout: this.requestTimeoutMs, fetch: options.fetch ?? defaultGuardedFetch() });
   }
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {

@@ -1,20 +1,113 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 import { isBlobRef, type BlobRef } from '@weft/domain';
 import type { Prisma, PrismaClient } from '../persistence/prisma-client';
+import { parseEncryptionKey } from '../secrets/secret-cipher';
 
 /** Outputs larger than this (bytes of JSON) leave workflow history: well under Temporal's 2 MB. */
 export const DEFAULT_INLINE_LIMIT = 128 * 1024;
 
+/** HKDF label of the blob reference key: its own, so the key serves no other purpose. */
+const MAC_KEY_INFO = 'weft/run-blob-ref-mac/v1';
+
+export interface BlobStoreOptions {
+  /** WEFT_ENCRYPTION_KEY; the key that signs references is derived from it, never the key itself */
+  encryptionKey: string;
+  inlineLimit?: number;
+}
+
+/** Where references are resolved: references without a mac only within this run. */
+export interface BlobScope {
+  runId?: string;
+}
+
+/** The size of a reference given by its id alone (loadBlobs from workflow code that sends no refs). */
+const BARE_ID = -1;
+const REF_KEYS = ['$weftBlob', 'size'];
+const SIGNED_REF_KEYS = ['$weftBlob', 'mac', 'size'];
+
+/** A reference exactly as the store writes it (with or without a mac); anything else is data. */
+function asRef(value: unknown): BlobRef | undefined {
+  if (!isBlobRef(value) || typeof value.size !== 'number') return undefined;
+  const keys = Object.keys(value).sort();
+  const shape = typeof value.mac === 'string' ? SIGNED_REF_KEYS : REF_KEYS;
+  return keys.length === shape.length && keys.every((k, i) => k === shape[i]) ? value : undefined;
+}
+
+/** Sets an own property, also one named `__proto__` (plain assignment would set the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** Every reference-shaped object inside a value, without recursion (depth cannot overflow the stack). */
+function findRefs(value: unknown): BlobRef[] {
+  const found: BlobRef[] = [];
+  const stack = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    const ref = asRef(v);
+    if (ref) found.push(ref);
+    else for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push(x);
+  }
+  return found;
+}
+
+/** A copy of the value with each resolved reference replaced by its value; others stay as they are. */
+function replaceRefs(value: unknown, resolved: Map<BlobRef, unknown>): unknown {
+  const root: Record<string, unknown> = {};
+  const stack: [unknown, Record<string, unknown> | unknown[], string | number][] = [[value, root, 'v']];
+  while (stack.length) {
+    const [v, target, slot] = stack.pop()!;
+    let out: unknown = v;
+    if (v !== null && typeof v === 'object') {
+      if (resolved.has(v as BlobRef)) out = resolved.get(v as BlobRef);
+      else if (Array.isArray(v)) {
+        const copy: unknown[] = new Array(v.length);
+        v.forEach((x, i) => stack.push([x, copy, i]));
+        out = copy;
+      } else {
+        const copy: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) {
+          setOwn(copy, k, undefined);
+          stack.push([x, copy, k]);
+        }
+        out = copy;
+      }
+    }
+    if (Array.isArray(target)) target[slot as number] = out;
+    else setOwn(target, slot as string, out);
+  }
+  return root.v;
+}
+
 /**
  * Keeps large node outputs in PostgreSQL so workflow history carries only a small reference.
  * Each top-level output value is stored on its own, so small siblings (status, usage) stay inline
- * and usable by pure nodes.
+ * and usable by pure nodes. References are signed: user data cannot pass for one.
  */
 export class BlobStore {
+  readonly inlineLimit: number;
+  private readonly macKey: Buffer;
+
   constructor(
     private readonly prisma: PrismaClient,
-    readonly inlineLimit = DEFAULT_INLINE_LIMIT,
-  ) {}
+    options: BlobStoreOptions,
+  ) {
+    this.inlineLimit = options.inlineLimit ?? DEFAULT_INLINE_LIMIT;
+    this.macKey = Buffer.from(hkdfSync('sha256', parseEncryptionKey(options.encryptionKey), Buffer.alloc(0), MAC_KEY_INFO, 32));
+  }
+
+  /** The mac of a reference written for this tenant. */
+  mac(tenantId: string, id: string, size: number): string {
+    return createHmac('sha256', this.macKey).update(`${tenantId}:${id}:${size}`).digest('base64url');
+  }
+
+  private verifies(tenantId: string, ref: BlobRef): boolean {
+    const expected = Buffer.from(this.mac(tenantId, ref.$weftBlob, ref.size));
+    const given = Buffer.from(ref.mac ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
 
   async offload(tenantId: string, runId: string, outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (Buffer.byteLength(JSON.stringify(outputs)) <= this.inlineLimit) return outputs;
@@ -22,43 +115,49 @@ export class BlobStore {
     for (const [name, value] of Object.entries(outputs)) {
       const size = value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
       if (size <= this.inlineLimit / 8) {
-        out[name] = value;
+        setOwn(out, name, value);
         continue;
       }
       const id = `blob_${randomUUID().replace(/-/g, '')}`;
       await this.prisma.runBlob.create({ data: { id, tenantId, runId, size, value: value as Prisma.InputJsonValue } });
-      out[name] = { $weftBlob: id, size } satisfies BlobRef;
+      setOwn(out, name, { $weftBlob: id, size, mac: this.mac(tenantId, id, size) } satisfies BlobRef);
     }
     return out;
   }
 
-  async load(tenantId: string, ids: string[]): Promise<Record<string, unknown>> {
-    if (!ids.length) return {};
-    const rows = await this.prisma.runBlob.findMany({ where: { tenantId, id: { in: ids } } });
-    return Object.fromEntries(rows.map((r) => [r.id, r.value]));
+  /**
+   * The stored values of the references that verify, by id: a reference with a valid mac, or one
+   * without a mac (written before macs existed) whose blob belongs to `scope.runId`. Bare ids count
+   * as references without a mac. Every other id is left out of the answer.
+   */
+  async load(tenantId: string, refs: (BlobRef | string)[], scope: BlobScope = {}): Promise<Record<string, unknown>> {
+    const values = await this.resolve(tenantId, refs.map((r) => (typeof r === 'string' ? { $weftBlob: r, size: BARE_ID } : r)), scope);
+    const out: Record<string, unknown> = {};
+    for (const [ref, value] of values) setOwn(out, ref.$weftBlob, value);
+    return out;
   }
 
-  /** Replaces every blob reference inside a value with the stored value. */
-  async inflate<T>(tenantId: string, value: T): Promise<T> {
-    const ids = new Set<string>();
-    collectRefs(value, ids);
-    if (!ids.size) return value;
-    const values = await this.load(tenantId, [...ids]);
-    return replaceRefs(value, values) as T;
+  /** Replaces every reference inside a value that verifies with its stored value; everything else is returned as it is. */
+  async inflate<T>(tenantId: string, value: T, scope: BlobScope = {}): Promise<T> {
+    const refs = findRefs(value);
+    if (!refs.length) return value;
+    const resolved = await this.resolve(tenantId, refs, scope);
+    return resolved.size ? (replaceRefs(value, resolved) as T) : value;
   }
-}
 
-export function collectRefs(value: unknown, into: Set<string>): void {
-  if (isBlobRef(value)) into.add(value.$weftBlob);
-  else if (Array.isArray(value)) value.forEach((v) => collectRefs(v, into));
-  else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => collectRefs(v, into));
-}
-
-export function replaceRefs(value: unknown, values: Record<string, unknown>): unknown {
-  if (isBlobRef(value)) return values[value.$weftBlob] ?? null;
-  if (Array.isArray(value)) return value.map((v) => replaceRefs(v, values));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceRefs(v, values)]));
+  private async resolve(tenantId: string, refs: BlobRef[], scope: BlobScope): Promise<Map<BlobRef, unknown>> {
+    const wanted = refs.filter((r) => (r.mac === undefined ? scope.runId !== undefined : this.verifies(tenantId, r)));
+    const resolved = new Map<BlobRef, unknown>();
+    if (!wanted.length) return resolved;
+    const rows = await this.prisma.runBlob.findMany({ where: { tenantId, id: { in: [...new Set(wanted.map((r) => r.$weftBlob))] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const ref of wanted) {
+      const row = byId.get(ref.$weftBlob);
+      if (!row) continue;
+      if (ref.mac === undefined && row.runId !== scope.runId) continue;
+      if (ref.size !== BARE_ID && row.size !== ref.size) continue;
+      resolved.set(ref, row.value);
+    }
+    return resolved;
   }
-  return value;
 }

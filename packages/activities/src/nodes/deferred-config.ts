@@ -17,7 +17,7 @@ function setAt(target: unknown, path: (string | number)[], value: unknown): void
  */
 export async function renderDeferred(input: NodeActivityInput, blobs: BlobStore): Promise<unknown> {
   if (!input.deferred?.length) return input.config;
-  const variables = (await blobs.inflate(input.tenantId, input.variables ?? {})) as VariablePool;
+  const variables = (await blobs.inflate(input.tenantId, input.variables ?? {}, { runId: input.runId })) as VariablePool;
   const config = structuredClone(input.config);
   for (const d of input.deferred) setAt(config, d.path, resolveValue(d.template, variables));
   return config;

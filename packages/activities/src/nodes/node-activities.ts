@@ -1,13 +1,23 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { DEFAULT_RUN_LIMITS, TemplateLimitError, renderTemplate, type NodeActivities, type NodeActivityInput, type NodeActivityOutput } from '@weft/domain';
+import {
+  DEFAULT_RUN_LIMITS,
+  TemplateLimitError,
+  measureValue,
+  renderTemplate,
+  toStorableString,
+  type NodeActivities,
+  type NodeActivityInput,
+  type NodeActivityOutput,
+} from '@weft/domain';
 import { NodeFailure } from '../errors/node-failure';
 import type { Logger } from '../observability/logger';
 import { Prisma, type PrismaClient } from '../persistence/prisma-client';
 import { saveNodeRecords } from '../runs/node-records.repository';
 import type { BlobStore } from './blob-store';
 import { renderDeferred } from './deferred-config';
+import { gateOutputs } from './output-gate';
 import { scrub, scrubValue, type SecretsStore } from '../secrets/secrets.store';
 
 /** What one effectful node type does, given its resolved config; throws NodeFailure when it fails. */
@@ -26,35 +36,59 @@ export interface NodeActivityDeps {
   secrets: SecretsStore;
   logger: Logger;
   executors: NodeExecutors;
+  /** nesting depth of a node's outputs (WEFT_MAX_VALUE_DEPTH); deeper ones fail with node_output_too_deep */
+  maxValueDepth?: number;
 }
 
 /** Well inside the shortest heartbeat timeout the interpreter sets (min(node timeout, 30 s)). */
 const HEARTBEAT_EVERY_MS = 2_000;
 
-function asFailure(err: unknown): ApplicationFailure {
-  if (err instanceof NodeFailure) return err.toApplicationFailure();
-  if (err instanceof ApplicationFailure) return err;
-  // Unknown errors retry under the node's policy: they are more often transient than not.
-  return ApplicationFailure.create({ type: 'node_internal_error', message: err instanceof Error ? err.message : String(err) });
+export const INTERNAL_ERROR = 'internal_error';
+
+/** A short id that ties what a user sees to the worker log line holding the details. */
+export function errorReference(): string {
+  return `ref_${randomBytes(6).toString('hex')}`;
+}
+
+/** An error's text for the log, with every resolved secret masked (logs must not hold them either). */
+function describeForLog(err: unknown, plaintexts: readonly string[]): { message: string; stack?: string } {
+  if (!(err instanceof Error)) return { message: scrub(String(err), plaintexts) };
+  return { message: scrub(err.message, plaintexts), ...(err.stack ? { stack: scrub(err.stack, plaintexts) } : {}) };
 }
 
 /**
  * Wraps each node executor as a Temporal activity: writes the pure-node records handed to it,
- * records this attempt (so every retry is listed without touching workflow history), moves
- * large outputs out of history, and turns failures into ApplicationFailures with stable types.
+ * records this attempt (so every retry is listed without touching workflow history), gates and
+ * moves large outputs out of history, and turns failures into ApplicationFailures with stable types.
  */
-export function createNodeActivities({ prisma, blobs, secrets, logger, executors }: NodeActivityDeps): NodeActivities {
+export function createNodeActivities({ prisma, blobs, secrets, logger, executors, maxValueDepth }: NodeActivityDeps): NodeActivities {
+  const maxDepth = maxValueDepth ?? DEFAULT_RUN_LIMITS.maxValueDepth;
+
+  /**
+   * The failure users see. A NodeFailure carries a stable code and a plain message; anything else
+   * (a database error, a bug) may quote ORM text, constraint names, paths or stacks, so it becomes
+   * `internal_error` with a reference, and the details go to the worker log under that reference.
+   * Unknown errors stay retryable under the node's policy: they are more often transient than not.
+   */
+  const toFailure = (err: unknown, plaintexts: readonly string[], where: Record<string, unknown>): ApplicationFailure => {
+    if (err instanceof NodeFailure) {
+      if (err.cause !== undefined) logger.warn('node failure cause', { ...where, code: err.code, cause: describeForLog(err.cause, plaintexts) });
+      const failure = err.toApplicationFailure();
+      failure.message = toStorableString(scrub(failure.message, plaintexts));
+      return failure;
+    }
+    const reference = errorReference();
+    logger.error('node attempt stopped by an internal error', { ...where, reference, error: describeForLog(err, plaintexts) });
+    return ApplicationFailure.create({ type: INTERNAL_ERROR, message: `An internal error stopped this attempt (reference ${reference})` });
+  };
+
   const wrap = (name: keyof NodeExecutors) => async (input: NodeActivityInput): Promise<NodeActivityOutput> => {
     const { runId, tenantId, node } = input;
-    await saveNodeRecords(prisma, tenantId, runId, input.records ?? []);
     const ctx = Context.current();
     const attempt = ctx.info.attempt;
+    const where = { runId, nodeKey: node.key, attempt };
     const attemptKey = { runId_nodeKey_attempt: { runId, nodeKey: node.key, attempt } };
-    await prisma.nodeAttempt.upsert({
-      where: attemptKey,
-      create: { id: `att_${randomUUID().replace(/-/g, '')}`, tenantId, runId, nodeKey: node.key, attempt, status: 'running', startedAt: new Date() },
-      update: { status: 'running', startedAt: new Date(), finishedAt: null, error: Prisma.DbNull },
-    });
+    let attemptRecorded = false;
     let plaintexts: string[] = [];
     // Node activities run with a heartbeat timeout (a dead worker is noticed within it), and a
     // heartbeat is how a cancelled run reaches a running attempt (ctx.cancellationSignal).
@@ -62,19 +96,27 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
     const finish = (status: string, error?: { code: string; message: string }) =>
       prisma.nodeAttempt.update({ where: attemptKey, data: { status, finishedAt: new Date(), error: error ?? Prisma.DbNull } });
     try {
+      await saveNodeRecords(prisma, tenantId, runId, input.records ?? []);
+      await prisma.nodeAttempt.upsert({
+        where: attemptKey,
+        create: { id: `att_${randomUUID().replace(/-/g, '')}`, tenantId, runId, nodeKey: node.key, attempt, status: 'running', startedAt: new Date() },
+        update: { status: 'running', startedAt: new Date(), finishedAt: null, error: Prisma.DbNull },
+      });
+      attemptRecorded = true;
       const executor = executors[name];
       if (!executor) throw new NodeFailure('node_type_not_configured', `This worker has no ${node.type} executor configured`);
       // Secrets and large inputs are resolved here, at call time, never in the workflow.
-      const resolved = await secrets.resolveIn(tenantId, await blobs.inflate(tenantId, await renderDeferred(input, blobs)));
+      const resolved = await secrets.resolveIn(tenantId, await blobs.inflate(tenantId, await renderDeferred(input, blobs), { runId }));
       plaintexts = resolved.plaintexts;
-      const outputs = scrubValue(await executor({ ...input, config: resolved.value }, ctx.cancellationSignal), plaintexts);
+      const raw = await executor({ ...input, config: resolved.value }, ctx.cancellationSignal);
+      const outputs = gateOutputs(raw, maxDepth, (o) => scrubValue(o, plaintexts));
+      const offloaded = await blobs.offload(tenantId, runId, outputs);
       await finish('succeeded');
-      return { outputs: await blobs.offload(tenantId, runId, outputs) };
+      return { outputs: offloaded };
     } catch (err) {
-      const failure = asFailure(err);
-      failure.message = scrub(failure.message, plaintexts);
-      await finish('failed', { code: failure.type ?? 'node_failed', message: failure.message }).catch(() => undefined);
-      logger.warn('node attempt failed', { runId, nodeKey: node.key, attempt, code: failure.type });
+      const failure = toFailure(err, plaintexts, where);
+      if (attemptRecorded) await finish('failed', { code: failure.type ?? 'node_failed', message: failure.message }).catch(() => undefined);
+      logger.warn('node attempt failed', { ...where, code: failure.type });
       throw failure;
     } finally {
       clearInterval(heartbeat);
@@ -86,18 +128,38 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
     nodeHttpRequest: wrap('httpRequest'),
     nodeLlm: wrap('llm'),
     nodeKnowledgeRetrieval: wrap('knowledgeRetrieval'),
-    loadBlobs: ({ tenantId, ids }) => blobs.load(tenantId, ids),
+    loadBlobs: async ({ tenantId, runId, ids, refs, maxBytes }) => {
+      let values: Record<string, unknown>;
+      try {
+        values = await blobs.load(tenantId, refs ?? ids, { runId });
+      } catch (err) {
+        throw toFailure(err, [], { runId, activity: 'loadBlobs' });
+      }
+      // The values enter workflow history as this activity's result, which Temporal bounds.
+      const limit = maxBytes ?? DEFAULT_RUN_LIMITS.maxPayloadBytes;
+      if (measureValue(values, { maxDepth: Infinity, maxBytes: limit }).problem) {
+        throw ApplicationFailure.nonRetryable(`This node reads values larger than ${limit} bytes in all; only effectful nodes and templates can read values that large`, 'node_input_too_large');
+      }
+      return values;
+    },
     renderTemplate: async ({ tenantId, runId, template, variables, limits }) => {
-      const values = await blobs.inflate(tenantId, variables);
+      const values = await blobs.inflate(tenantId, variables, { runId }).catch((err: unknown) => {
+        throw toFailure(err, [], { runId, activity: 'renderTemplate' });
+      });
       let text: string;
       try {
         // Runs from before template limits existed get the defaults.
-        text = renderTemplate(template, values, limits ?? { maxSteps: DEFAULT_RUN_LIMITS.templateSteps, maxOutputChars: DEFAULT_RUN_LIMITS.templateOutputChars }).text;
+        const bounds = limits ?? { maxSteps: DEFAULT_RUN_LIMITS.templateSteps, maxOutputChars: DEFAULT_RUN_LIMITS.templateOutputChars };
+        text = toStorableString(renderTemplate(template, values, bounds).text);
       } catch (err) {
         const code = err instanceof TemplateLimitError ? err.code : 'template_error';
-        throw ApplicationFailure.nonRetryable(err instanceof Error ? err.message : String(err), code);
+        throw ApplicationFailure.nonRetryable(toStorableString(err instanceof Error ? err.message : String(err)), code);
       }
-      return blobs.offload(tenantId, runId, { text }) as Promise<{ text: unknown }>;
+      try {
+        return (await blobs.offload(tenantId, runId, { text })) as { text: unknown };
+      } catch (err) {
+        throw toFailure(err, [], { runId, activity: 'renderTemplate' });
+      }
     },
   };
 }

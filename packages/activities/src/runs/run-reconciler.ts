@@ -71,7 +71,7 @@ export class RunReconciler {
         if (!result || !RUN_STATUSES.includes(result.status)) {
           return { status: 'failed', error: storableJson({ code: 'run_result_unreadable', message: 'The run completed but its result could not be read' }), finishedAt: state.closedAt };
         }
-        const outputs = this.blobs ? await this.blobs.inflate(run.tenantId, result.outputs ?? {}) : (result.outputs ?? {});
+        const outputs = this.blobs ? await this.blobs.inflate(run.tenantId, result.outputs ?? {}, { runId: run.id }) : (result.outputs ?? {});
         return { status: result.status, outputs: storableJson(outputs), error: storableJson(result.error), finishedAt: state.closedAt };
       }
       case 'closed': {

@@ -85,7 +85,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
       }
       await saveNodeRecords(prisma, tenantId, runId, records ?? []);
       // Run outputs are served whole: values kept outside history are put back here.
-      if (blobs) outputs = await blobs.inflate(tenantId, outputs);
+      if (blobs) outputs = await blobs.inflate(tenantId, outputs, { runId });
       const stored = toStorableValue(outputs, { maxDepth: STORE_MAX_DEPTH });
       await prisma.run.updateMany({
         where: { id: runId, tenantId },

@@ -2,6 +2,13 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 
+/** WEFT_ENCRYPTION_KEY as its 32 bytes (given as 64 hex characters or base64). */
+export function parseEncryptionKey(keyText: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(keyText) ? Buffer.from(keyText, 'hex') : Buffer.from(keyText, 'base64');
+  if (key.length !== 32) throw new Error('WEFT_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64');
+  return key;
+}
+
 /**
  * AES-256-GCM for values stored at rest (tenant secrets, provider API keys). The format carries a
  * version so the key or algorithm can be rotated later: `v1:<iv>:<tag>:<ciphertext>`, base64url.
@@ -10,9 +17,7 @@ export class SecretCipher {
   private readonly key: Buffer;
 
   constructor(keyText: string) {
-    const key = /^[0-9a-f]{64}$/i.test(keyText) ? Buffer.from(keyText, 'hex') : Buffer.from(keyText, 'base64');
-    if (key.length !== 32) throw new Error('WEFT_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64');
-    this.key = key;
+    this.key = parseEncryptionKey(keyText);
   }
 
   encrypt(plaintext: string): string {

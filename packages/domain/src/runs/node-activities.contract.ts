@@ -43,10 +43,17 @@ export interface NodeActivityOutput {
   outputs: Record<string, unknown>;
 }
 
-/** A reference to a value kept outside workflow history (PostgreSQL `run_blobs`). */
+/**
+ * A reference to a value kept outside workflow history (PostgreSQL `run_blobs`). Only the activity
+ * that stores the value writes one, with `mac` (an HMAC of tenant, id and size under a key derived
+ * from WEFT_ENCRYPTION_KEY), so user data of the same shape is never taken for one: a reference is
+ * resolved only when its mac verifies (references written before macs existed: only within the run
+ * that wrote them). Anything else shaped like it is user data and stays as it is.
+ */
 export interface BlobRef {
   $weftBlob: string;
   size: number;
+  mac?: string;
 }
 
 export function isBlobRef(value: unknown): value is BlobRef {
@@ -70,8 +77,14 @@ export interface NodeActivities {
   nodeHttpRequest(input: NodeActivityInput): Promise<NodeActivityOutput>;
   nodeLlm(input: NodeActivityInput): Promise<NodeActivityOutput>;
   nodeKnowledgeRetrieval(input: NodeActivityInput): Promise<NodeActivityOutput>;
-  /** Loads blob values referenced by a pure node's inputs (only when such a reference exists). */
-  loadBlobs(input: { tenantId: string; runId: string; ids: string[] }): Promise<Record<string, unknown>>;
+  /**
+   * Loads blob values referenced by a pure node's inputs (only when such a reference exists), by
+   * id, for the references that verify: `refs` as found in the pool (their macs are checked);
+   * bare `ids` count as references without a mac (resolved only within this run). An id missing
+   * from the answer was not a reference the platform wrote: keep the value as it is. Values larger
+   * in all than `maxBytes` (they would enter workflow history) fail with `node_input_too_large`.
+   */
+  loadBlobs(input: { tenantId: string; runId: string; ids: string[]; refs?: BlobRef[]; maxBytes?: number }): Promise<Record<string, unknown>>;
   /**
    * Renders a template that reads values kept outside history, so those values never enter it;
    * a large result is itself kept outside history.

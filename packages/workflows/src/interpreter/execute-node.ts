@@ -6,6 +6,7 @@ import {
   nodeType,
   own,
   resolveValue,
+  type BlobRef,
   type GraphNode,
   type NodeActivities,
   type NodeLocation,
@@ -45,10 +46,12 @@ const blobLoader = proxyActivities<Pick<NodeActivities, 'loadBlobs'>>({
 /** Types that only pass values along (or render them in an activity), so blob references stay references. */
 const PASS_THROUGH = new Set(['end', 'variable-aggregator', 'start', 'template']);
 
-function collectRefs(value: unknown, into: Set<string>): void {
-  if (isBlobRef(value)) into.add(value.$weftBlob);
+/** Blob references inside a value, one per id (the loader checks each one's signature). */
+export function collectRefs(value: unknown, into: Map<string, BlobRef> = new Map()): Map<string, BlobRef> {
+  if (isBlobRef(value)) into.set(value.$weftBlob, value);
   else if (Array.isArray(value)) value.forEach((v) => collectRefs(v, into));
   else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => collectRefs(v, into));
+  return into;
 }
 
 /** Puts loaded values in place of their references; anything the loader did not vouch for is user data and stays. */
@@ -59,9 +62,12 @@ export function replaceRefs(value: unknown, values: Record<string, unknown>): un
   return value;
 }
 
-/** Loads the values behind blob references (inside an activity, which checks who may read them). */
-export async function loadBlobValues(ids: string[], runtime: Runtime): Promise<Record<string, unknown>> {
-  return blobLoader.loadBlobs({ tenantId: runtime.run.tenantId, runId: runtime.run.runId, ids });
+/**
+ * Loads the values behind blob references, inside an activity that verifies each reference's
+ * signature: a lookalike in user data is not vouched for and stays what it is.
+ */
+export async function loadBlobValues(refs: Map<string, BlobRef>, runtime: Runtime): Promise<Record<string, unknown>> {
+  return blobLoader.loadBlobs({ tenantId: runtime.run.tenantId, runId: runtime.run.runId, ids: [...refs.keys()], refs: [...refs.values()], maxBytes: runtime.limits.maxPayloadBytes });
 }
 
 /**
@@ -72,10 +78,10 @@ export async function loadBlobValues(ids: string[], runtime: Runtime): Promise<R
 async function withBlobValues(node: GraphNode, pool: VariablePool, runtime: Runtime): Promise<VariablePool> {
   if (PASS_THROUGH.has(node.type) || nodeType(node.type)?.effectful) return pool;
   const text = JSON.stringify(node.data ?? {});
-  const ids = new Set<string>();
-  for (const [id, outputs] of Object.entries(pool)) if (text.includes(id)) collectRefs(outputs, ids);
-  if (!ids.size) return pool;
-  return replaceRefs(pool, await loadBlobValues([...ids], runtime)) as VariablePool;
+  const refs = new Map<string, BlobRef>();
+  for (const [id, outputs] of Object.entries(pool)) if (text.includes(id)) collectRefs(outputs, refs);
+  if (!refs.size) return pool;
+  return replaceRefs(pool, await loadBlobValues(refs, runtime)) as VariablePool;
 }
 
 /** Failures of the machinery itself that must reach Temporal as they are, never become node failures. */

@@ -41,6 +41,8 @@ const NON_RETRYABLE = [
   'code_main_missing',
   'secret_not_found',
   'node_output_too_deep',
+  'node_input_too_large',
+  'llm_address_refused',
 ];
 
 function activityOptions(node: GraphNode, defaults: EffectDefaults) {

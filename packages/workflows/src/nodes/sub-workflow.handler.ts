@@ -2,7 +2,6 @@ import { ChildWorkflowFailure, executeChild, isCancellation, patched, uuid4, wor
 import {
   RUN_WORKFLOW_TYPE,
   containsBlobRef,
-  isBlobRef,
   measureValue,
   own,
   resolveValue,
@@ -12,18 +11,11 @@ import {
   type RunWorkflowResult,
   type SubWorkflowData,
 } from '@weft/domain';
-import { loadBlobValues, replaceRefs } from '../interpreter/execute-node';
+import { collectRefs, loadBlobValues, replaceRefs } from '../interpreter/execute-node';
 import { failed, succeeded, type NodeHandler } from './node-handler';
 
 /** Marks runs whose children are runs of their own (a record, node records, usage, a parent link). */
 export const CHILD_RUNS_PATCH = 'weft-child-runs';
-
-function blobIds(value: unknown, into = new Set<string>()): Set<string> {
-  if (isBlobRef(value)) into.add(value.$weftBlob);
-  else if (Array.isArray(value)) value.forEach((v) => blobIds(v, into));
-  else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => blobIds(v, into));
-  return into;
-}
 
 /**
  * Runs another published workflow as a Temporal child workflow. Its graph was resolved (and its
@@ -36,7 +28,7 @@ export const subWorkflowHandler: NodeHandler<SubWorkflowData> = async ({ node, d
   const recorded = patched(CHILD_RUNS_PATCH);
   let inputs = resolveValue(data.inputs ?? {}, pool) as Record<string, unknown>;
   // A large value held outside history becomes the child's input itself, not a reference to it.
-  if (recorded && containsBlobRef(inputs)) inputs = replaceRefs(inputs, await loadBlobValues([...blobIds(inputs)], runtime)) as Record<string, unknown>;
+  if (recorded && containsBlobRef(inputs)) inputs = replaceRefs(inputs, await loadBlobValues(collectRefs(inputs), runtime)) as Record<string, unknown>;
   const { values, issues } = validateRunInputs(graph.inputs, inputs);
   if (issues.length) return failed('sub_workflow_invalid_inputs', issues.map((i) => i.message).join('; '));
 

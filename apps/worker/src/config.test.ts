@@ -1,0 +1,22 @@
+import { loadWorkerConfig } from './config';
+
+const KEY = { WEFT_ENCRYPTION_KEY: 'ab'.repeat(32) };
+
+describe('worker config', () => {
+  it('parses both allowlists once, empty by default, and the value depth limit', () => {
+    const defaults = loadWorkerConfig(KEY);
+    expect(defaults.WEFT_HTTP_ALLOWLIST).toEqual({ entries: [] });
+    expect(defaults.WEFT_MODEL_PROVIDER_ALLOWLIST).toEqual({ entries: [] });
+    expect(defaults.WEFT_MAX_VALUE_DEPTH).toBe(64);
+    const set = loadWorkerConfig({ ...KEY, WEFT_MODEL_PROVIDER_ALLOWLIST: '10.0.0.5:8000, models.internal', WEFT_MAX_VALUE_DEPTH: '32' });
+    expect(set.WEFT_MODEL_PROVIDER_ALLOWLIST.entries.map((e) => e.text)).toEqual(['10.0.0.5:8000', 'models.internal']);
+    expect(set.WEFT_MAX_VALUE_DEPTH).toBe(32);
+  });
+
+  it('refuses a bad allowlist entry at start-up, naming the setting and the entry', () => {
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_MODEL_PROVIDER_ALLOWLIST: 'http://10.0.0.5:8000' })).toThrow(
+      'Invalid worker configuration: WEFT_MODEL_PROVIDER_ALLOWLIST: entry 1 "http://10.0.0.5:8000": write a host, host:port or CIDR, without a scheme',
+    );
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_HTTP_ALLOWLIST: '10.0.0.0/33' })).toThrow(/^Invalid worker configuration: WEFT_HTTP_ALLOWLIST: entry 1 "10\.0\.0\.0\/33"/);
+  });
+});
