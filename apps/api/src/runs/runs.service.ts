@@ -5,6 +5,8 @@ import {
   ConflictError,
   InvalidRunInputsError,
   NotFoundError,
+  ValidationFailedError,
+  measureValue,
   RUN_WORKFLOW_TYPE,
   SEARCH_ATTRIBUTES,
   isTerminal,
@@ -73,6 +75,13 @@ export class RunsService {
     const { graph, version } = await this.pickGraph(tenantId, workflow, req.version);
     const { values, issues } = validateRunInputs(graph.inputs, req.inputs);
     if (issues.length) throw new InvalidRunInputsError(issues);
+    // Inputs enter workflow state as the start node's outputs: the same bounds as any node's outputs.
+    const { maxValueBytes, maxValueDepth } = this.config.limits;
+    const size = measureValue(values, { maxDepth: maxValueDepth, maxBytes: maxValueBytes });
+    if (size.problem) {
+      const message = size.problem.code === 'value_too_deep' ? `Run inputs may nest at most ${maxValueDepth} levels` : `Run inputs may be at most ${maxValueBytes} bytes of JSON`;
+      throw new ValidationFailedError('run_inputs_too_large', message, [{ code: size.problem.code, message: size.problem.message, path: size.problem.path }]);
+    }
     const { graphs: subgraphs, versions: subgraphVersions } = await resolveSubgraphs(this.workflows, tenantId, graph);
 
     const runId = newId('run');
