@@ -16,6 +16,11 @@ export interface NodeTypeDefinition<Data = unknown> {
   effectful: boolean;
   /** Holds an inner graph (`data.graph`) run in its own scope; onError applies, retry/timeout do not. */
   container?: boolean;
+  /**
+   * Fields of `data` holding objects whose keys are names the user chose and the run uses as keys
+   * of workflow state (outputs, variables, inputs): none may be a name every object already has.
+   */
+  namedFields?: readonly string[];
 }
 
 export function defineNodeType<Data>(def: NodeTypeDefinition<Data>): NodeTypeDefinition<Data> {

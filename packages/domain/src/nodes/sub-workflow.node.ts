@@ -19,4 +19,5 @@ export const subWorkflowNode = defineNodeType({
   outputs: () => 'any',
   handles: () => [DEFAULT_HANDLE],
   effectful: true,
+  namedFields: ['inputs'],
 });
