@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { SecretCipher, SecretsStore, type Logger, type PrismaClient } from '@weft/activities';
+import { graphLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
@@ -45,7 +46,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     res.json(openapi);
   });
 
-  const workflows = new WorkflowsService(prisma);
+  const workflows = new WorkflowsService(prisma, { limits: graphLimitsFromEnv(config), now: () => new Date() });
   const runs = new RunsService(prisma, temporal, workflows, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS,
