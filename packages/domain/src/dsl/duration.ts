@@ -19,6 +19,8 @@ export interface DurationBound {
 export const DURATION_BOUNDS = Object.freeze({
   /** a node's `timeout`: an activity attempt or child run needs at least a second, and a day is the most one attempt may hold a worker slot */
   nodeTimeout: Object.freeze({ min: 1_000, max: DAY_MS }),
+  /** a sub-workflow node's `timeout`, which bounds the whole child run: it may wait for people or timers as long as its parent */
+  childRunTimeout: Object.freeze({ min: 1_000, max: 366 * DAY_MS }),
   /** `retry.initialInterval` and `retry.maxInterval`: below 100 ms a failing dependency is hammered */
   retryInterval: Object.freeze({ min: 100, max: DAY_MS }),
   /** a wait node's `duration` */

@@ -1,16 +1,20 @@
 import type { Issue } from '../errors/domain.errors';
 import type { WaitData } from '../nodes/wait.node';
-import { DURATION_BOUNDS, formatDuration } from './duration';
+import { DURATION_BOUNDS, formatDuration, type DurationBound } from './duration';
 import { DURATION_OUT_OF_RANGE, nodePolicyBoundsSchema } from './graph.schema';
 import { at, zodIssues, type Rule } from './graph.rules';
 import { isPrototypeName } from './reserved-names';
+
+const policySchemas = new Map<DurationBound, ReturnType<typeof nodePolicyBoundsSchema>>();
+const policySchema = (timeout: DurationBound) => policySchemas.get(timeout) ?? policySchemas.set(timeout, nodePolicyBoundsSchema(timeout)).get(timeout)!;
 
 /** A node's `timeout` and `retry` intervals within DURATION_BOUNDS (effectful nodes only: others are refused them). */
 export const policyBoundsRule: Rule = (scope) => {
   const issues: Issue[] = [];
   scope.graph.nodes.forEach((node, i) => {
-    if ((node.timeout === undefined && node.retry === undefined) || !scope.context.facts.of(node).def?.effectful) return;
-    const parsed = nodePolicyBoundsSchema.safeParse({ timeout: node.timeout, retry: node.retry });
+    const def = scope.context.facts.of(node).def;
+    if ((node.timeout === undefined && node.retry === undefined) || !def?.effectful) return;
+    const parsed = policySchema(def.timeoutBound ?? DURATION_BOUNDS.nodeTimeout).safeParse({ timeout: node.timeout, retry: node.retry });
     if (!parsed.success) issues.push(...zodIssues(parsed.error, 'node_policy_invalid', at(scope, 'nodes', i), node.id));
   });
   return issues;

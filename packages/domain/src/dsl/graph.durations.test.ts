@@ -22,6 +22,7 @@ describe('duration bounds', () => {
   it('are one exported table, in milliseconds', () => {
     expect(DURATION_BOUNDS).toEqual({
       nodeTimeout: { min: 1_000, max: 86_400_000 },
+      childRunTimeout: { min: 1_000, max: 366 * 86_400_000 },
       retryInterval: { min: 100, max: 86_400_000 },
       waitDuration: { min: 0, max: 366 * 86_400_000 },
       approvalTimeout: { min: 60_000, max: 366 * 86_400_000 },
@@ -44,6 +45,7 @@ describe('duration bounds', () => {
     ['wait "367d"', wait({ duration: '367d' }), ['nodes', 1, 'data', 'duration'], 'between 0ms and 366d'],
     ['wait until 9999-12-31', wait({ until: '9999-12-31T00:00:00Z' }), ['nodes', 1, 'data', 'until'], 'at most 366d after now (2026-11-25T12:00:00.000Z)'],
     ['wait until 367 days ahead', wait({ until: '2027-11-28T12:00:00+00:00' }), ['nodes', 1, 'data', 'until'], 'at most 366d after now'],
+    ['sub-workflow timeout "367d"', { id: 'child', type: 'sub-workflow', data: { workflowId: 'wf_1' }, timeout: '367d' }, ['nodes', 1, 'timeout'], 'between 1s and 366d'],
     ['approval timeout "30s"', approval('30s'), ['nodes', 1, 'data', 'timeout'], 'between 1m and 366d'],
     ['approval timeout "400d"', approval('400d'), ['nodes', 1, 'data', 'timeout'], 'between 1m and 366d'],
   ];
@@ -61,6 +63,7 @@ describe('duration bounds', () => {
       { ...wait({ duration: '366d' }), id: 'nap2' },
       { ...wait({ until: '2027-11-26T12:00:00Z' }), id: 'nap3' },
       { ...wait({ until: '1970-01-01T00:00:00Z' }), id: 'nap4' },
+      { id: 'child', type: 'sub-workflow', data: { workflowId: 'wf_1' }, timeout: '366d' },
       approval('1m'),
       { ...approval('366d'), id: 'ok2' },
     );

@@ -56,12 +56,13 @@ export const retryPolicySchema = z
 const retryIntervalSchema = boundedDurationSchema(DURATION_BOUNDS.retryInterval);
 
 /**
- * The bounds of a node's `timeout` and `retry` intervals. The document's shape (`nodeSchema`) only
- * checks their syntax, so that a bound broken is reported with every other issue of the graph
- * instead of making the whole document malformed; the validator checks these after the shape.
+ * The bounds of a node's `timeout` (DURATION_BOUNDS.nodeTimeout unless its type says otherwise) and
+ * `retry` intervals. The document's shape (`nodeSchema`) only checks their syntax, so that a bound
+ * broken is reported with every other issue of the graph instead of making the whole document
+ * malformed; the validator checks these after the shape.
  */
-export const nodePolicyBoundsSchema = z.object({
-  timeout: boundedDurationSchema(DURATION_BOUNDS.nodeTimeout).optional(),
+export const nodePolicyBoundsSchema = (timeout: DurationBound = DURATION_BOUNDS.nodeTimeout) => z.object({
+  timeout: boundedDurationSchema(timeout).optional(),
   retry: z
     .object({ initialInterval: retryIntervalSchema.optional(), maxInterval: retryIntervalSchema.optional() })
     .superRefine((r, ctx) => {

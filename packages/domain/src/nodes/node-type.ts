@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { DurationBound } from '../dsl/duration';
 import type { Graph, GraphNode } from '../dsl/graph.schema';
 
 /**
@@ -21,6 +22,8 @@ export interface NodeTypeDefinition<Data = unknown> {
    * of workflow state (outputs, variables, inputs): none may be a name every object already has.
    */
   namedFields?: readonly string[];
+  /** Bounds of the node's `timeout` when not DURATION_BOUNDS.nodeTimeout (a child run may last longer than an activity). */
+  timeoutBound?: DurationBound;
 }
 
 export function defineNodeType<Data>(def: NodeTypeDefinition<Data>): NodeTypeDefinition<Data> {
