@@ -40,7 +40,7 @@ describe('code node', () => {
   });
 
   it('an escape attempt fails the node with its code, without retries, and the run fails', async () => {
-    const escape = codeNode('escape', `function main() { return { env: this.constructor.constructor('return process')().env } }`, {}, { retry: { maxAttempts: 3, initialInterval: '50ms' } });
+    const escape = codeNode('escape', `function main() { return { env: this.constructor.constructor('return process')().env } }`, {}, { retry: { maxAttempts: 3, initialInterval: '100ms' } });
     const { run: r, nodes } = await run(graph([start, escape, end({ env: '{{ escape.env }}' })], [['start', 'escape'], ['escape', 'end']]));
     expect(r.status).toBe('failed');
     expect(r.error).toMatchObject({ code: 'code_runtime_error', nodeId: 'escape', message: "ReferenceError: 'process' is not defined" });

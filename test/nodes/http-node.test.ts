@@ -162,7 +162,7 @@ describe('retries and limits', () => {
   });
 
   it('fails an oversize body with http_response_too_large, without retrying', async () => {
-    const g = chain([http('fetch', { url: target.url('/stream?bytes=52428800'), maxResponseBytes: 65536 }, { retry: { maxAttempts: 3, initialInterval: '50ms' } })], {});
+    const g = chain([http('fetch', { url: target.url('/stream?bytes=52428800'), maxResponseBytes: 65536 }, { retry: { maxAttempts: 3, initialInterval: '100ms' } })], {});
     const { run: r, node } = await run(g);
     expect(r.status).toBe('failed');
     expect(r.error).toMatchObject({ code: 'http_response_too_large', nodeId: 'fetch' });

@@ -19,7 +19,7 @@ const attemptsOf = (nodes: any[]) => nodes.find((n) => n.key === 'ask').attempts
 describe('llm node failures', () => {
   it('429 then success: retried after Retry-After, every attempt listed, only the answered call billed', async () => {
     s.server.enqueue({ kind: 'error', status: 429, message: 'Slow down', headers: { 'retry-after-ms': '300' } }, { kind: 'text', text: 'second time lucky' });
-    const { run, nodes } = await s.run(llmGraph({ messages: ask() }, { retry: { maxAttempts: 3, initialInterval: '50ms' } }));
+    const { run, nodes } = await s.run(llmGraph({ messages: ask() }, { retry: { maxAttempts: 3, initialInterval: '100ms' } }));
     expect(run.status).toBe('succeeded');
     expect(run.outputs.text).toBe('second time lucky');
     expect(attemptsOf(nodes)).toEqual([
@@ -37,7 +37,7 @@ describe('llm node failures', () => {
 
   it('a 400 fails fast: one attempt, one request, llm_bad_request', async () => {
     s.server.enqueue({ kind: 'error', status: 400, message: "Invalid value for 'temperature'" });
-    const { run, nodes } = await s.run(llmGraph({ messages: ask() }, { retry: { maxAttempts: 3, initialInterval: '50ms' } }));
+    const { run, nodes } = await s.run(llmGraph({ messages: ask() }, { retry: { maxAttempts: 3, initialInterval: '100ms' } }));
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ code: 'llm_bad_request', nodeId: 'ask' });
     expect(run.error.message).toContain("Invalid value for 'temperature'");
@@ -89,7 +89,7 @@ describe('llm node failures', () => {
       // The next run's first attempt meets the open circuit; its retry waits out the cool-down
       // (retryAfterMs) and reaches the endpoint, which has recovered.
       flaky.rule = () => ({ kind: 'text', text: 'recovered' });
-      const { run, nodes } = await s.run(llmGraph({ provider: 'flaky', messages: ask() }, { retry: { maxAttempts: 2, initialInterval: '50ms' } }));
+      const { run, nodes } = await s.run(llmGraph({ provider: 'flaky', messages: ask() }, { retry: { maxAttempts: 2, initialInterval: '100ms' } }));
       expect(run.outputs.text).toBe('recovered');
       expect(attemptsOf(nodes)).toEqual([
         [1, 'failed', 'llm_circuit_open'],

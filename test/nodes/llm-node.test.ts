@@ -83,7 +83,7 @@ describe('llm node', () => {
 
   it('invalid JSON fails each attempt, and the node ends with llm_invalid_json after its attempts', async () => {
     s.server.rule = () => ({ kind: 'text', text: 'Sure! The city is Paris.' });
-    const { run, nodes } = await s.run(llmGraph({ messages: ask(), responseFormat: { type: 'json' } }, { retry: { maxAttempts: 3, initialInterval: '50ms' } }));
+    const { run, nodes } = await s.run(llmGraph({ messages: ask(), responseFormat: { type: 'json' } }, { retry: { maxAttempts: 3, initialInterval: '100ms' } }));
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ code: 'llm_invalid_json', nodeId: 'ask' });
     expect(run.error.message).toMatch(/^The model's answer is not usable JSON \(attempt 3 of 3\): the answer is not JSON/);

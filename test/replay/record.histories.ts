@@ -86,7 +86,7 @@ it('records representative runs', async () => {
   );
   await record(
     'retries',
-    graph([start, { id: 'f', type: 'http-request', data: { method: 'GET', url: 'http://api.invalid/x?failTimes=2' }, retry: { maxAttempts: 3, initialInterval: '50ms' } }, end({ a: '{{ f.json.attempt }}' })], [['start', 'f'], ['f', 'end']]),
+    graph([start, { id: 'f', type: 'http-request', data: { method: 'GET', url: 'http://api.invalid/x?failTimes=2' }, retry: { maxAttempts: 3, initialInterval: '100ms' } }, end({ a: '{{ f.json.attempt }}' })], [['start', 'f'], ['f', 'end']]),
   );
   await record(
     'on-error',

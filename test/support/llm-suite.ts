@@ -82,7 +82,7 @@ export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions
 
 /** start → one llm node → end exposing its outputs. */
 export function llmGraph(data: Record<string, unknown>, extra: Record<string, unknown> = {}, outputs?: Record<string, unknown>) {
-  const ask: N = { id: 'ask', type: 'llm', data: { model: 'gpt-test', ...data }, retry: { maxAttempts: 1, initialInterval: '50ms' }, ...extra };
+  const ask: N = { id: 'ask', type: 'llm', data: { model: 'gpt-test', ...data }, retry: { maxAttempts: 1, initialInterval: '100ms' }, ...extra };
   const out = outputs ?? { text: '{{ ask.text }}', json: '{{ ask.json }}', usage: '{{ ask.usage }}', finishReason: '{{ ask.finishReason }}' };
   return graph([start, ask, end(out)], [['start', 'ask'], ['ask', 'end']], { q: { type: 'string', default: 'What is Weft?' } });
 }

@@ -12,7 +12,7 @@ const http = (id: string, failTimes: number, extra: Record<string, unknown> = {}
   id,
   type: 'http-request',
   data: { method: 'GET', url: `http://api.invalid/data?failTimes=${failTimes}` },
-  retry: { maxAttempts: 1, initialInterval: '50ms' },
+  retry: { maxAttempts: 1, initialInterval: '100ms' },
   ...extra,
 });
 
@@ -47,7 +47,7 @@ describe('onError', () => {
 
 describe('retry', () => {
   it('retries by the node policy and lists every attempt', async () => {
-    const { run: r, nodes } = await run(graph([start, http('fetch', 2, { retry: { maxAttempts: 3, initialInterval: '50ms' } }), end({ a: '{{ fetch.json.attempt }}' })], [['start', 'fetch'], ['fetch', 'end']]));
+    const { run: r, nodes } = await run(graph([start, http('fetch', 2, { retry: { maxAttempts: 3, initialInterval: '100ms' } }), end({ a: '{{ fetch.json.attempt }}' })], [['start', 'fetch'], ['fetch', 'end']]));
     expect(r.outputs).toEqual({ a: 3 });
     const fetch = nodes.find((n) => n.key === 'fetch');
     expect(fetch.attempts.map((a: { attempt: number; status: string }) => [a.attempt, a.status])).toEqual([[1, 'failed'], [2, 'failed'], [3, 'succeeded']]);
@@ -55,7 +55,7 @@ describe('retry', () => {
   });
 
   it('gives up after maxAttempts', async () => {
-    const { run: r, nodes } = await run(graph([start, http('fetch', 5, { retry: { maxAttempts: 2, initialInterval: '50ms' } }), end({})], [['start', 'fetch'], ['fetch', 'end']]));
+    const { run: r, nodes } = await run(graph([start, http('fetch', 5, { retry: { maxAttempts: 2, initialInterval: '100ms' } }), end({})], [['start', 'fetch'], ['fetch', 'end']]));
     expect(r.status).toBe('failed');
     expect(r.error.code).toBe('http_status_503');
     expect(nodes.find((n) => n.key === 'fetch').attempts).toHaveLength(2);

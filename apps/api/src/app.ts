@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { BlobStore, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
-import { runLimitsFromEnv } from '@weft/domain';
+import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
@@ -46,7 +46,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     res.json(openapi);
   });
 
-  const workflows = new WorkflowsService(prisma);
+  const workflows = new WorkflowsService(prisma, { limits: graphLimitsFromEnv(config), now: () => new Date() });
   const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }));
   const runs = new RunsService(
     prisma,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runLimitsEnvShape } from '@weft/domain';
+import { graphLimitsEnvShape, runLimitsEnvShape } from '@weft/domain';
 
 /** The API's whole configuration, read from the environment once at start-up. */
 export const apiConfigSchema = z.object({
@@ -17,6 +17,8 @@ export const apiConfigSchema = z.object({
   WEFT_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
+  /** Size caps of workflow graphs (WEFT_GRAPH_MAX_NODES, …_EDGES, …_NESTING, …_STRING_CHARS, …_DEPTH) */
+  ...graphLimitsEnvShape,
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   /** the deterministic limits each run goes by (README "Limits"); put into every run's input */
   ...runLimitsEnvShape,

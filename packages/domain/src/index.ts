@@ -2,6 +2,8 @@ export * from './errors/domain.errors';
 export * from './dsl/duration';
 export * from './dsl/graph.schema';
 export * from './dsl/graph.validate';
+export * from './dsl/graph.limits';
+export * from './dsl/reserved-names';
 export * from './nodes/node-type';
 export * from './nodes/registry';
 export * from './nodes/approval.node';

@@ -18,7 +18,7 @@ import {
   type RunWorkflowInput,
 } from '@weft/domain';
 import { newId } from '../auth/api-keys';
-import { assertValidGraph, type WorkflowsService } from '../workflows/workflows.service';
+import type { WorkflowsService } from '../workflows/workflows.service';
 import { resolveSubgraphs } from './subgraphs';
 
 const TENANT_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenantId, SearchAttributeType.KEYWORD);
@@ -145,7 +145,7 @@ export class RunsService {
   }
 
   private async pickGraph(tenantId: string, workflow: { id: string; draft: unknown; latestVersion: number | null }, wanted?: number | 'draft') {
-    if (wanted === 'draft') return { graph: assertValidGraph(workflow.draft), version: null };
+    if (wanted === 'draft') return { graph: this.workflows.assertValid(workflow.draft), version: null };
     const number = wanted ?? workflow.latestVersion;
     if (number === null || number === undefined) {
       throw new ConflictError('workflow_not_published', `Workflow '${workflow.id}' has no published version; publish it or run { "version": "draft" }`);

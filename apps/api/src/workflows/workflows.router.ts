@@ -13,7 +13,7 @@ import {
   versionParams,
   workflowParams,
 } from './workflows.schemas';
-import { assertValidGraph, type WorkflowsService } from './workflows.service';
+import type { WorkflowsService } from './workflows.service';
 
 export function workflowsRouter(service: WorkflowsService): Router {
   const r = Router();
@@ -40,7 +40,7 @@ export function workflowsRouter(service: WorkflowsService): Router {
 
   r.post('/:id/validate', handle({ params: workflowParams, body: validateBody }, async (req, res, { params, body }) => {
     const graph = body?.graph ?? (await service.get(req.auth.tenantId, params.id)).draft;
-    assertValidGraph(graph);
+    service.assertValid(graph);
     sendData(req, res, { valid: true, issues: [] });
   }));
 

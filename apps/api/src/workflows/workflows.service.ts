@@ -1,19 +1,42 @@
 import { Prisma, type PrismaClient } from '@weft/activities';
-import { ConflictError, InvalidGraphError, NotFoundError, validateGraph, type Graph } from '@weft/domain';
+import {
+  ConflictError,
+  DEFAULT_GRAPH_LIMITS,
+  InvalidGraphError,
+  NotFoundError,
+  validateGraph,
+  type Graph,
+  type GraphLimits,
+  type GraphValidationOptions,
+} from '@weft/domain';
 import { newId } from '../auth/api-keys';
 
-export function assertValidGraph(input: unknown): Graph {
-  const result = validateGraph(input);
+export function assertValidGraph(input: unknown, options: GraphValidationOptions = {}): Graph {
+  const result = validateGraph(input, options);
   if (!result.ok) throw new InvalidGraphError(result.issues);
   return result.graph;
 }
 
+/** How this deployment validates graphs: its size caps, and its clock (a wait's `until` is bounded from now). */
+export interface GraphValidationSettings {
+  limits: GraphLimits;
+  now: () => Date;
+}
+
 /** Workflow definitions and their immutable published versions, always within one tenant. */
 export class WorkflowsService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly validation: GraphValidationSettings = { limits: DEFAULT_GRAPH_LIMITS, now: () => new Date() },
+  ) {}
+
+  /** Validates a graph with this deployment's caps and clock: 422 with every issue, or the parsed graph. */
+  assertValid(input: unknown): Graph {
+    return assertValidGraph(input, { limits: this.validation.limits, now: this.validation.now() });
+  }
 
   async create(tenantId: string, body: { name: string; description?: string; graph: unknown }) {
-    const graph = assertValidGraph(body.graph);
+    const graph = this.assertValid(body.graph);
     return this.prisma.workflow.create({
       data: { id: newId('wf'), tenantId, name: body.name, description: body.description ?? null, draft: graph as Prisma.InputJsonValue },
     });
@@ -36,14 +59,14 @@ export class WorkflowsService {
 
   async replaceDraft(tenantId: string, id: string, graphInput: unknown) {
     await this.get(tenantId, id);
-    const graph = assertValidGraph(graphInput);
+    const graph = this.assertValid(graphInput);
     return this.prisma.workflow.update({ where: { id }, data: { draft: graph as Prisma.InputJsonValue } });
   }
 
   /** Freezes the draft as the next version. Concurrent publishes get distinct numbers or a 409. */
   async publish(tenantId: string, id: string) {
     const workflow = await this.get(tenantId, id);
-    const graph = assertValidGraph(workflow.draft);
+    const graph = this.assertValid(workflow.draft);
     const version = (workflow.latestVersion ?? 0) + 1;
     try {
       return await this.prisma.$transaction(async (tx) => {

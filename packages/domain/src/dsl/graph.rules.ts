@@ -1,31 +1,45 @@
 import type { z } from 'zod';
 import type { Issue } from '../errors/domain.errors';
-import { nodeType } from '../nodes/registry';
-import { DEFAULT_HANDLE, ERROR_HANDLE, NODE_ID_PATTERN, RESERVED_IDS, edgeId, type GraphNode } from './graph.schema';
+import { DEFAULT_HANDLE, MAX_NODE_ID_LENGTH, NODE_ID_PATTERN, edgeId } from './graph.schema';
 import type { ScopeFacts } from './graph.scope';
+import { isReservedNodeId } from './reserved-names';
 
 export type Rule = (scope: ScopeFacts) => Issue[];
 
+/**
+ * Zod's issues as ours, under `code` unless the schema gave an issue its own code in
+ * `params.code` (a bound broken, such as duration_out_of_range).
+ */
 export function zodIssues(error: z.ZodError, code: string, base: (string | number)[], nodeId?: string): Issue[] {
-  return error.issues.map((i) => ({
-    code,
-    message: i.message,
-    ...(nodeId !== undefined ? { nodeId } : {}),
-    path: [...base, ...(i.path as (string | number)[])],
-  }));
+  return error.issues.map((i) => {
+    const own = i.code === 'custom' ? (i.params as { code?: unknown } | undefined)?.code : undefined;
+    return {
+      code: typeof own === 'string' ? own : code,
+      message: i.message,
+      ...(nodeId !== undefined ? { nodeId } : {}),
+      path: [...base, ...(i.path as (string | number)[])],
+    };
+  });
 }
 
-const at = (scope: ScopeFacts, ...path: (string | number)[]) => [...scope.base, ...path];
+export const at = (scope: ScopeFacts, ...path: (string | number)[]) => [...scope.base, ...path];
+
+/** Names for a message: the first few, then how many more (a message never grows with the graph). */
+export function listed(names: readonly string[], max = 20): string {
+  if (!names.length) return 'none';
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown}, … (${names.length - max} more)` : shown;
+}
 
 export const nodeIdRule: Rule = (scope) => {
   const issues: Issue[] = [];
   scope.graph.nodes.forEach((node, i) => {
     const path = at(scope, 'nodes', i, 'id');
-    if (!NODE_ID_PATTERN.test(node.id)) {
-      issues.push({ code: 'node_id_invalid', message: `Node id '${node.id}' must match ${NODE_ID_PATTERN}`, nodeId: node.id, path });
+    if (!NODE_ID_PATTERN.test(node.id) || node.id.length > MAX_NODE_ID_LENGTH) {
+      issues.push({ code: 'node_id_invalid', message: `Node id '${node.id}' must match ${NODE_ID_PATTERN} and have at most ${MAX_NODE_ID_LENGTH} characters`, nodeId: node.id, path });
     }
-    if ((RESERVED_IDS as readonly string[]).includes(node.id)) {
-      issues.push({ code: 'node_id_reserved', message: `Node id '${node.id}' is reserved`, nodeId: node.id, path });
+    if (isReservedNodeId(node.id)) {
+      issues.push({ code: 'node_id_reserved', message: `Node id '${node.id}' is reserved (sys, env, secrets, and the names every object has, such as constructor)`, nodeId: node.id, path });
     }
   });
   return issues;
@@ -49,12 +63,11 @@ export function duplicateIdIssues(scopes: ScopeFacts[]): Issue[] {
 export const nodeTypeRule: Rule = (scope) => {
   const issues: Issue[] = [];
   scope.graph.nodes.forEach((node, i) => {
-    const def = nodeType(node.type);
-    if (!def) {
+    const { def, parsed } = scope.context.facts.of(node);
+    if (!def || !parsed) {
       issues.push({ code: 'node_type_unknown', message: `Node type '${node.type}' is not known`, nodeId: node.id, path: at(scope, 'nodes', i, 'type') });
       return;
     }
-    const parsed = def.dataSchema.safeParse(node.data);
     if (!parsed.success) issues.push(...zodIssues(parsed.error, 'node_data_invalid', at(scope, 'nodes', i, 'data'), node.id));
     const unsupported = def.effectful ? [] : [...(node.retry ? ['retry'] : []), ...(node.timeout ? ['timeout'] : []), ...(node.onError && !def.container ? ['onError'] : [])];
     if (unsupported.length) {
@@ -86,16 +99,6 @@ export const startEndRule: Rule = (scope) => {
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-function handlesOf(node: GraphNode): readonly string[] | undefined {
-  const def = nodeType(node.type);
-  if (!def) return undefined;
-  const parsed = def.dataSchema.safeParse(node.data);
-  if (!parsed.success) return undefined;
-  const handles = [...def.handles(parsed.data)];
-  if (node.onError === 'branch') handles.push(ERROR_HANDLE);
-  return handles;
-}
-
 export const edgeRule: Rule = (scope) => {
   const { byId } = scope;
   const issues: Issue[] = [];
@@ -111,12 +114,12 @@ export const edgeRule: Rule = (scope) => {
       issues.push({ code: 'edge_into_start', message: 'No edge may lead into a start node', edgeId: id, nodeId: target.id, path: at(scope, 'edges', i, 'target') });
     }
     const source = byId.get(edge.source);
-    const handles = source && handlesOf(source);
+    const handles = source && scope.context.facts.handles(source);
     const handle = edge.sourceHandle ?? DEFAULT_HANDLE;
-    if (source && handles && !handles.includes(handle)) {
+    if (source && handles && !handles.set.has(handle)) {
       issues.push({
         code: 'edge_unknown_handle',
-        message: `Node '${source.id}' has no handle '${handle}' (it has: ${handles.join(', ') || 'none'})`,
+        message: `Node '${source.id}' has no handle '${handle}' (it has: ${listed(handles.list)})`,
         edgeId: id,
         nodeId: source.id,
         path: at(scope, 'edges', i, 'sourceHandle'),
@@ -131,8 +134,8 @@ export const reachabilityRule: Rule = (scope) => {
   if (!start) return [];
   const seen = new Set([start.id]);
   const queue = [start.id];
-  while (queue.length) {
-    for (const c of scope.children.get(queue.shift()!) ?? []) {
+  for (let next = 0; next < queue.length; next++) {
+    for (const c of scope.children.get(queue[next]!) ?? []) {
       if (seen.has(c)) continue;
       seen.add(c);
       queue.push(c);
@@ -143,48 +146,15 @@ export const reachabilityRule: Rule = (scope) => {
     .map((n) => ({ code: 'node_unreachable', message: `Node '${n.id}' cannot be reached from the start node of ${scope.label}`, nodeId: n.id }));
 };
 
-/** Node ids on some cycle: strongly connected components of size > 1, or self-loops (Tarjan). */
-function cycles({ graph, children }: ScopeFacts): string[][] {
-  let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, counter);
-    low.set(v, counter);
-    counter++;
-    stack.push(v);
-    onStack.add(v);
-    for (const w of children.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, index.get(w)!));
-      }
-    }
-    if (low.get(v) !== index.get(v)) return;
-    const component: string[] = [];
-    let w: string;
-    do {
-      w = stack.pop()!;
-      onStack.delete(w);
-      component.push(w);
-    } while (w !== v);
-    if (component.length > 1 || (children.get(v) ?? []).includes(v)) found.push(component.reverse());
-  };
-  for (const n of graph.nodes) if (!index.has(n.id)) visit(n.id);
-  return found;
-}
-
-export const cycleRule: Rule = (scope) =>
-  cycles(scope).map((ids) => ({
+/** Node ids on some cycle: strongly connected components of size > 1, or self-loops. */
+export const cycleRule: Rule = (scope) => {
+  const { list, cyclic } = scope.components();
+  return list.filter((_, c) => cyclic[c]).map((ids) => ({
     code: 'graph_cycle',
-    message: `Nodes ${ids.map((i) => `'${i}'`).join(', ')} form a cycle; repeat work with a loop or iteration node`,
+    message: `Nodes ${listed(ids.map((i) => `'${i}'`))} form a cycle; repeat work with a loop or iteration node`,
     nodeId: ids[0]!,
   }));
+};
 
 /** `assign` writes a variable the nearest enclosing loop declares. */
 export const assignRule: Rule = (scope) => {
@@ -195,14 +165,15 @@ export const assignRule: Rule = (scope) => {
       issues.push({ code: 'assign_outside_loop', message: `Node '${node.id}' (assign) must be inside a loop's graph`, nodeId: node.id, path: at(scope, 'nodes', i) });
       return;
     }
-    const declared = Object.keys((scope.loop.data as { variables?: Record<string, unknown> } | undefined)?.variables ?? {});
+    const names = Object.keys((scope.loop.data as { variables?: Record<string, unknown> } | undefined)?.variables ?? {});
+    const declared = new Set(names);
     const assignments = (node.data as { assignments?: unknown } | undefined)?.assignments;
     if (!Array.isArray(assignments)) return;
     assignments.forEach((a: { variable?: unknown }, j) => {
-      if (typeof a?.variable === 'string' && !declared.includes(a.variable)) {
+      if (typeof a?.variable === 'string' && !declared.has(a.variable)) {
         issues.push({
           code: 'assign_unknown_variable',
-          message: `Loop '${scope.loop!.id}' has no variable '${a.variable}' (it has: ${declared.join(', ') || 'none'})`,
+          message: `Loop '${scope.loop!.id}' has no variable '${a.variable}' (it has: ${listed(names)})`,
           nodeId: node.id,
           path: at(scope, 'nodes', i, 'data', 'assignments', j, 'variable'),
         });

@@ -1,13 +1,30 @@
-import { containerLocals } from '../nodes/container.schema';
-import { innerGraphSchema } from '../nodes/container.schema';
-import { nodeType } from '../nodes/registry';
+import { containerLocals, innerGraphSchema, type InnerGraph } from '../nodes/container.schema';
+import { stronglyConnected, type Components } from './graph.ancestry';
 import type { Graph, GraphEdge, GraphNode } from './graph.schema';
+import type { NodeFactsCache } from './node-facts';
+
+/** A list of names, and the same as a set for lookups (a loop may declare many variables). */
+export interface Names {
+  list: readonly string[];
+  set: ReadonlySet<string>;
+}
+
+/** What every scope of one validation shares. */
+export interface ValidationContext {
+  document: Graph;
+  /** the document as given, before parsing (parsing drops keys such as `__proto__`) */
+  raw: unknown;
+  facts: NodeFactsCache;
+  /** epoch milliseconds of "now" when the caller gave one; time-relative rules are skipped without it */
+  now?: number;
+}
 
 /**
  * One graph the validator checks with the same rules: the document's top-level graph, or the inner
  * graph of an iteration or loop. Facts several rules need are computed once here.
  */
 export interface ScopeFacts {
+  context: ValidationContext;
   document: Graph;
   /** the graph of this scope, as a Graph so node types can compute their outputs from it */
   graph: Graph;
@@ -15,76 +32,97 @@ export interface ScopeFacts {
   base: (string | number)[];
   /** the container whose inner graph this is */
   container?: GraphNode;
+  /** the scope the container is in */
+  parent?: ScopeFacts;
   /** what the container's error messages call this scope */
   label: string;
   byId: Map<string, GraphNode>;
-  /** node id → ids of nodes with an edge into it (known nodes only) */
+  /** node id → ids of nodes with an edge into it (known nodes only, one entry per edge) */
   parents: Map<string, string[]>;
   children: Map<string, string[]>;
-  /** nodes of enclosing scopes that have surely run before this scope runs */
-  outer: Map<string, GraphNode>;
   /** names enclosing containers add: container id → local names (`item`, `index`, loop variables) */
-  locals: Map<string, readonly string[]>;
+  locals: Map<string, Names>;
   /** the nearest enclosing loop, which `assign` writes */
   loop?: GraphNode;
+  /** strongly connected components, computed on first use */
+  components(): Components;
 }
 
-export function ancestorsOf(id: string, parents: Map<string, string[]>): Set<string> {
-  const seen = new Set<string>();
-  const queue = [...(parents.get(id) ?? [])];
-  while (queue.length) {
-    const p = queue.shift()!;
-    if (seen.has(p)) continue;
-    seen.add(p);
-    queue.push(...(parents.get(p) ?? []));
-  }
-  return seen;
+type ScopeContext = Pick<ScopeFacts, 'base' | 'container' | 'parent' | 'label' | 'locals' | 'loop'>;
+
+function appendTo(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
-function buildScope(
-  document: Graph,
-  nodes: GraphNode[],
-  edges: GraphEdge[],
-  context: Pick<ScopeFacts, 'base' | 'container' | 'label' | 'outer' | 'locals' | 'loop'>,
-): ScopeFacts {
+function buildScope(context: ValidationContext, nodes: GraphNode[], edges: GraphEdge[], where: ScopeContext): ScopeFacts {
+  const { document } = context;
   const byId = new Map<string, GraphNode>();
-  for (const n of nodes) if (!byId.has(n.id)) byId.set(n.id, n);
+  for (const n of nodes) {
+    if (!byId.has(n.id)) byId.set(n.id, n);
+    context.facts.add(n, !where.container);
+  }
   const parents = new Map<string, string[]>();
   const children = new Map<string, string[]>();
   for (const e of edges) {
     if (!byId.has(e.source) || !byId.has(e.target)) continue;
-    parents.set(e.target, [...(parents.get(e.target) ?? []), e.source]);
-    children.set(e.source, [...(children.get(e.source) ?? []), e.target]);
+    appendTo(parents, e.target, e.source);
+    appendTo(children, e.source, e.target);
   }
-  const graph: Graph = context.container ? { dsl: document.dsl, nodes, edges } : document;
-  return { document, graph, byId, parents, children, ...context };
+  const graph: Graph = where.container ? { dsl: document.dsl, nodes, edges } : document;
+  let components: Components | undefined;
+  return {
+    context,
+    document,
+    graph,
+    byId,
+    parents,
+    children,
+    ...where,
+    components: () => (components ??= stronglyConnected(nodes.map((n) => n.id), children)),
+  };
 }
 
-/** Every scope of the document, outermost first. Inner graphs that do not parse are skipped (reported as bad data). */
-export function scopesOf(document: Graph): ScopeFacts[] {
+/** The inner graph of a container: from its parsed data, else parsed alone (the rest of its data may be bad). */
+function innerGraphOf(node: GraphNode, context: ValidationContext): InnerGraph | undefined {
+  const data = context.facts.data(node) as { graph?: InnerGraph } | undefined;
+  if (data?.graph) return data.graph;
+  const inner = innerGraphSchema.safeParse((node.data as { graph?: unknown } | null | undefined)?.graph);
+  return inner.success ? inner.data : undefined;
+}
+
+/**
+ * Every scope of the document, outermost first (depth-first, in node order). Inner graphs that do
+ * not parse are skipped (reported as bad data). No recursion: nesting is walked with a stack.
+ */
+export function scopesOf(context: ValidationContext): ScopeFacts[] {
   const scopes: ScopeFacts[] = [];
-  const visit = (scope: ScopeFacts) => {
+  const { document } = context;
+  const pending: ScopeFacts[] = [buildScope(context, document.nodes, document.edges, { base: [], label: 'the graph', locals: new Map() })];
+  while (pending.length) {
+    const scope = pending.pop()!;
     scopes.push(scope);
+    const inner: ScopeFacts[] = [];
     scope.graph.nodes.forEach((node, i) => {
-      if (!nodeType(node.type)?.container) return;
-      const inner = innerGraphSchema.safeParse((node.data as { graph?: unknown } | undefined)?.graph);
-      if (!inner.success) return;
-      const outer = new Map(scope.outer);
-      for (const id of ancestorsOf(node.id, scope.parents)) outer.set(id, scope.byId.get(id)!);
+      if (!context.facts.of(node).def?.container) return;
+      const graph = innerGraphOf(node, context);
+      if (!graph) return;
       const locals = new Map(scope.locals);
-      locals.set(node.id, containerLocals(node.type, node.data) ?? []);
-      visit(
-        buildScope(document, inner.data.nodes, inner.data.edges, {
+      const names = containerLocals(node.type, node.data) ?? [];
+      locals.set(node.id, { list: names, set: new Set(names) });
+      inner.push(
+        buildScope(context, graph.nodes, graph.edges, {
           base: [...scope.base, 'nodes', i, 'data', 'graph'],
           container: node,
+          parent: scope,
           label: `the inner graph of '${node.id}'`,
-          outer,
           locals,
           ...(node.type === 'loop' ? { loop: node } : scope.loop ? { loop: scope.loop } : {}),
         }),
       );
     });
-  };
-  visit(buildScope(document, document.nodes, document.edges, { base: [], label: 'the graph', outer: new Map(), locals: new Map() }));
+    for (let k = inner.length - 1; k >= 0; k--) pending.push(inner[k]!);
+  }
   return scopes;
 }

@@ -1,29 +1,37 @@
 import type { Issue } from '../errors/domain.errors';
-import { INNER_SCOPE_FIELDS } from '../nodes/container.schema';
-import { nodeType } from '../nodes/registry';
+import { innerScopeFields } from '../nodes/container.schema';
 import { findReferences, walkStrings, type Reference } from '../refs/reference';
+import { answerAncestorQueries, type AncestorQuery } from './graph.ancestry';
 import type { GraphNode } from './graph.schema';
-import { ancestorsOf, type ScopeFacts } from './graph.scope';
-import type { Rule } from './graph.rules';
+import type { Names, ScopeFacts } from './graph.scope';
+import { listed, type Rule } from './graph.rules';
 
 export const SYS_FIELDS = ['runId', 'workflowId', 'startedAt'] as const;
 
-/** Every node id of the document, inner graphs included. */
-function allIds(scopes: ScopeFacts[]): Set<string> {
-  return new Set(scopes.flatMap((s) => s.graph.nodes.map((n) => n.id)));
-}
-
-function outputsOf(node: GraphNode, scope: ScopeFacts): readonly string[] | 'any' {
-  const def = nodeType(node.type);
-  if (!def) return 'any';
-  const home = scope.document.nodes.includes(node) ? scope.document : scope.graph;
-  const outs = def.outputs(node, home.nodes.includes(node) ? home : { ...scope.document, inputs: {} });
-  if (outs === 'any') return 'any';
-  return node.onError === 'branch' ? [...outs, 'error'] : outs;
-}
-
-const LIQUID_BINDING = /\{%-?\s*(?:(?:for|tablerow)\s+([A-Za-z_]\w*)\s+in\s+([^%]*?)|assign\s+([A-Za-z_]\w*)\s*=[^%]*?|capture\s+([A-Za-z_]\w*))\s*-?%\}/g;
+const FOR_TAG = /^(?:for|tablerow)\s+([A-Za-z_]\w*)\s+in\s+(.*)$/s;
+const ASSIGN_TAG = /^assign\s+([A-Za-z_]\w*)\s*=/;
+const CAPTURE_TAG = /^capture\s+([A-Za-z_]\w*)/;
 const COLLECTION = /^\(?\s*([A-Za-z_]\w*(?:\.(?:[A-Za-z_]\w*|\d+))*)/;
+
+/**
+ * The bodies of a template's `{% … %}` tags, trimmed of whitespace control. Found with indexOf
+ * rather than one regular expression: a single pattern for whole tags backtracked in time cubic
+ * in the length of an unclosed tag (`{% for a in` and 5,000 spaces took 40 s).
+ */
+function* liquidTags(text: string): Generator<string> {
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('{%', from);
+    if (open < 0) return;
+    const close = text.indexOf('%}', open + 2);
+    if (close < 0) return; // no later tag can close either
+    let body = text.slice(open + 2, close).trim();
+    if (body.startsWith('-')) body = body.slice(1).trimStart();
+    if (body.endsWith('-')) body = body.slice(0, -1).trimEnd();
+    yield body;
+    from = close + 2;
+  }
+}
 
 /**
  * A template's own Liquid names (`{% for d in search.results %}` binds `d`) are not node
@@ -32,20 +40,19 @@ const COLLECTION = /^\(?\s*([A-Za-z_]\w*(?:\.(?:[A-Za-z_]\w*|\d+))*)/;
 function liquidNames(text: string): { bound: Set<string>; collections: Reference[] } {
   const bound = new Set<string>();
   const collections: Reference[] = [];
-  for (const m of text.matchAll(LIQUID_BINDING)) {
-    const name = m[1] ?? m[3] ?? m[4];
+  for (const tag of liquidTags(text)) {
+    const loop = FOR_TAG.exec(tag);
+    const name = loop?.[1] ?? ASSIGN_TAG.exec(tag)?.[1] ?? CAPTURE_TAG.exec(tag)?.[1];
     if (name) bound.add(name);
-    if (m[1]) {
-      bound.add('forloop');
-      const c = COLLECTION.exec(m[2] ?? '');
-      if (c) {
-        const [head, ...path] = c[1]!.split('.');
-        collections.push({ raw: `{% for ${m[1]} in ${c[1]} %}`, nodeId: head!, path });
-      }
+    if (!loop) continue;
+    bound.add('forloop');
+    const c = COLLECTION.exec(loop[2]!);
+    if (c) {
+      const [head, ...path] = c[1]!.split('.');
+      collections.push({ raw: `{% for ${loop[1]} in ${c[1]} %}`, nodeId: head!, path });
     }
   }
-  for (const c of [...collections]) if (bound.has(c.nodeId)) collections.splice(collections.indexOf(c), 1);
-  return { bound, collections };
+  return { bound, collections: collections.filter((c) => !bound.has(c.nodeId)) };
 }
 
 function referencesIn(node: GraphNode, text: string): Reference[] {
@@ -54,71 +61,129 @@ function referencesIn(node: GraphNode, text: string): Reference[] {
   return [...findReferences(text).filter((r) => !bound.has(r.nodeId)), ...collections];
 }
 
-function checkReference(ref: Reference, scope: ScopeFacts, visible: Set<string>, known: Set<string>, where: Pick<Issue, 'nodeId' | 'path'>): Issue | undefined {
-  if (ref.nodeId === 'secrets') return undefined;
-  const first = ref.path[0];
-  if (ref.nodeId === 'sys') {
-    if ((SYS_FIELDS as readonly string[]).includes(first ?? '')) return undefined;
-    return { code: 'reference_unknown_output', message: `${ref.raw}: sys has ${SYS_FIELDS.join(', ')}`, ...where };
-  }
-  const local = scope.locals.get(ref.nodeId);
-  let outputs: readonly string[] | 'any';
-  let label: string;
-  if (local) {
-    outputs = local;
-    label = `inside '${ref.nodeId}'`;
-  } else {
-    const target = visible.has(ref.nodeId) ? scope.byId.get(ref.nodeId) : scope.outer.get(ref.nodeId);
-    if (!target) {
-      if (!known.has(ref.nodeId)) return { code: 'reference_unknown_node', message: `${ref.raw} names no node of the workflow`, ...where };
-      return { code: 'reference_not_upstream', message: `${ref.raw}: node '${ref.nodeId}' cannot have run before '${where.nodeId}'`, ...where };
-    }
-    outputs = outputsOf(target, scope);
-    label = `node '${target.id}' (${target.type})`;
-  }
-  if (outputs === 'any' || (first !== undefined && outputs.includes(first))) return undefined;
-  return { code: 'reference_unknown_output', message: `${ref.raw}: ${label} has: ${outputs.join(', ') || 'nothing'}`, ...where };
+/** The data a node reads in its own scope: a container's inner graph and inner-scope fields are read inside. */
+function ownScopeData(node: GraphNode, container: boolean): unknown {
+  if (!container || node.data === null || typeof node.data !== 'object') return node.data;
+  const skip = new Set(['graph', ...innerScopeFields(node.type)]);
+  return Object.fromEntries(Object.entries(node.data as Record<string, unknown>).filter(([k]) => !skip.has(k)));
 }
 
-/** The data a node reads in its own scope: a container's inner graph and inner-scope fields are read inside. */
-function ownScopeData(node: GraphNode): unknown {
-  if (!nodeType(node.type)?.container || node.data === null || typeof node.data !== 'object') return node.data;
-  const skip = new Set(['graph', ...(INNER_SCOPE_FIELDS[node.type] ?? [])]);
-  return Object.fromEntries(Object.entries(node.data as Record<string, unknown>).filter(([k]) => !skip.has(k)));
+/** A node that may have run before the reader: the first candidate whose ancestor query holds. */
+interface Candidate {
+  scope: ScopeFacts;
+  query: number;
+  node: GraphNode;
+}
+
+/** The node that reads a reference, and the string it is in (whose path is worked out only for an issue). */
+interface Where {
+  nodeId: string;
+  text: { readonly path: (string | number)[] };
+}
+
+const placed = (where: Where): Pick<Issue, 'nodeId' | 'path'> => ({ nodeId: where.nodeId, path: where.text.path });
+
+/** One reference still to be judged once the ancestor queries are answered. */
+interface Pending {
+  ref: Reference;
+  where: Where;
+  /** set when the reference is settled without a query: an issue, or null for none */
+  settled?: Issue | null;
+  /** a node of the reader's own scope every one of whose nodes counts as run (inner-scope fields) */
+  visible?: GraphNode;
+  candidates: Candidate[];
+  known: boolean;
 }
 
 /**
  * Every reference names a node that has surely run before (an ancestor in the same scope, or an
  * ancestor of an enclosing container), a container's own local, `sys` or `secrets`, and an output
- * that node's type has.
+ * that node's type has. References are collected from every scope first, then the ancestor
+ * questions of each scope are answered in one batched pass (graph.ancestry.ts), so the cost grows
+ * with the graph, not with the graph times its references.
  */
 export function referenceRule(scopes: ScopeFacts[]): Rule {
-  const known = allIds(scopes);
-  return (scope) => {
-    const issues: Issue[] = [];
+  const known = new Set<string>();
+  for (const s of scopes) for (const n of s.graph.nodes) known.add(n.id);
+  const queries = new Map<ScopeFacts, AncestorQuery[]>();
+  const ask = (scope: ScopeFacts, ancestor: string, of: string): number => {
+    let list = queries.get(scope);
+    if (!list) queries.set(scope, (list = []));
+    return list.push({ ancestor, of }) - 1;
+  };
+
+  /** Where the referenced node may be found as surely run: the reader's scope, then each enclosing one. */
+  const collect = (scope: ScopeFacts, reader: string | undefined, ref: Reference, where: Pending['where']): Pending => {
+    const pending: Pending = { ref, where, candidates: [], known: known.has(ref.nodeId) };
+    if (ref.nodeId === 'secrets') {
+      pending.settled = null;
+    } else if (ref.nodeId === 'sys') {
+      const ok = (SYS_FIELDS as readonly string[]).includes(ref.path[0] ?? '');
+      pending.settled = ok ? null : { code: 'reference_unknown_output', message: `${ref.raw}: sys has ${SYS_FIELDS.join(', ')}`, ...placed(where) };
+    }
+    const local = pending.settled === undefined ? scope.locals.get(ref.nodeId) : undefined;
+    if (local) pending.settled = outputIssue(ref, local, `inside '${ref.nodeId}'`, where);
+    if (pending.settled !== undefined) return pending;
+    const own = scope.byId.get(ref.nodeId);
+    if (own && reader === undefined) pending.visible = own;
+    else if (own) pending.candidates.push({ scope, node: own, query: ask(scope, ref.nodeId, reader!) });
+    for (let s: ScopeFacts | undefined = scope; s?.parent && s.container; s = s.parent) {
+      const outer = s.parent.byId.get(ref.nodeId);
+      if (outer) pending.candidates.push({ scope: s.parent, node: outer, query: ask(s.parent, ref.nodeId, s.container.id) });
+    }
+    return pending;
+  };
+
+  const collected = new Map<ScopeFacts, Pending[]>();
+  for (const scope of scopes) {
+    const list: Pending[] = [];
     scope.graph.nodes.forEach((node, i) => {
-      const visible = ancestorsOf(node.id, scope.parents);
-      for (const { text, path } of walkStrings(ownScopeData(node), [...scope.base, 'nodes', i, 'data'])) {
-        for (const ref of referencesIn(node, text)) {
-          const issue = checkReference(ref, scope, visible, known, { nodeId: node.id, path });
-          if (issue) issues.push(issue);
-        }
+      const container = !!scope.context.facts.of(node).def?.container;
+      for (const text of walkStrings(ownScopeData(node, container), [...scope.base, 'nodes', i, 'data'])) {
+        for (const ref of referencesIn(node, text.text)) list.push(collect(scope, node.id, ref, { nodeId: node.id, text }));
       }
     });
     const container = scope.container;
     if (container) {
       // `output` and `breakWhen` are read after the inner graph ran: any inner node may be named.
-      const everything = new Set(scope.byId.keys());
-      for (const field of INNER_SCOPE_FIELDS[container.type] ?? []) {
+      for (const field of innerScopeFields(container.type)) {
         const value = (container.data as Record<string, unknown>)[field];
-        for (const { text, path } of walkStrings(value, [...scope.base.slice(0, -1), field])) {
-          for (const ref of findReferences(text)) {
-            const issue = checkReference(ref, scope, everything, known, { nodeId: container.id, path });
-            if (issue) issues.push(issue);
-          }
+        for (const text of walkStrings(value, [...scope.base.slice(0, -1), field])) {
+          for (const ref of findReferences(text.text)) list.push(collect(scope, undefined, ref, { nodeId: container.id, text }));
         }
       }
     }
+    collected.set(scope, list);
+  }
+
+  const answers = new Map<ScopeFacts, boolean[]>();
+  for (const [scope, list] of queries) answers.set(scope, answerAncestorQueries(scope.components(), scope.children, list));
+
+  return (scope) => {
+    const issues: Issue[] = [];
+    for (const p of collected.get(scope) ?? []) {
+      const issue = p.settled !== undefined ? p.settled : judge(scope, p, answers);
+      if (issue) issues.push(issue);
+    }
     return issues;
   };
+}
+
+function judge(scope: ScopeFacts, p: Pending, answers: Map<ScopeFacts, boolean[]>): Issue | null {
+  const { ref, where } = p;
+  const target = p.visible ?? p.candidates.find((c) => answers.get(c.scope)?.[c.query])?.node;
+  if (!target) {
+    if (!p.known) return { code: 'reference_unknown_node', message: `${ref.raw} names no node of the workflow`, ...placed(where) };
+    return { code: 'reference_not_upstream', message: `${ref.raw}: node '${ref.nodeId}' cannot have run before '${where.nodeId}'`, ...placed(where) };
+  }
+  const outputs = scope.context.facts.outputs(target);
+  if (outputs === 'any') return null;
+  return outputIssue(ref, outputs, `node '${target.id}' (${target.type})`, where);
+}
+
+function outputIssue(ref: Reference, outputs: Names, label: string, where: Where): Issue | null {
+  const first = ref.path[0];
+  if (first !== undefined && outputs.set.has(first)) return null;
+  const names = outputs.list.length ? listed(outputs.list) : 'nothing';
+  return { code: 'reference_unknown_output', message: `${ref.raw}: ${label} has: ${names}`, ...placed(where) };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { durationSchema } from '../dsl/graph.schema';
+import { DURATION_BOUNDS } from '../dsl/duration';
+import { boundedDurationSchema } from '../dsl/graph.schema';
 import { defineNodeType } from './node-type';
 import { ROLES } from '../tenancy/roles';
 
@@ -18,7 +19,8 @@ export const approvalDataSchema = z
         { id: 'approve', label: 'Approve' },
         { id: 'reject', label: 'Reject' },
       ]),
-    timeout: durationSchema.optional(),
+    /** 1 minute to 366 days (DURATION_BOUNDS.approvalTimeout) */
+    timeout: boundedDurationSchema(DURATION_BOUNDS.approvalTimeout).optional(),
     allowedRoles: z.array(z.enum(ROLES)).optional(),
   })
   .strict()
@@ -33,4 +35,5 @@ export const approvalNode = defineNodeType({
   outputs: () => ['action', 'values', 'actor', 'decidedAt', 'comment'],
   handles: (d: ApprovalData) => [...d.actions.map((a) => a.id), APPROVAL_TIMEOUT_HANDLE],
   effectful: false,
+  namedFields: ['fields'],
 });

@@ -18,4 +18,5 @@ export const codeNode = defineNodeType({
   outputs: () => 'any',
   handles: () => [DEFAULT_HANDLE],
   effectful: true,
+  namedFields: ['inputs'],
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { edgeSchema, nodeSchema } from '../dsl/graph.schema';
+import { own } from '../values/json-value';
 
 /**
  * The inner graph of an iteration or loop: its own start and end, checked by the validator with
@@ -22,4 +23,9 @@ export function containerLocals(type: string, data: unknown): readonly string[] 
     return [...Object.keys(vars), 'index'];
   }
   return undefined;
+}
+
+/** The data fields of a container type read in its inner scope; none for other types (own lookup: `type` is user text). */
+export function innerScopeFields(type: string): readonly string[] {
+  return own(INNER_SCOPE_FIELDS, type) ?? [];
 }

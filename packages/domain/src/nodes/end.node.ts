@@ -10,4 +10,5 @@ export const endNode = defineNodeType({
   outputs: () => [],
   handles: () => [],
   effectful: false,
+  namedFields: ['outputs'],
 });

@@ -25,4 +25,5 @@ export const loopNode = defineNodeType({
   handles: () => [DEFAULT_HANDLE],
   effectful: false,
   container: true,
+  namedFields: ['variables'],
 });

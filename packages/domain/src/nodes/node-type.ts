@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { DurationBound } from '../dsl/duration';
 import type { Graph, GraphNode } from '../dsl/graph.schema';
 
 /**
@@ -16,6 +17,13 @@ export interface NodeTypeDefinition<Data = unknown> {
   effectful: boolean;
   /** Holds an inner graph (`data.graph`) run in its own scope; onError applies, retry/timeout do not. */
   container?: boolean;
+  /**
+   * Fields of `data` holding objects whose keys are names the user chose and the run uses as keys
+   * of workflow state (outputs, variables, inputs): none may be a name every object already has.
+   */
+  namedFields?: readonly string[];
+  /** Bounds of the node's `timeout` when not DURATION_BOUNDS.nodeTimeout (a child run may last longer than an activity). */
+  timeoutBound?: DurationBound;
 }
 
 export function defineNodeType<Data>(def: NodeTypeDefinition<Data>): NodeTypeDefinition<Data> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_BOUNDS } from '../dsl/duration';
 import { DEFAULT_HANDLE } from '../dsl/graph.schema';
 import { defineNodeType } from './node-type';
 
@@ -19,4 +20,6 @@ export const subWorkflowNode = defineNodeType({
   outputs: () => 'any',
   handles: () => [DEFAULT_HANDLE],
   effectful: true,
+  namedFields: ['inputs'],
+  timeoutBound: DURATION_BOUNDS.childRunTimeout,
 });

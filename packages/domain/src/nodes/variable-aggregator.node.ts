@@ -21,4 +21,5 @@ export const variableAggregatorNode = defineNodeType({
   },
   handles: () => [DEFAULT_HANDLE],
   effectful: false,
+  namedFields: ['groups'],
 });

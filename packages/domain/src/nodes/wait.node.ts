@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import { DEFAULT_HANDLE, durationSchema } from '../dsl/graph.schema';
+import { DURATION_BOUNDS } from '../dsl/duration';
+import { DEFAULT_HANDLE, boundedDurationSchema } from '../dsl/graph.schema';
 import { defineNodeType } from './node-type';
 
 export const waitDataSchema = z
   .object({
-    duration: durationSchema.optional(),
+    /** 0 to 366 days (DURATION_BOUNDS.waitDuration) */
+    duration: boundedDurationSchema(DURATION_BOUNDS.waitDuration).optional(),
+    /** at most 366 days after the graph is validated, and after the run reaches the node (DURATION_BOUNDS.waitUntilAhead) */
     until: z.iso.datetime({ offset: true }).optional(),
   })
   .strict()

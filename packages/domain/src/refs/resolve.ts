@@ -1,3 +1,4 @@
+import { FORBIDDEN_KEYS, own } from '../values/json-value';
 import { exactReference, type Reference } from './reference';
 
 /** Node outputs keyed by node id, plus `sys` run facts. Plain JSON: it lives in workflow state. */
@@ -6,12 +7,16 @@ export type VariablePool = Record<string, Record<string, unknown> | undefined>;
 /** Namespaces resolved outside the workflow (inside an activity, at call time). */
 const DEFERRED_NAMESPACES = new Set(['secrets']);
 
+/**
+ * The value a reference names, reading own properties only: node ids and paths are user text, and
+ * `{{ start.constructor }}` or `{{ x.__proto__ }}` must read nothing rather than a prototype's member.
+ */
 export function lookup(pool: VariablePool, ref: Reference): unknown {
-  let current: unknown = pool[ref.nodeId];
+  let current: unknown = own(pool, ref.nodeId);
   if (current === undefined) return undefined;
   for (const segment of ref.path) {
     if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[segment];
+    current = own(current as Record<string, unknown>, segment);
   }
   return current;
 }
@@ -44,7 +49,8 @@ export function resolveValue<T = unknown>(value: T, pool: VariablePool): unknown
   if (Array.isArray(value)) return value.map((v) => resolveValue(v, pool));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = resolveValue(v, pool);
+    // A `__proto__` key would set the copy's prototype instead of a member: dropped, as the stores do.
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (!FORBIDDEN_KEYS.has(k)) out[k] = resolveValue(v, pool);
     return out;
   }
   return value;

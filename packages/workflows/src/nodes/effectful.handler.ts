@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import {
+  DEFAULT_RETRY_INITIAL_INTERVAL,
   containsBlobRef,
   exactReference,
   findReferences,
@@ -54,7 +55,7 @@ function activityOptions(node: GraphNode, defaults: EffectDefaults) {
     heartbeatTimeout: Math.min(parseDuration(timeout), 30_000),
     retry: {
       maximumAttempts: r?.maxAttempts ?? defaults.maxAttempts,
-      initialInterval: r?.initialInterval ?? '1s',
+      initialInterval: r?.initialInterval ?? DEFAULT_RETRY_INITIAL_INTERVAL,
       backoffCoefficient: r?.backoffCoefficient ?? 2,
       ...(r?.maxInterval ? { maximumInterval: r.maxInterval } : {}),
       nonRetryableErrorTypes: NON_RETRYABLE,

@@ -1,9 +1,9 @@
 import { condition } from '@temporalio/workflow';
-import { parseDuration, type WaitData } from '@weft/domain';
+import { DURATION_BOUNDS, parseDuration, type WaitData } from '@weft/domain';
 import { failed, succeeded, type NodeHandler } from './node-handler';
 
 /** The longest a wait node may hold a run (the DSL refuses longer waits when a graph is saved). */
-export const MAX_WAIT_MS = 366 * 86_400_000;
+const MAX_WAIT_MS = Math.max(DURATION_BOUNDS.waitUntilAhead.max, DURATION_BOUNDS.waitDuration.max);
 
 /**
  * A durable timer: the run holds no worker while it waits and survives worker restarts. The wake
