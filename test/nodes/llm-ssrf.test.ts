@@ -23,7 +23,7 @@ const attemptsOf = (nodes: any[]) => nodes.find((n) => n.key === 'ask').attempts
 describe('llm node SSRF guard', () => {
   it('refuses a provider on a loopback port outside the allowlist at once: no request reaches it, no key in the error', async () => {
     await s.addProvider('internal', internal.url);
-    const { run, nodes } = await s.run(llmGraph({ provider: 'internal', messages: ask() }, { retry: { maxAttempts: 3, initialInterval: '50ms' } }));
+    const { run, nodes } = await s.run(llmGraph({ provider: 'internal', messages: ask() }, { retry: { maxAttempts: 3, initialInterval: '100ms' } }));
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ code: 'llm_address_refused', nodeId: 'ask' });
     expect(run.error.message).toBe(

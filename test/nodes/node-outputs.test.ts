@@ -39,7 +39,7 @@ afterAll(async () => {
   await code.close();
 });
 
-const fetchNode = (url: string): N => ({ id: 'fetch', type: 'http-request', data: { method: 'GET', url }, retry: { maxAttempts: 3, initialInterval: '50ms' } });
+const fetchNode = (url: string): N => ({ id: 'fetch', type: 'http-request', data: { method: 'GET', url }, retry: { maxAttempts: 3, initialInterval: '100ms' } });
 const codeNode = (source: string): N => ({ id: 'calc', type: 'code', data: { language: 'javascript', code: source, inputs: {} } });
 const nodeOf = (nodes: any[], key: string) => nodes.find((n) => n.key === key);
 
@@ -71,7 +71,7 @@ describe('node outputs', () => {
 
 describe('internal errors', () => {
   it('reach users as internal_error with a reference, retried under the node policy; the log holds the details', async () => {
-    const ask: N = { id: 'ask', type: 'llm', data: { model: 'm', messages: [{ role: 'user', content: 'hi' }] }, retry: { maxAttempts: 2, initialInterval: '50ms' } };
+    const ask: N = { id: 'ask', type: 'llm', data: { model: 'm', messages: [{ role: 'user', content: 'hi' }] }, retry: { maxAttempts: 2, initialInterval: '100ms' } };
     const { run, nodes } = await runGraph(api, graph([start, ask, end({ text: '{{ ask.text }}' })], [['start', 'ask'], ['ask', 'end']]));
     expect(run.status).toBe('failed');
     expect(run.error).toMatchObject({ code: 'internal_error', nodeId: 'ask', message: expect.stringMatching(/^An internal error stopped this attempt \(reference ref_[0-9a-f]{12}\)$/) });
