@@ -6,6 +6,7 @@ import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
 import { errorMiddleware, notFoundRoute } from './http/error.middleware';
+import { setInputLimits } from './http/input-hygiene';
 import { requestContext } from './http/request-context';
 import { buildOpenApiDocument } from './openapi/openapi';
 import { runsRouter } from './runs/runs.router';
@@ -29,6 +30,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  setInputLimits(app, { maxDepth: config.WEFT_MAX_JSON_DEPTH });
   app.use(requestContext);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();

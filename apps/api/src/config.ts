@@ -14,6 +14,8 @@ export const apiConfigSchema = z.object({
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
   WEFT_BLOCKING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   WEFT_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  /** nesting levels a request body may have; below PostgreSQL's and Prisma's own limits (~125) */
+  WEFT_MAX_JSON_DEPTH: z.coerce.number().int().min(8).max(120).default(64),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { BlobStore, type PrismaClient, type Run } from '@weft/activities';
-import { PENDING_NODES_QUERY, isTerminal, type NodeRecord, type RunStatus } from '@weft/domain';
+import { PENDING_NODES_QUERY, isTerminal, toPublicError, type NodeRecord, type RunStatus } from '@weft/domain';
 
 export interface NodeAttemptDto {
   attempt: number;
@@ -54,7 +54,7 @@ export class RunNodesReader {
     for (const a of attempts) {
       byKey.set(a.nodeKey, [
         ...(byKey.get(a.nodeKey) ?? []),
-        { attempt: a.attempt, status: a.status, error: a.error, startedAt: a.startedAt.toISOString(), finishedAt: a.finishedAt?.toISOString() ?? null },
+        { attempt: a.attempt, status: a.status, error: toPublicError(a.error), startedAt: a.startedAt.toISOString(), finishedAt: a.finishedAt?.toISOString() ?? null },
       ]);
     }
     const items = await Promise.all(page.map(async (r) => this.toDto(run.tenantId, r, byKey.get(r.key))));
@@ -78,10 +78,10 @@ export class RunNodesReader {
       type: r.type,
       status: r.status,
       // Pure nodes run once inside the workflow: their one attempt is the execution itself.
-      attempts: attempts ?? (r.status === 'skipped' ? [] : [{ attempt: 1, status: r.status, error: r.error ?? null, startedAt: r.startedAt, finishedAt: r.finishedAt }]),
+      attempts: attempts ?? (r.status === 'skipped' ? [] : [{ attempt: 1, status: r.status, error: toPublicError(r.error), startedAt: r.startedAt, finishedAt: r.finishedAt }]),
       inputs: (await this.blobs.inflate(tenantId, r.inputs)) ?? null,
       outputs: (await this.blobs.inflate(tenantId, r.outputs)) ?? null,
-      error: r.error ?? null,
+      error: toPublicError(r.error),
       startedAt: r.startedAt || null,
       finishedAt: r.finishedAt || null,
       ...(r.iterationIndex !== undefined ? { iterationIndex: r.iterationIndex } : {}),

@@ -1,4 +1,5 @@
 import type { Run } from '@weft/activities';
+import { toPublicError } from '@weft/domain';
 
 export interface TemporalLinks {
   uiUrl: string;
@@ -16,7 +17,7 @@ export function runDto(run: Run, links: TemporalLinks) {
     status: run.status,
     inputs: run.inputs,
     outputs: run.outputs,
-    error: run.error,
+    error: toPublicError(run.error),
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,

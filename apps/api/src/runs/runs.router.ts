@@ -3,7 +3,7 @@ import { isTerminal, type RunStatus } from '@weft/domain';
 import { CAN, requireRole } from '../auth/auth.middleware';
 import { sendData, sendList } from '../http/envelope';
 import { handle } from '../http/handle';
-import { MalformedRequestError } from '../http/http.errors';
+import { ForbiddenError, MalformedRequestError } from '../http/http.errors';
 import { pageWindow } from '../http/pagination';
 import { runDto, type TemporalLinks } from './runs.dto';
 import { idempotencyKeyHeader, listNodesQuery, listRunsQuery, runParams, startRunBody, workflowRunParams } from './runs.schemas';
@@ -14,6 +14,10 @@ export function runsRouter(service: RunsService, nodes: RunNodesReader, links: T
   const r = Router();
 
   r.post('/workflows/:id/runs', requireRole(...CAN.operateRuns), handle({ params: workflowRunParams, body: startRunBody }, async (req, res, { params, body }) => {
+    // Running the draft runs unpublished work: a tool for those who edit workflows.
+    if (body.version === 'draft' && !(CAN.editWorkflows as readonly string[]).includes(req.auth.role)) {
+      throw new ForbiddenError(`Running the draft needs one of the roles: ${CAN.editWorkflows.join(', ')} (the key has '${req.auth.role}')`);
+    }
     const rawKey = req.header('idempotency-key');
     const key = rawKey === undefined ? undefined : idempotencyKeyHeader.safeParse(rawKey);
     if (key && !key.success) throw new MalformedRequestError('malformed_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');

@@ -1,4 +1,4 @@
-import { ValidationFailedError, subgraphKey, type Graph, type GraphNode } from '@weft/domain';
+import { NotFoundError, ValidationFailedError, subgraphKey, type Graph, type GraphNode } from '@weft/domain';
 import type { WorkflowsService } from '../workflows/workflows.service';
 
 const MAX_DEPTH = 10;
@@ -12,6 +12,23 @@ function subWorkflowNodes(nodes: GraphNode[]): { workflowId: string; version?: n
     if (Array.isArray(data.graph?.nodes)) found.push(...subWorkflowNodes(data.graph.nodes));
   }
   return found;
+}
+
+/**
+ * The graph of the version a sub-workflow node names, or undefined when there is none. Only "not
+ * there" is the tenant's problem (422); any other failure, a database outage above all, propagates
+ * so that the client gets 503 rather than a wrong "not found".
+ */
+async function publishedGraph(workflows: WorkflowsService, tenantId: string, ref: { workflowId: string; version?: number }): Promise<Graph | undefined> {
+  try {
+    const wf = await workflows.get(tenantId, ref.workflowId);
+    const version = ref.version ?? wf.latestVersion;
+    if (!version) return undefined;
+    return (await workflows.getVersion(tenantId, ref.workflowId, version)).graph as unknown as Graph;
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -30,13 +47,8 @@ export async function resolveSubgraphs(workflows: WorkflowsService, tenantId: st
         ]);
       }
       if (resolved[key]) continue;
-      let child: Graph;
-      try {
-        const wf = await workflows.get(tenantId, ref.workflowId);
-        const version = ref.version ?? wf.latestVersion;
-        if (!version) throw new Error('never published');
-        child = (await workflows.getVersion(tenantId, ref.workflowId, version)).graph as unknown as Graph;
-      } catch {
+      const child = await publishedGraph(workflows, tenantId, ref);
+      if (!child) {
         const message = `Node '${ref.nodeId}' runs workflow ${key}, which has no such published version`;
         throw new ValidationFailedError('sub_workflow_not_found', message, [{ code: 'sub_workflow_not_found', message, nodeId: ref.nodeId }]);
       }

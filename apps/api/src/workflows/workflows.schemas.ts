@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { paginationQuery } from '../http/pagination';
+import { versionNumber } from '../http/ranges';
 
 /**
  * The graph is taken as any JSON object here: its shape is checked by the domain validator, which
@@ -19,6 +20,6 @@ export const replaceDraftBody = z.object({ graph: graphBody }).strict();
 export const validateBody = z.object({ graph: graphBody.optional() }).strict().optional();
 
 export const workflowParams = z.object({ id: z.string().min(1).max(100) });
-export const versionParams = workflowParams.extend({ version: z.coerce.number().int().min(1) });
+export const versionParams = workflowParams.extend({ version: z.coerce.number().pipe(versionNumber) });
 export const listWorkflowsQuery = z.object({ ...paginationQuery, name: z.string().optional() }).strict();
 export const listVersionsQuery = z.object(paginationQuery).strict();

@@ -8,6 +8,14 @@ export function assertValidGraph(input: unknown): Graph {
   return result.graph;
 }
 
+/**
+ * Prisma passes `contains` to ILIKE as it is: `%` and `_` would be wildcards and `\` an escape.
+ * Escaped, a name filter matches the text it says.
+ */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
 /** Workflow definitions and their immutable published versions, always within one tenant. */
 export class WorkflowsService {
   constructor(private readonly prisma: PrismaClient) {}
@@ -26,7 +34,7 @@ export class WorkflowsService {
   }
 
   async list(tenantId: string, window: { skip: number; take: number; orderBy: { createdAt: 'asc' | 'desc' } }, name?: string) {
-    const where: Prisma.WorkflowWhereInput = { tenantId, ...(name ? { name: { contains: name, mode: 'insensitive' } } : {}) };
+    const where: Prisma.WorkflowWhereInput = { tenantId, ...(name ? { name: { contains: escapeLike(name), mode: 'insensitive' } } : {}) };
     const [items, total] = await this.prisma.$transaction([
       this.prisma.workflow.findMany({ where, ...window, orderBy: [window.orderBy, { id: 'asc' }] }),
       this.prisma.workflow.count({ where }),
