@@ -58,7 +58,13 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   v1.use('/workflows', workflowsRouter(workflows));
   v1.use('/secrets', secretsRouter(new SecretsStore(prisma, cipher)));
   v1.use('/model-providers', modelProvidersRouter(prisma, cipher));
-  v1.use(runsRouter(runs, new RunNodesReader(prisma, temporal), { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
+  v1.use(
+    runsRouter(runs, new RunNodesReader(prisma, temporal), {
+      links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
+      maxBlockingMs: Math.min(config.WEFT_MAX_BLOCKING_TIMEOUT_MS, 300_000),
+      defaultBlockingMs: Math.min(config.WEFT_BLOCKING_TIMEOUT_MS, config.WEFT_MAX_BLOCKING_TIMEOUT_MS),
+    }),
+  );
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -10,6 +10,7 @@ import {
   UnsupportedMediaTypeError,
 } from './http.errors';
 import { asDependencyError } from './dependency-errors';
+import type { ErrorBody } from './envelope';
 
 /** The single table from error class to HTTP status. First match wins; order subclasses first. */
 const STATUS_BY_CLASS: [abstract new (...args: never[]) => DomainError, number][] = [
@@ -79,17 +80,19 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const known = err instanceof DomainError ? err : fromHttpLayer(err, req) ?? asDependencyError(err);
     if (!known) {
       logger.error('unhandled error', { requestId: req.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
-      res.status(500).json({ code: 'internal_error', message: `Something went wrong on our side (reference ${req.id})`, request_id: req.id });
+      const body: ErrorBody = { code: 'internal_error', message: `Something went wrong on our side (reference ${req.id})`, request_id: req.id };
+      res.status(500).json(body);
       return;
     }
     const status = statusOf(known);
     if (status >= 500) logger.warn('dependency unavailable', { code: known.code, cause: String((known as Error).cause ?? '') });
-    const body: Record<string, unknown> = { code: known.code, message: known.message, request_id: req.id };
-    if (known.details !== undefined) body.details = publicDetails(known.details);
+    const body: ErrorBody = { code: known.code, message: known.message, request_id: req.id };
+    if (known.details !== undefined) body.details = publicDetails(known.details) as ErrorBody['details'];
     res.status(status).json(body);
   };
 }
 
 export function notFoundRoute(req: Request, res: Response): void {
-  res.status(404).json({ code: 'route_not_found', message: `No route ${req.method} ${req.path}`, request_id: req.id });
+  const body: ErrorBody = { code: 'route_not_found', message: `No route ${req.method} ${req.path}`, request_id: req.id };
+  res.status(404).json(body);
 }

@@ -3,8 +3,11 @@ import { z } from 'zod';
 /** The largest value of a PostgreSQL `integer` column (versions, indices, counts). */
 export const INT32_MAX = 2_147_483_647;
 
-/** A workflow version number as it appears in a path or a body: it is stored in an `integer` column. */
+/** A workflow version number in a body: it is stored in an `integer` column. */
 export const versionNumber = z.number().int().min(1).max(INT32_MAX);
+
+/** The same, in a path (text coerced to a number). */
+export const versionInPath = z.coerce.number().int().min(1).max(INT32_MAX);
 
 const YEAR_ONE = Date.parse('0001-01-01T00:00:00Z');
 

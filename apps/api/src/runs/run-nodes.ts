@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { BlobStore, type PrismaClient, type Run } from '@weft/activities';
-import { PENDING_NODES_QUERY, isTerminal, toPublicError, type NodeRecord, type RunStatus } from '@weft/domain';
+import { PENDING_NODES_QUERY, isTerminal, toPublicError, type NodeRecord, type PublicError, type RunStatus } from '@weft/domain';
 
 export interface NodeAttemptDto {
   attempt: number;
   status: string;
-  error: unknown;
+  error: PublicError | null;
   startedAt: string | null;
   finishedAt: string | null;
 }

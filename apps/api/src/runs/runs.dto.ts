@@ -1,12 +1,13 @@
 import type { Run } from '@weft/activities';
 import { toPublicError } from '@weft/domain';
+import type { RunDto } from './runs.responses';
 
 export interface TemporalLinks {
   uiUrl: string;
   namespace: string;
 }
 
-export function runDto(run: Run, links: TemporalLinks) {
+export function runDto(run: Run, links: TemporalLinks): RunDto {
   const base = links.uiUrl.replace(/\/$/, '');
   const ns = encodeURIComponent(links.namespace);
   const wf = encodeURIComponent(run.temporalWorkflowId);

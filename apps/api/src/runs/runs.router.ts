@@ -10,7 +10,14 @@ import { idempotencyKeyHeader, listNodesQuery, listRunsQuery, runParams, startRu
 import type { RunsService } from './runs.service';
 import type { RunNodesReader } from './run-nodes';
 
-export function runsRouter(service: RunsService, nodes: RunNodesReader, links: TemporalLinks): Router {
+export interface RunsRouterOptions {
+  links: TemporalLinks;
+  /** how long a blocking request may wait at most, and by default */
+  maxBlockingMs: number;
+  defaultBlockingMs: number;
+}
+
+export function runsRouter(service: RunsService, nodes: RunNodesReader, { links, maxBlockingMs, defaultBlockingMs }: RunsRouterOptions): Router {
   const r = Router();
 
   r.post('/workflows/:id/runs', requireRole(...CAN.operateRuns), handle({ params: workflowRunParams, body: startRunBody }, async (req, res, { params, body }) => {
@@ -21,7 +28,8 @@ export function runsRouter(service: RunsService, nodes: RunNodesReader, links: T
     const rawKey = req.header('idempotency-key');
     const key = rawKey === undefined ? undefined : idempotencyKeyHeader.safeParse(rawKey);
     if (key && !key.success) throw new MalformedRequestError('malformed_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');
-    const { run, replayed } = await service.start(req.auth.tenantId, params.id, { ...body, idempotencyKey: key?.data });
+    const timeoutMs = Math.min(body.timeoutMs ?? defaultBlockingMs, maxBlockingMs);
+    const { run, replayed } = await service.start(req.auth.tenantId, params.id, { ...body, timeoutMs, idempotencyKey: key?.data });
     const location = `/v1/runs/${run.id}`;
     res.setHeader('Location', location);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');

@@ -11,7 +11,8 @@ export const startRunBody = z
     timeoutMs: z.number().int().min(100).max(300_000).optional(),
   })
   .strict()
-  .default({ inputs: {}, mode: 'async' });
+  .default({ inputs: {}, mode: 'async' })
+  .meta({ examples: [{ inputs: { name: 'Ada' }, mode: 'async' }] });
 
 export const idempotencyKeyHeader = z.string().trim().min(1).max(255);
 
