@@ -9,7 +9,7 @@
 #
 # Called by scripts/test.sh after Jest (which has built the project and brought the stack up).
 # Alone: `bash scripts/fuzz.sh` after `npm run build`, with the stack of `npm test` up.
-# Settings: WEFT_FUZZ_MAX_EXAMPLES (per operation and phase, default 25), WEFT_FUZZ_SEED.
+# Settings: WEFT_FUZZ_MAX_EXAMPLES (per operation and phase, default 60), WEFT_FUZZ_SEED.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$WEFT_ROOT"
@@ -54,9 +54,9 @@ status=0
   --header "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing,stateful \
-  --max-examples "${WEFT_FUZZ_MAX_EXAMPLES:-25}" \
+  --max-examples "${WEFT_FUZZ_MAX_EXAMPLES:-60}" \
   ${WEFT_FUZZ_SEED:+--seed "$WEFT_FUZZ_SEED"} \
-  --workers 2 \
+  --workers 1 \
   --request-timeout 10 \
   --generation-database none \
   --suppress-health-check all \

@@ -40,7 +40,8 @@ export class RunNodesReader {
       startedAt: r.startedAt?.toISOString() ?? '',
       finishedAt: r.finishedAt?.toISOString() ?? '',
     }));
-    if (!isTerminal(run.status as RunStatus)) {
+    // A queued run has not started its first node: asking it would wait out the deadline for nothing.
+    if (!isTerminal(run.status as RunStatus) && run.status !== 'queued') {
       const known = new Set(records.map((r) => r.key));
       for (const r of await this.pending(run)) if (!known.has(r.key)) records.push(r);
       records.sort((a, b) => a.seq - b.seq);
