@@ -134,6 +134,14 @@ describe('Content-Encoding', () => {
     await stillServing();
   });
 
+  it('counts the body limit after decompression: a small gzip of a huge body is 413', async () => {
+    const huge = JSON.stringify({ name: 'bomb', graph: { dsl: 'weft/v1', pad: ' '.repeat(3 * 1024 * 1024) } });
+    const zipped = gzipSync(huge);
+    expect(zipped.length).toBeLessThan(64 * 1024);
+    expect(await post(zipped, 'gzip')).toEqual({ status: 413, body: expect.objectContaining({ code: 'payload_too_large' }) });
+    await stillServing();
+  });
+
   it('answers 415 for an encoding it does not read, and reads a real gzip body', async () => {
     const unsupported = await post(json, 'compress');
     expect(unsupported).toEqual({ status: 415, body: expect.objectContaining({ code: 'request_encoding_unsupported' }) });

@@ -48,6 +48,11 @@ describe('sanitizeErrorMessage', () => {
     expect(out).toBe("Cannot read properties of undefined (reading 'graph')");
   });
 
+  it('drops the column and type names Prisma quotes', () => {
+    expect(sanitizeErrorMessage("The provided value for the column is too long for the column's type. Column: `name`")).toBe("The provided value for the column is too long for the column's type.");
+    expect(sanitizeErrorMessage('Null constraint violation on the fields: (`tenant_id`)')).toBe('Null constraint violation');
+  });
+
   it("strips a PostgreSQL error's table and constraint names", () => {
     const out = sanitizeErrorMessage('insert or update on table "node_attempts" violates foreign key constraint "node_attempts_run_id_fkey"');
     expect(out).toBe('insert or update violates foreign key');

@@ -54,6 +54,8 @@ const REPLACEMENTS: [RegExp, string][] = [
   [/\b\w+_(?:fkey|pkey|idx)\b/g, ''],
   [/\s*\b(?:on\s+)?(?:table|relation|column)\s+"[^"]*"/gi, ''],
   [/\s*\bon the fields?:?\s*\([^)]*\)/gi, ''],
+  // Prisma names columns and types in backticks: "for the type: `version`", "Column: `name`"
+  [/\s*\b(?:for the type|columns?|fields?|model|table|argument|relation)\s*:?\s*\(?`[^`\n]{0,200}`(?:\s*,\s*`[^`\n]{0,200}`)*\)?/gi, ''],
   // "TypeError: " and the like at the start of a line: a class name, not words
   [/^\s*[A-Z]\w*(?:Error|Exception):\s*/gm, ''],
 ];
