@@ -50,7 +50,9 @@ key=$(node apps/api/dist/cli/tenant.cli.js create "fuzz-$suffix" --role admin 2>
 
 log "fuzz: schemathesis $SCHEMATHESIS_VERSION against $url/v1/openapi.json"
 status=0
-"$WEFT_TOOLS/bin/schemathesis" run "$url/v1/openapi.json" \
+# Schemathesis keeps a cache (.schemathesis/) where it runs: in .run/, which git ignores.
+mkdir -p "$WEFT_RUN/fuzz"
+(cd "$WEFT_RUN/fuzz" && "$WEFT_TOOLS/bin/schemathesis" run "$url/v1/openapi.json" \
   --header "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing,stateful \
@@ -60,7 +62,7 @@ status=0
   --request-timeout 10 \
   --generation-database none \
   --suppress-health-check all \
-  --no-color || status=$?
+  --no-color) || status=$?
 
 stop_api
 if grep -q '"level":"error"' "$api_log"; then
