@@ -42,10 +42,10 @@ describe('sanitizeErrorMessage', () => {
     expect(out).toBe('Unique constraint failed');
   });
 
-  it('keeps the message of a stack trace and drops its frames and class name', () => {
+  it('keeps the message of a stack trace and drops its frames', () => {
     const out = sanitizeErrorMessage(STACK);
     expectNoInternals(out);
-    expect(out).toBe("Cannot read properties of undefined (reading 'graph')");
+    expect(out).toBe("TypeError: Cannot read properties of undefined (reading 'graph')");
   });
 
   it('drops the column and type names Prisma quotes', () => {
@@ -74,6 +74,7 @@ describe('sanitizeErrorMessage', () => {
       'Please select a value from the list',
       "Workflow 'wf_123' has no published version 2",
       'Loop count ran 1000 passes without breakWhen holding',
+      "ReferenceError: 'process' is not defined",
     ]) {
       expect(sanitizeErrorMessage(plain)).toBe(plain);
     }
@@ -110,7 +111,7 @@ describe('toPublicError', () => {
   it('answers null for no error and a generic message for odd shapes', () => {
     expect(toPublicError(null)).toBeNull();
     expect(toPublicError(undefined)).toBeNull();
-    expect(toPublicError(STACK)).toEqual({ code: 'internal_error', message: "Cannot read properties of undefined (reading 'graph')" });
+    expect(toPublicError(STACK)).toEqual({ code: 'internal_error', message: "TypeError: Cannot read properties of undefined (reading 'graph')" });
     expect(toPublicError(42)).toEqual({ code: 'internal_error', message: 'Something went wrong on our side' });
     expect(toPublicError({ code: 'x', nodeId: 'n/../../etc' })).toEqual({ code: 'x', message: 'Something went wrong on our side' });
   });

@@ -22,7 +22,7 @@ const NODE_ID = /^[A-Za-z_][A-Za-z0-9_]{0,199}$/;
 const REFERENCE = /\(reference [A-Za-z0-9_.:-]{1,100}\)/g;
 
 /** Text without any of these has nothing to remove: the common case costs one scan. */
-const SUSPICIOUS = /[/\\`=\n\r"@]|node:|Error:|Exception:|_(?:fkey|pkey|key|idx|index|check|excl|unique)\b|\b(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP)\b/;
+const SUSPICIOUS = /[/\\`=\n\r"@]|node:|_(?:fkey|pkey|key|idx|index|check|excl|unique)\b|\b(?:SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|ALTER|DROP)\b/;
 
 /** Lines that are internals as a whole. */
 const STACK_FRAME = /^\s*at\s+(?:async\s+)?\S/;
@@ -56,8 +56,6 @@ const REPLACEMENTS: [RegExp, string][] = [
   [/\s*\bon the fields?:?\s*\([^)]*\)/gi, ''],
   // Prisma names columns and types in backticks: "for the type: `version`", "Column: `name`"
   [/\s*\b(?:for the type|columns?|fields?|model|table|argument|relation)\s*:?\s*\(?`[^`\n]{0,200}`(?:\s*,\s*`[^`\n]{0,200}`)*\)?/gi, ''],
-  // "TypeError: " and the like at the start of a line: a class name, not words
-  [/^\s*[A-Z]\w*(?:Error|Exception):\s*/gm, ''],
 ];
 
 /**
