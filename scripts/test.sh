@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: on a fresh clone, install what is missing, build, lint, start what the suite needs
 # (PostgreSQL and Redis when down, a Temporal dev server of its own, the test database) and run
-# the whole Jest suite. Extra arguments go to Jest (e.g. `npm test -- test/api`).
+# the whole Jest suite, then the fuzz step (scripts/fuzz.sh). Extra arguments go to Jest
+# (e.g. `npm test -- test/api`).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$WEFT_ROOT"
@@ -42,3 +43,10 @@ if [ -z "${WEFT_SKIP_LINT:-}" ]; then
 fi
 log "jest"
 npx jest "$@"
+
+# The API against its own document (scripts/fuzz.sh). WEFT_SKIP_FUZZ=1 skips it while iterating.
+if [ -n "${WEFT_SKIP_FUZZ:-}" ]; then
+  log "fuzz: skipped (WEFT_SKIP_FUZZ is set)"
+else
+  bash scripts/fuzz.sh
+fi

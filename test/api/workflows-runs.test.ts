@@ -96,11 +96,13 @@ describe('workflows and runs over HTTP', () => {
     const id = await publishedHello();
     const headers = { 'Idempotency-Key': 'order-42' };
     const first = await api('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'A' } }, headers);
-    const again = await api('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'B' } }, headers);
+    const again = await api('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'A' } }, headers);
     expect(first.status).toBe(202);
     expect(again.status).toBe(202);
     expect(again.body.data.id).toBe(first.body.data.id);
     expect(again.body.data.inputs).toEqual({ name: 'A', times: 1 });
+    // The same key for another request is refused (test/api/tenant-rules.test.ts has the cases).
+    expect((await api('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'B' } }, headers)).status).toBe(422);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await h.prisma.run.count()).toBe(1);
   });

@@ -7,6 +7,7 @@ import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
 import { errorMiddleware, notFoundRoute } from './http/error.middleware';
+import { setInputLimits } from './http/input-hygiene';
 import { requestContext } from './http/request-context';
 import { buildOpenApiDocument } from './openapi/openapi';
 import { runsRouter } from './runs/runs.router';
@@ -30,6 +31,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  setInputLimits(app, { maxDepth: config.WEFT_MAX_JSON_DEPTH });
   app.use(requestContext);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
@@ -61,7 +63,13 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   v1.use('/workflows', workflowsRouter(workflows));
   v1.use('/secrets', secretsRouter(new SecretsStore(prisma, cipher)));
   v1.use('/model-providers', modelProvidersRouter(prisma, cipher));
-  v1.use(runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
+  v1.use(
+    runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), {
+      links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
+      maxBlockingMs: Math.min(config.WEFT_MAX_BLOCKING_TIMEOUT_MS, 300_000),
+      defaultBlockingMs: Math.min(config.WEFT_BLOCKING_TIMEOUT_MS, config.WEFT_MAX_BLOCKING_TIMEOUT_MS),
+    }),
+  );
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

@@ -14,7 +14,11 @@ export const apiConfigSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('weft'),
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
   WEFT_BLOCKING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  /** the longest a blocking run request holds its connection, whatever its timeoutMs asks */
+  WEFT_MAX_BLOCKING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(300_000),
   WEFT_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  /** nesting levels a request body may have; below PostgreSQL's and Prisma's own limits (~125) */
+  WEFT_MAX_JSON_DEPTH: z.coerce.number().int().min(8).max(120).default(64),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
   /** Size caps of workflow graphs (WEFT_GRAPH_MAX_NODES, …_EDGES, …_NESTING, …_STRING_CHARS, …_DEPTH) */

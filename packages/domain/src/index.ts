@@ -1,4 +1,5 @@
 export * from './errors/domain.errors';
+export * from './errors/public-error';
 export * from './dsl/duration';
 export * from './dsl/graph.schema';
 export * from './dsl/graph.validate';

@@ -1,13 +1,29 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '@weft/activities';
+import { sanitizeErrorMessage } from '@weft/domain';
 
 type Check = () => Promise<unknown>;
 
+export const DEPENDENCIES = ['postgres', 'redis', 'temporal'] as const;
+
+export const liveReportSchema = z.object({ status: z.literal('ok') });
+
+const checkResultSchema = z.union([z.object({ status: z.literal('up') }), z.object({ status: z.literal('down'), error: z.string() })]);
+
+/** What /health/ready answers, 200 when every dependency is up and 503 otherwise: no envelope. */
+export const readyReportSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  down: z.array(z.enum(DEPENDENCIES)),
+  checks: z.object({ postgres: checkResultSchema, redis: checkResultSchema, temporal: checkResultSchema }),
+});
+type ReadyReport = z.infer<typeof readyReportSchema>;
+
 const CHECK_TIMEOUT_MS = 2_000;
 
-async function probe(check: Check): Promise<{ status: 'up' } | { status: 'down'; error: string }> {
+async function probe(check: Check): Promise<z.infer<typeof checkResultSchema>> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -16,7 +32,8 @@ async function probe(check: Check): Promise<{ status: 'up' } | { status: 'down';
     ]);
     return { status: 'up' };
   } catch (err) {
-    return { status: 'down', error: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
+    // The probes answer without authentication: plain words only.
+    return { status: 'down', error: sanitizeErrorMessage(err instanceof Error ? err.message : String(err), 'unreachable') };
   } finally {
     clearTimeout(timer);
   }
@@ -24,7 +41,7 @@ async function probe(check: Check): Promise<{ status: 'up' } | { status: 'down';
 
 export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; temporal: Client; namespace: string }): Router {
   const r = Router();
-  const checks: Record<string, Check> = {
+  const checks: Record<(typeof DEPENDENCIES)[number], Check> = {
     postgres: () => deps.prisma.$queryRaw`SELECT 1`,
     redis: () => deps.redis.ping(),
     // Bounded by a deadline so a down server's retrying call does not outlive the probe.
@@ -35,15 +52,15 @@ export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; tempora
   };
 
   r.get('/live', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok' } satisfies z.infer<typeof liveReportSchema>);
   });
 
   r.get('/ready', async (_req, res) => {
-    const names = Object.keys(checks);
-    const results = await Promise.all(names.map((n) => probe(checks[n]!)));
-    const report = Object.fromEntries(names.map((n, i) => [n, results[i]]));
-    const down = names.filter((_, i) => results[i]!.status === 'down');
-    res.status(down.length ? 503 : 200).json({ status: down.length ? 'unavailable' : 'ok', down, checks: report });
+    const [postgres, redis, temporal] = await Promise.all(DEPENDENCIES.map((n) => probe(checks[n])));
+    const report: ReadyReport['checks'] = { postgres: postgres!, redis: redis!, temporal: temporal! };
+    const down = DEPENDENCIES.filter((n) => report[n].status === 'down');
+    const body: ReadyReport = { status: down.length ? 'unavailable' : 'ok', down, checks: report };
+    res.status(down.length ? 503 : 200).json(body);
   });
 
   return r;

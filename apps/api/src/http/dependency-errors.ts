@@ -2,6 +2,9 @@ import { DependencyUnavailableError } from './http.errors';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P03']);
 
+/** node-postgres' own words for a connection lost or never made; the driver adapter passes them through as plain Errors. */
+const PG_CONNECTION_LOST = /^(?:Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Client was closed and is not queryable|Connection terminated due to connection timeout)/;
+
 function chain(err: unknown): unknown[] {
   const out: unknown[] = [];
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) out.push(e);
@@ -25,6 +28,7 @@ export function asDependencyError(err: unknown): DependencyUnavailableError | un
     }
     if (/Redis|MaxRetriesPerRequest/.test(`${name} ${message}`)) return new DependencyUnavailableError('redis', err);
     if (typeof x?.code === 'string' && CONNECTION_CODES.has(x.code)) return new DependencyUnavailableError('database', err);
+    if (PG_CONNECTION_LOST.test(message)) return new DependencyUnavailableError('database', err);
   }
   return undefined;
 }

@@ -1,8 +1,16 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import { ConflictError, DomainError, NotFoundError, ValidationFailedError } from '@weft/domain';
+import { ConflictError, DomainError, NotFoundError, ValidationFailedError, sanitizeErrorMessage } from '@weft/domain';
 import type { Logger } from '@weft/activities';
-import { DependencyUnavailableError, ForbiddenError, MalformedRequestError, UnauthorizedError } from './http.errors';
+import {
+  DependencyUnavailableError,
+  ForbiddenError,
+  MalformedRequestError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from './http.errors';
 import { asDependencyError } from './dependency-errors';
+import type { ErrorBody } from './envelope';
 
 /** The single table from error class to HTTP status. First match wins; order subclasses first. */
 const STATUS_BY_CLASS: [abstract new (...args: never[]) => DomainError, number][] = [
@@ -11,6 +19,8 @@ const STATUS_BY_CLASS: [abstract new (...args: never[]) => DomainError, number][
   [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
   [ValidationFailedError, 422],
   [DependencyUnavailableError, 503],
 ];
@@ -19,32 +29,70 @@ function statusOf(err: DomainError): number {
   return STATUS_BY_CLASS.find(([cls]) => err instanceof cls)?.[1] ?? 500;
 }
 
-/** body-parser's own errors (bad JSON, too large, bad charset) carry `type` and `status`. */
-function fromBodyParser(err: unknown): MalformedRequestError | undefined {
-  const e = err as { type?: string; status?: number; message?: string };
-  if (e?.type === 'entity.parse.failed') return new MalformedRequestError('malformed_json', 'The request body is not valid JSON');
-  if (e?.type === 'entity.too.large') return new MalformedRequestError('payload_too_large', 'The request body is too large');
-  if (typeof e?.type === 'string' && e.status && e.status < 500) return new MalformedRequestError('malformed_request', e.message ?? 'Malformed request');
-  return undefined;
+/**
+ * Errors of the HTTP layer below our routes: body-parser's (they carry `type` and `status`), zlib's
+ * when a body is not in the Content-Encoding it claims, and the router's when a path parameter is
+ * not valid percent-encoded UTF-8 (a URIError with status 400).
+ */
+function fromHttpLayer(err: unknown, req: Request): DomainError | undefined {
+  const e = err as { type?: string; status?: number; statusCode?: number; message?: string; encoding?: string; charset?: string };
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new MalformedRequestError('malformed_json', 'The request body is not valid JSON');
+    case 'entity.too.large':
+      return new PayloadTooLargeError('The request body is too large');
+    case 'encoding.unsupported':
+      return new UnsupportedMediaTypeError('request_encoding_unsupported', 'The Content-Encoding of the request body is not supported: send it as it is, or with gzip, deflate or br', {
+        encoding: String(e.encoding ?? req.headers['content-encoding'] ?? '').slice(0, 100),
+      });
+    case 'charset.unsupported':
+      return new UnsupportedMediaTypeError('request_charset_unsupported', 'The charset of the request body is not supported: send UTF-8');
+  }
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (err instanceof URIError) {
+    return new MalformedRequestError('request_invalid_text', 'A path parameter is not valid percent-encoded UTF-8 (a broken escape or an unpaired surrogate)', { path: ['params'] });
+  }
+  const encoding = req.headers['content-encoding'];
+  if (e.type === undefined && encoding && encoding.toLowerCase() !== 'identity') {
+    return new MalformedRequestError('request_encoding_invalid', `The request body is not valid ${encoding.slice(0, 20)} data, as its Content-Encoding says it is`);
+  }
+  return new MalformedRequestError('malformed_request', sanitizeErrorMessage(e.message ?? '', 'The request is malformed'));
+}
+
+/** Details are ours, but the messages in them may quote upstream text. */
+function publicDetails(details: unknown): unknown {
+  if (details === null || typeof details !== 'object' || Array.isArray(details)) return details;
+  const out: Record<string, unknown> = { ...(details as Record<string, unknown>) };
+  if (typeof out.message === 'string') out.message = sanitizeErrorMessage(out.message);
+  if (Array.isArray(out.issues)) {
+    out.issues = out.issues.map((issue: unknown) =>
+      issue && typeof issue === 'object' && typeof (issue as { message?: unknown }).message === 'string'
+        ? { ...issue, message: sanitizeErrorMessage((issue as { message: string }).message, 'Invalid value') }
+        : issue,
+    );
+  }
+  return out;
 }
 
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const known = err instanceof DomainError ? err : fromBodyParser(err) ?? asDependencyError(err);
+    const known = err instanceof DomainError ? err : fromHttpLayer(err, req) ?? asDependencyError(err);
     if (!known) {
       logger.error('unhandled error', { requestId: req.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
-      res.status(500).json({ code: 'internal_error', message: 'Something went wrong on our side', request_id: req.id });
+      const body: ErrorBody = { code: 'internal_error', message: `Something went wrong on our side (reference ${req.id})`, request_id: req.id };
+      res.status(500).json(body);
       return;
     }
-    let status = statusOf(known);
-    if (known.code === 'payload_too_large') status = 413;
+    const status = statusOf(known);
     if (status >= 500) logger.warn('dependency unavailable', { code: known.code, cause: String((known as Error).cause ?? '') });
-    const body: Record<string, unknown> = { code: known.code, message: known.message, request_id: req.id };
-    if (known.details !== undefined) body.details = known.details;
+    const body: ErrorBody = { code: known.code, message: known.message, request_id: req.id };
+    if (known.details !== undefined) body.details = publicDetails(known.details) as ErrorBody['details'];
     res.status(status).json(body);
   };
 }
 
 export function notFoundRoute(req: Request, res: Response): void {
-  res.status(404).json({ code: 'route_not_found', message: `No route ${req.method} ${req.path}`, request_id: req.id });
+  const body: ErrorBody = { code: 'route_not_found', message: `No route ${req.method} ${req.path}`, request_id: req.id };
+  res.status(404).json(body);
 }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type z } from 'zod';
 import { MalformedRequestError } from './http.errors';
+import { checkRequestInput } from './input-hygiene';
 
 type Schemas = { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType };
 type Parsed<S extends Schemas> = {
@@ -20,7 +21,8 @@ function parsePart(part: 'body' | 'query' | 'params', schema: z.ZodType | undefi
 
 /**
  * A route handler with its request validation: the zod schemas and the handler are one value, so
- * they cannot drift apart. The handler receives the parsed (typed) body, query and params.
+ * they cannot drift apart. The handler receives the parsed (typed) body, query and params. Every
+ * route goes through here, so this is where input hygiene runs, before anything walks the input.
  */
 export function handle<S extends Schemas>(
   schemas: S,
@@ -28,6 +30,7 @@ export function handle<S extends Schemas>(
 ): RequestHandler {
   const handler = async (req: Request, res: Response, next: NextFunction) => {
     try {
+      checkRequestInput(req);
       const input = {
         body: parsePart('body', schemas.body, req.body),
         query: parsePart('query', schemas.query, req.query),

@@ -19,6 +19,21 @@ export class MalformedRequestError extends DomainError {
   }
 }
 
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'payload_too_large';
+}
+
+/** A body in an encoding or charset we do not read (HTTP 415). */
+export class UnsupportedMediaTypeError extends DomainError {
+  constructor(
+    readonly code: string,
+    message: string,
+    details?: unknown,
+  ) {
+    super(message, details);
+  }
+}
+
 /** A dependency (PostgreSQL, Redis, Temporal) could not be reached. */
 export class DependencyUnavailableError extends DomainError {
   readonly code: string;

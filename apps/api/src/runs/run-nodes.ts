@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { BlobStore, type PrismaClient, type Run } from '@weft/activities';
-import { PENDING_NODES_QUERY, isTerminal, type NodeRecord, type RunStatus } from '@weft/domain';
+import { PENDING_NODES_QUERY, isTerminal, toPublicError, type NodeRecord, type PublicError, type RunStatus } from '@weft/domain';
 
 export interface NodeAttemptDto {
   attempt: number;
   status: string;
-  error: unknown;
+  error: PublicError | null;
   startedAt: string | null;
   finishedAt: string | null;
 }
@@ -42,7 +42,8 @@ export class RunNodesReader {
       startedAt: r.startedAt?.toISOString() ?? '',
       finishedAt: r.finishedAt?.toISOString() ?? '',
     }));
-    if (!isTerminal(run.status as RunStatus)) {
+    // A queued run has not started its first node: asking it would wait out the deadline for nothing.
+    if (!isTerminal(run.status as RunStatus) && run.status !== 'queued') {
       const known = new Set(records.map((r) => r.key));
       for (const r of await this.pending(run)) if (!known.has(r.key)) records.push(r);
       records.sort((a, b) => a.seq - b.seq);
@@ -56,7 +57,7 @@ export class RunNodesReader {
     for (const a of attempts) {
       byKey.set(a.nodeKey, [
         ...(byKey.get(a.nodeKey) ?? []),
-        { attempt: a.attempt, status: a.status, error: a.error, startedAt: a.startedAt.toISOString(), finishedAt: a.finishedAt?.toISOString() ?? null },
+        { attempt: a.attempt, status: a.status, error: toPublicError(a.error), startedAt: a.startedAt.toISOString(), finishedAt: a.finishedAt?.toISOString() ?? null },
       ]);
     }
     const items = await Promise.all(page.map(async (r) => this.toDto(run.tenantId, run.id, r, byKey.get(r.key))));
@@ -80,10 +81,10 @@ export class RunNodesReader {
       type: r.type,
       status: r.status,
       // Pure nodes run once inside the workflow: their one attempt is the execution itself.
-      attempts: attempts ?? (r.status === 'skipped' ? [] : [{ attempt: 1, status: r.status, error: r.error ?? null, startedAt: r.startedAt, finishedAt: r.finishedAt }]),
+      attempts: attempts ?? (r.status === 'skipped' ? [] : [{ attempt: 1, status: r.status, error: toPublicError(r.error), startedAt: r.startedAt, finishedAt: r.finishedAt }]),
       inputs: (await this.blobs.inflate(tenantId, r.inputs, { runId })) ?? null,
       outputs: (await this.blobs.inflate(tenantId, r.outputs, { runId })) ?? null,
-      error: r.error ?? null,
+      error: toPublicError(r.error),
       startedAt: r.startedAt || null,
       finishedAt: r.finishedAt || null,
       ...(r.iterationIndex !== undefined ? { iterationIndex: r.iterationIndex } : {}),

@@ -1,4 +1,6 @@
 import type { Run } from '@weft/activities';
+import { toPublicError } from '@weft/domain';
+import type { RunDto } from './runs.responses';
 import type { ChildRunSummary } from './runs.service';
 
 export interface TemporalLinks {
@@ -12,7 +14,7 @@ export interface RunExtras {
   children?: { items: ChildRunSummary[]; total: number };
 }
 
-export function runDto(run: Run, links: TemporalLinks, extras: RunExtras = {}) {
+export function runDto(run: Run, links: TemporalLinks, extras: RunExtras = {}): RunDto {
   const base = links.uiUrl.replace(/\/$/, '');
   const ns = encodeURIComponent(links.namespace);
   const wf = encodeURIComponent(run.temporalWorkflowId);
@@ -23,7 +25,7 @@ export function runDto(run: Run, links: TemporalLinks, extras: RunExtras = {}) {
     status: run.status,
     inputs: run.inputs,
     outputs: run.outputs,
-    error: run.error,
+    error: toPublicError(run.error),
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,

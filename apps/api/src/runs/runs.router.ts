@@ -4,14 +4,21 @@ import { isTerminal, type RunStatus } from '@weft/domain';
 import { CAN, requireRole } from '../auth/auth.middleware';
 import { sendData, sendList } from '../http/envelope';
 import { handle } from '../http/handle';
-import { MalformedRequestError } from '../http/http.errors';
+import { ForbiddenError, MalformedRequestError } from '../http/http.errors';
 import { pageWindow } from '../http/pagination';
 import { runDto, type TemporalLinks } from './runs.dto';
 import { idempotencyKeyHeader, listNodesQuery, listRunsQuery, runParams, startRunBody, workflowRunParams } from './runs.schemas';
 import type { RunsService } from './runs.service';
 import type { RunNodesReader } from './run-nodes';
 
-export function runsRouter(service: RunsService, nodes: RunNodesReader, links: TemporalLinks): Router {
+export interface RunsRouterOptions {
+  links: TemporalLinks;
+  /** how long a blocking request may wait at most, and by default */
+  maxBlockingMs: number;
+  defaultBlockingMs: number;
+}
+
+export function runsRouter(service: RunsService, nodes: RunNodesReader, { links, maxBlockingMs, defaultBlockingMs }: RunsRouterOptions): Router {
   const r = Router();
   // A single run's read lists its children and rolls their usage up into its own.
   const extrasOf = async (run: Run) => {
@@ -20,10 +27,15 @@ export function runsRouter(service: RunsService, nodes: RunNodesReader, links: T
   };
 
   r.post('/workflows/:id/runs', requireRole(...CAN.operateRuns), handle({ params: workflowRunParams, body: startRunBody }, async (req, res, { params, body }) => {
+    // Running the draft runs unpublished work: a tool for those who edit workflows.
+    if (body.version === 'draft' && !(CAN.editWorkflows as readonly string[]).includes(req.auth.role)) {
+      throw new ForbiddenError(`Running the draft needs one of the roles: ${CAN.editWorkflows.join(', ')} (the key has '${req.auth.role}')`);
+    }
     const rawKey = req.header('idempotency-key');
     const key = rawKey === undefined ? undefined : idempotencyKeyHeader.safeParse(rawKey);
     if (key && !key.success) throw new MalformedRequestError('malformed_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');
-    const { run, replayed } = await service.start(req.auth.tenantId, params.id, { ...body, idempotencyKey: key?.data });
+    const timeoutMs = Math.min(body.timeoutMs ?? defaultBlockingMs, maxBlockingMs);
+    const { run, replayed } = await service.start(req.auth.tenantId, params.id, { ...body, timeoutMs, idempotencyKey: key?.data });
     const location = `/v1/runs/${run.id}`;
     res.setHeader('Location', location);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { RUN_STATUSES } from '@weft/domain';
 import { paginationQuery } from '../http/pagination';
+import { timestampFilter, versionNumber } from '../http/ranges';
 
 export const startRunBody = z
   .object({
     inputs: z.record(z.string(), z.unknown()).default({}),
-    version: z.union([z.number().int().min(1), z.literal('draft')]).optional(),
+    version: z.union([versionNumber, z.literal('draft')]).optional(),
     mode: z.enum(['async', 'blocking']).default('async'),
     timeoutMs: z.number().int().min(100).max(300_000).optional(),
   })
   .strict()
-  .default({ inputs: {}, mode: 'async' });
+  .default({ inputs: {}, mode: 'async' })
+  .meta({ examples: [{ inputs: { name: 'Ada' }, mode: 'async' }] });
 
 export const idempotencyKeyHeader = z.string().trim().min(1).max(255);
 
@@ -24,8 +26,8 @@ export const listRunsQuery = z
     /** the children of one run (its sub-workflow nodes' runs) */
     parentRunId: z.string().optional(),
     status: z.enum(RUN_STATUSES).optional(),
-    createdAfter: z.iso.datetime({ offset: true }).optional(),
-    createdBefore: z.iso.datetime({ offset: true }).optional(),
+    createdAfter: timestampFilter.optional(),
+    createdBefore: timestampFilter.optional(),
   })
   .strict();
 

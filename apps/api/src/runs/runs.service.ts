@@ -19,6 +19,7 @@ import {
 } from '@weft/domain';
 import { newId } from '../auth/api-keys';
 import type { WorkflowsService } from '../workflows/workflows.service';
+import { findIdempotentRun, idempotencyFingerprint } from './idempotency';
 import { resolveSubgraphs } from './subgraphs';
 
 const TENANT_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenantId, SearchAttributeType.KEYWORD);
@@ -67,10 +68,8 @@ export class RunsService {
 
   /** Starts a run, or returns the first run for a repeated Idempotency-Key (`replayed: true`). */
   async start(tenantId: string, workflowId: string, req: StartRunRequest): Promise<{ run: Run; replayed: boolean }> {
-    if (req.idempotencyKey) {
-      const existing = await this.prisma.run.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: req.idempotencyKey } } });
-      if (existing) return { run: existing, replayed: true };
-    }
+    const existing = await findIdempotentRun(this.prisma, tenantId, workflowId, req);
+    if (existing) return { run: existing, replayed: true };
     const workflow = await this.workflows.get(tenantId, workflowId);
     const { graph, version } = await this.pickGraph(tenantId, workflow, req.version);
     const { values, issues } = validateRunInputs(graph.inputs, req.inputs);
@@ -97,13 +96,14 @@ export class RunsService {
           status: 'queued',
           inputs: values as Prisma.InputJsonValue,
           idempotencyKey: req.idempotencyKey ?? null,
+          idempotencyFingerprint: req.idempotencyKey ? idempotencyFingerprint(workflowId, req) : null,
           temporalWorkflowId,
         },
       });
     } catch (err) {
       // A concurrent request with the same Idempotency-Key won the insert: answer with its run.
       if (req.idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        const first = await this.prisma.run.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: req.idempotencyKey } } });
+        const first = await findIdempotentRun(this.prisma, tenantId, workflowId, req);
         if (first) return { run: first, replayed: true };
       }
       throw err;

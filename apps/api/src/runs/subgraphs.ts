@@ -1,4 +1,4 @@
-import { ValidationFailedError, subgraphKey, type Graph, type GraphNode } from '@weft/domain';
+import { NotFoundError, ValidationFailedError, subgraphKey, type Graph, type GraphNode } from '@weft/domain';
 import type { WorkflowsService } from '../workflows/workflows.service';
 
 const MAX_DEPTH = 10;
@@ -12,6 +12,27 @@ function subWorkflowNodes(nodes: GraphNode[]): { workflowId: string; version?: n
     if (Array.isArray(data.graph?.nodes)) found.push(...subWorkflowNodes(data.graph.nodes));
   }
   return found;
+}
+
+/**
+ * The graph of the version a sub-workflow node names, or undefined when there is none. Only "not
+ * there" is the tenant's problem (422); any other failure, a database outage above all, propagates
+ * so that the client gets 503 rather than a wrong "not found".
+ */
+async function publishedGraph(
+  workflows: WorkflowsService,
+  tenantId: string,
+  ref: { workflowId: string; version?: number },
+): Promise<{ graph: Graph; version: number } | undefined> {
+  try {
+    const wf = await workflows.get(tenantId, ref.workflowId);
+    const version = ref.version ?? wf.latestVersion;
+    if (!version) return undefined;
+    return { graph: (await workflows.getVersion(tenantId, ref.workflowId, version)).graph as unknown as Graph, version };
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -35,19 +56,14 @@ export async function resolveSubgraphs(
         ]);
       }
       if (resolved[key]) continue;
-      let child: Graph;
-      try {
-        const wf = await workflows.get(tenantId, ref.workflowId);
-        const version = ref.version ?? wf.latestVersion;
-        if (!version) throw new Error('never published');
-        child = (await workflows.getVersion(tenantId, ref.workflowId, version)).graph as unknown as Graph;
-        versions[key] = version;
-      } catch {
+      const found = await publishedGraph(workflows, tenantId, ref);
+      if (!found) {
         const message = `Node '${ref.nodeId}' runs workflow ${key}, which has no such published version`;
         throw new ValidationFailedError('sub_workflow_not_found', message, [{ code: 'sub_workflow_not_found', message, nodeId: ref.nodeId }]);
       }
-      resolved[key] = child;
-      await visit(child, [...chain, key]);
+      resolved[key] = found.graph;
+      versions[key] = found.version;
+      await visit(found.graph, [...chain, key]);
     }
   };
   await visit(graph, []);

@@ -3,7 +3,7 @@ import { CAN, requireRole } from '../auth/auth.middleware';
 import { sendData, sendList } from '../http/envelope';
 import { handle } from '../http/handle';
 import { pageWindow } from '../http/pagination';
-import { versionDto, workflowDto } from './workflows.dto';
+import { versionDto, workflowDto, type ValidationResultDto } from './workflows.dto';
 import {
   createWorkflowBody,
   listVersionsQuery,
@@ -41,7 +41,7 @@ export function workflowsRouter(service: WorkflowsService): Router {
   r.post('/:id/validate', handle({ params: workflowParams, body: validateBody }, async (req, res, { params, body }) => {
     const graph = body?.graph ?? (await service.get(req.auth.tenantId, params.id)).draft;
     service.assertValid(graph);
-    sendData(req, res, { valid: true, issues: [] });
+    sendData(req, res, { valid: true, issues: [] } satisfies ValidationResultDto);
   }));
 
   r.post('/:id/publish', edit, handle({ params: workflowParams }, async (req, res, { params }) => {

@@ -23,6 +23,14 @@ export interface GraphValidationSettings {
   now: () => Date;
 }
 
+/**
+ * Prisma passes `contains` to ILIKE as it is: `%` and `_` would be wildcards and `\` an escape.
+ * Escaped, a name filter matches the text it says.
+ */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
 /** Workflow definitions and their immutable published versions, always within one tenant. */
 export class WorkflowsService {
   constructor(
@@ -49,7 +57,7 @@ export class WorkflowsService {
   }
 
   async list(tenantId: string, window: { skip: number; take: number; orderBy: { createdAt: 'asc' | 'desc' } }, name?: string) {
-    const where: Prisma.WorkflowWhereInput = { tenantId, ...(name ? { name: { contains: name, mode: 'insensitive' } } : {}) };
+    const where: Prisma.WorkflowWhereInput = { tenantId, ...(name ? { name: { contains: escapeLike(name), mode: 'insensitive' } } : {}) };
     const [items, total] = await this.prisma.$transaction([
       this.prisma.workflow.findMany({ where, ...window, orderBy: [window.orderBy, { id: 'asc' }] }),
       this.prisma.workflow.count({ where }),

@@ -7,7 +7,7 @@ export const subWorkflowDataSchema = z
   .object({
     workflowId: z.string().min(1),
     /** a published version; the latest published one when the parent run starts, when omitted */
-    version: z.number().int().min(1).optional(),
+    version: z.number().int().min(1).max(2_147_483_647).optional(),
     inputs: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();

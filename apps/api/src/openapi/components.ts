@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { graphSchema } from '@weft/domain';
+import { errorBodySchema, metaSchema, paginationSchema } from '../http/envelope';
+import { timestamp } from '../http/dto-fields';
+import { liveReportSchema, readyReportSchema } from '../health/health.router';
+import { nodeExecutionSchema, runSchema } from '../runs/runs.responses';
+import { secretSchema } from '../secrets/secrets.router';
+import { validationResultSchema, workflowSchema, workflowVersionSchema } from '../workflows/workflows.dto';
+import { graphBody } from '../workflows/workflows.schemas';
+
+/**
+ * The model provider DTO (model-providers.router.ts) as documented; that router's mapper is not
+ * typed against it yet, so keep the two in step by hand until it is.
+ */
+export const modelProviderSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string().meta({ enum: ['openai'] }),
+  baseUrl: z.string().nullable(),
+  createdAt: timestamp,
+});
+
+/** Named schemas of the document: `#/components/schemas/<name>`. */
+export const COMPONENTS = {
+  Workflow: { schema: workflowSchema, io: 'output' },
+  WorkflowVersion: { schema: workflowVersionSchema, io: 'output' },
+  ValidationResult: { schema: validationResultSchema, io: 'output' },
+  Run: { schema: runSchema, io: 'output' },
+  NodeExecution: { schema: nodeExecutionSchema, io: 'output' },
+  Secret: { schema: secretSchema, io: 'output' },
+  ModelProvider: { schema: modelProviderSchema, io: 'output' },
+  Meta: { schema: metaSchema, io: 'output' },
+  Pagination: { schema: paginationSchema, io: 'output' },
+  Error: { schema: errorBodySchema, io: 'output' },
+  HealthLive: { schema: liveReportSchema, io: 'output' },
+  HealthReady: { schema: readyReportSchema, io: 'output' },
+  WorkflowGraph: { schema: graphSchema, io: 'input' },
+} as const satisfies Record<string, { schema: z.ZodType; io: 'input' | 'output' }>;
+
+export type ComponentName = keyof typeof COMPONENTS;
+
+/** A zod schema as JSON Schema 2020-12 (the dialect of OpenAPI 3.1), without its `$schema`. */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    // Request bodies take any object as a graph (the validator answers 422 with every issue), but
+    // what they should send is a WorkflowGraph.
+    override: (ctx) => {
+      if (ctx.zodSchema === graphBody) {
+        for (const k of Object.keys(ctx.jsonSchema)) delete ctx.jsonSchema[k];
+        Object.assign(ctx.jsonSchema, ref('WorkflowGraph'));
+      }
+    },
+  }) as Record<string, unknown>;
+  return rest;
+}
+
+export const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
+
+export function componentSchemas(): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(COMPONENTS).map(([name, c]) => [name, jsonSchema(c.schema, c.io)]));
+}

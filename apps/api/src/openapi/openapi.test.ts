@@ -1,0 +1,63 @@
+import { buildOpenApiDocument } from './openapi';
+
+type Operation = {
+  security?: unknown[];
+  parameters: { name: string; in: string; schema: Record<string, unknown> }[];
+  responses: Record<string, { headers?: Record<string, { required: boolean }>; content: { 'application/json': { schema: Record<string, any> } } }>;
+};
+
+const doc = buildOpenApiDocument() as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, any> } };
+const op = (method: string, path: string) => doc.paths[path]![method]!;
+const dataOf = (o: Operation, status: number) => o.responses[status]!.content['application/json'].schema;
+
+describe('the OpenAPI document', () => {
+  it('gives every operation a response schema, and every authenticated one its error statuses', () => {
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, o] of Object.entries(methods)) {
+        const success = Object.keys(o.responses).filter((s) => s.startsWith('2'));
+        expect([`${method} ${path}`, success.length > 0]).toEqual([`${method} ${path}`, true]);
+        for (const s of success) expect(dataOf(o, Number(s))).not.toEqual({});
+        if (!o.security) expect(Object.keys(o.responses)).toEqual(expect.arrayContaining(['400', '401', '503']));
+        for (const r of Object.values(o.responses)) expect(r.headers?.['X-Request-Id']?.required).toBe(true);
+      }
+    }
+  });
+
+  it('documents the envelope with the DTO inside, and lists with pagination', () => {
+    expect(dataOf(op('get', '/v1/runs/{id}'), 200)).toMatchObject({
+      required: ['code', 'data', 'meta'],
+      properties: { data: { $ref: '#/components/schemas/Run' }, meta: { $ref: '#/components/schemas/Meta' } },
+    });
+    expect(dataOf(op('get', '/v1/workflows'), 200)).toMatchObject({
+      required: ['code', 'data', 'meta', 'pagination'],
+      properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Workflow' } }, pagination: { $ref: '#/components/schemas/Pagination' } },
+    });
+    expect(Object.keys(doc.components.schemas.Run.properties)).toEqual(
+      expect.arrayContaining(['id', 'workflowId', 'version', 'status', 'inputs', 'outputs', 'error', 'usage', 'temporal']),
+    );
+    expect(doc.components.schemas.Run.properties.status.enum).toContain('partially-succeeded');
+  });
+
+  it("documents the start-run route's 200 and 202, both with Location, and its error statuses", () => {
+    const start = op('post', '/v1/workflows/{id}/runs');
+    expect(Object.keys(start.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '503']);
+    for (const s of [200, 202]) expect(start.responses[s]!.headers!.Location!.required).toBe(true);
+    expect(start.parameters.find((p) => p.name === 'Idempotency-Key')).toMatchObject({ in: 'header', schema: { maxLength: 255 } });
+  });
+
+  it('documents health probes without the envelope and without bearer auth', () => {
+    const ready = op('get', '/health/ready');
+    expect(ready.security).toEqual([]);
+    expect(Object.keys(ready.responses).sort()).toEqual(['200', '503']);
+    expect(dataOf(ready, 503)).toEqual({ $ref: '#/components/schemas/HealthReady' });
+    expect(op('get', '/health/live').security).toEqual([]);
+    expect(doc.components.schemas.HealthReady.required).toEqual(['status', 'down', 'checks']);
+  });
+
+  it('documents the integer ranges the API enforces', () => {
+    const version = op('get', '/v1/workflows/{id}/versions/{version}').parameters.find((p) => p.name === 'version')!;
+    expect(version.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 2147483647 });
+    const page = op('get', '/v1/runs').parameters.find((p) => p.name === 'page')!;
+    expect(page.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 1_000_000 });
+  });
+});

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The fuzz step of `npm test`: Schemathesis reads /v1/openapi.json and sends a bounded budget of
+# generated requests (valid and invalid) with an API key; any 5xx, or a status, content type,
+# header or body the document does not allow, fails the step.
+#
+# The built API (apps/api/dist) runs on a free loopback port against the test database, Redis and
+# the test Temporal server, with no worker: a run it starts is never executed, so nothing a
+# generated graph says can run, and all traffic stays on this machine.
+#
+# Called by scripts/test.sh after Jest (which has built the project and brought the stack up).
+# Alone: `bash scripts/fuzz.sh` after `npm run build`, with the stack of `npm test` up.
+# Settings: WEFT_FUZZ_MAX_EXAMPLES (per operation and phase, default 60), WEFT_FUZZ_SEED.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$WEFT_ROOT"
+
+export DATABASE_URL=${DATABASE_URL:-${WEFT_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/weft_test}}
+export REDIS_URL=${REDIS_URL:-${WEFT_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}}
+export TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:${WEFT_TEST_TEMPORAL_PORT:-7243}}
+case "$DATABASE_URL" in *test*) ;; *) die "the fuzz step only runs against a test database ($DATABASE_URL)";; esac
+[ -f apps/api/dist/main.js ] || die "build first (npm run build)"
+
+ensure_schemathesis
+started=$(date +%s)
+port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+suffix=$(node -e 'process.stdout.write(require("crypto").randomBytes(4).toString("hex"))')
+url=http://127.0.0.1:$port
+api_log=$WEFT_RUN/fuzz-api.log
+api_pid=
+
+stop_api() {
+  if [ -n "$api_pid" ] && kill -0 "$api_pid" 2>/dev/null; then
+    kill -TERM "$api_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$api_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$api_pid" 2>/dev/null || true
+  fi
+}
+trap stop_api EXIT
+
+log "fuzz: starting the API on $url (no worker; log: ${api_log#"$WEFT_ROOT"/})"
+# A task queue of its own that no worker polls; blocking requests wait one second at most.
+WEFT_API_HOST=127.0.0.1 WEFT_API_PORT=$port TEMPORAL_TASK_QUEUE=weft-fuzz-$suffix \
+  WEFT_ENCRYPTION_KEY=${WEFT_ENCRYPTION_KEY:-$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))')} \
+  WEFT_BLOCKING_TIMEOUT_MS=500 WEFT_MAX_BLOCKING_TIMEOUT_MS=1000 LOG_LEVEL=warn \
+  node apps/api/dist/main.js > "$api_log" 2>&1 < /dev/null &
+api_pid=$!
+wait_for "the API (see ${api_log#"$WEFT_ROOT"/})" 60 curl -sf "$url/health/ready"
+
+key=$(node apps/api/dist/cli/tenant.cli.js create "fuzz-$suffix" --role admin 2>/dev/null) || die "could not create the fuzz tenant's key"
+
+log "fuzz: schemathesis $SCHEMATHESIS_VERSION against $url/v1/openapi.json"
+status=0
+# Schemathesis keeps a cache (.schemathesis/) where it runs: in .run/, which git ignores.
+mkdir -p "$WEFT_RUN/fuzz"
+(cd "$WEFT_RUN/fuzz" && "$WEFT_TOOLS/bin/schemathesis" run "$url/v1/openapi.json" \
+  --header "Authorization: Bearer $key" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+  --phases examples,coverage,fuzzing,stateful \
+  --max-examples "${WEFT_FUZZ_MAX_EXAMPLES:-60}" \
+  ${WEFT_FUZZ_SEED:+--seed "$WEFT_FUZZ_SEED"} \
+  --workers 1 \
+  --request-timeout 10 \
+  --generation-database none \
+  --suppress-health-check all \
+  --no-color) || status=$?
+
+stop_api
+if grep -q '"level":"error"' "$api_log"; then
+  log "fuzz: the API logged errors:"; grep '"level":"error"' "$api_log" | head -20 >&2
+  status=1
+fi
+log "fuzz: done in $(( $(date +%s) - started )) s"
+exit $status
