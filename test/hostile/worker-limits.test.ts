@@ -81,13 +81,19 @@ it('a loop whose variable nests itself deeper each pass fails with node_output_t
   expect(stack.worker.alive()).toBe(true);
 });
 
-it('node ids named like Object.prototype members (stored before they were refused) run like any other', async () => {
+it('node ids named like Object.prototype members are refused, and those stored before run like any other', async () => {
   const raw = graph(
     [start, tpl('constructor', 'a'), tpl('toString', '{{ constructor.text }}b'), tpl('__proto__', '{{ toString.text }}c'), end({ v: '{{ __proto__.text }}' })],
     [['start', 'constructor'], ['constructor', 'toString'], ['toString', '__proto__'], ['__proto__', 'end']],
   );
+  const refused = await stack.mallory('POST', '/v1/workflows', { name: 'proto', graph: raw });
+  expect(refused.status).toBe(422);
+  expect(refused.body.details.issues.filter((i: any) => i.code === 'node_id_reserved').map((i: any) => i.nodeId).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+  // As a version stored before that rule existed would be: the run never used to pass `start`.
   const id = await publishRaw(stack, stack.mallory, raw);
-  const run = await runEnd(stack.mallory, await startRun(stack.mallory, id));
+  const runId = await startRun(stack.mallory, id);
+  await othersStillServed(stack);
+  const run = await runEnd(stack.mallory, runId);
   expect(run.status).toBe('succeeded');
   expect(run.outputs).toEqual({ v: 'abc' });
   const nodes = (await stack.mallory('GET', `/v1/runs/${run.id}/nodes`)).body.data as any[];
