@@ -29,10 +29,10 @@ function plain(): Graph {
   return chain([{ id: 'start', type: 'start' }, ...Array.from({ length: 20 }, (_, i) => ({ id: `t${i}`, type: 'template', data: { template: `step ${i}` } })), { id: 'end', type: 'end', data: { outputs: {} } }]);
 }
 
-/** 998 templates ready at once, each rendering close to the per-template step limit. */
+/** 300 templates ready at once, each rendering close to the per-template step limit. */
 function templateFanOut(): Graph {
   const steps = Math.floor(DEFAULT_RUN_LIMITS.templateSteps * 0.9);
-  const templates = Array.from({ length: 998 }, (_, i) => ({ id: `t${i}`, type: 'template', data: { template: `{% for i in (1..${steps}) %}{% endfor %}${i}` } }));
+  const templates = Array.from({ length: 300 }, (_, i) => ({ id: `t${i}`, type: 'template', data: { template: `{% for i in (1..${steps}) %}{% endfor %}${i}` } }));
   return {
     dsl: 'weft/v1',
     nodes: [{ id: 'start', type: 'start' }, ...templates, { id: 'end', type: 'end', data: { outputs: {} } }],
@@ -61,7 +61,7 @@ function bigIteration(): Graph {
   ]);
 }
 
-/** A loop of 1,000 passes, each pass a template at the step limit. */
+/** A loop of 200 passes, each pass a template close to the step limit. */
 function heavyLoop(): Graph {
   const steps = Math.floor(DEFAULT_RUN_LIMITS.templateSteps * 0.9);
   return chain([
@@ -70,7 +70,7 @@ function heavyLoop(): Graph {
       id: 'lp',
       type: 'loop',
       data: {
-        maxIterations: 1000,
+        maxIterations: 200,
         graph: {
           nodes: [{ id: 'ls', type: 'start' }, { id: 'lt', type: 'template', data: { template: `{% for i in (1..${steps}) %}{% endfor %}` } }, { id: 'le', type: 'end', data: { outputs: {} } }],
           edges: [
@@ -134,15 +134,17 @@ async function main() {
 
   const cases: [string, () => Graph, Record<string, unknown>][] = [
     ['plain 20-node graph (baseline)', plain, {}],
-    ['998 templates at once, 45,000 steps each', templateFanOut, {}],
+    ['300 templates at once, 45,000 steps each', templateFanOut, {}],
     [`iteration over ${DEFAULT_RUN_LIMITS.maxIterationItems} items, parallelism 50`, bigIteration, { items: Array.from({ length: DEFAULT_RUN_LIMITS.maxIterationItems }, (_, i) => i) }],
-    ['loop of 1,000 passes, a 45,000-step template each', heavyLoop, {}],
+    ['loop of 200 passes, a 45,000-step template each', heavyLoop, {}],
   ];
+  // BENCH_CASES=iteration,loop runs only the cases whose names contain one of those words (the baseline always runs).
+  const only = (process.env.BENCH_CASES ?? '').split(',').filter(Boolean);
   let baseline = 0;
   console.log(`limits: ${DEFAULT_RUN_LIMITS.activationSteps} units per task, ${DEFAULT_RUN_LIMITS.templateSteps} template steps`);
   await worker.runUntil(async () => {
     await tasksOf(plain()); // warm-up
-    for (const [name, make, inputs] of cases) {
+    for (const [name, make, inputs] of cases.filter(([n], i) => i === 0 || !only.length || only.some((o) => n.includes(o)))) {
       const { status, wall, durations } = await tasksOf(make(), inputs);
       const longest = Math.max(...durations);
       if (!baseline) baseline = longest;

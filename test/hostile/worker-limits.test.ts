@@ -8,7 +8,7 @@ import { othersStillServed, publishRaw, runEnd, startRun, useHostileStack } from
  * served meanwhile.
  */
 // A small per-task budget, so that the batching of large iterations is seen in a small test.
-const stack = useHostileStack('limits', {}, { WEFT_RUN_ACTIVATION_STEPS: '2000' });
+const stack = useHostileStack('limits', {}, { WEFT_RUN_ACTIVATION_STEPS: '20000' });
 
 async function failedNode(runId: string, nodeId: string) {
   const nodes = (await stack.mallory('GET', `/v1/runs/${runId}/nodes`)).body.data as any[];
@@ -37,6 +37,20 @@ it('nested template loops over a large array stop at the step limit', async () =
   expect(run.error).toMatchObject({ code: 'template_limit_exceeded', nodeId: 't' });
   expect(run.error.message).toMatch(/more than \d+ render steps/);
 });
+
+it('two hundred heavy templates ready at once are spread over many workflow tasks', async () => {
+  // Each renders 45,000 steps, within its own limit: together, 9 million steps that once ran in one
+  // activation (seconds of CPU, then the worker's native abort). The budget is checked before each.
+  const templates = Array.from({ length: 200 }, (_, i) => tpl(`t${i}`, `{% for i in (1..45000) %}{% endfor %}${i}`));
+  const edges = templates.flatMap((t): [string, string][] => [['start', t.id], [t.id, 'end']]);
+  const id = await publishGraph(stack.mallory, graph([start, ...templates, end({ last: '{{ t199.text }}' })], edges));
+  const runId = await startRun(stack.mallory, id);
+  await othersStillServed(stack);
+  const run = await runEnd(stack.mallory, runId, 180_000);
+  expect(run.status).toBe('succeeded');
+  expect(run.outputs).toEqual({ last: '199' });
+  expect(stack.worker.alive()).toBe(true);
+}, 240_000);
 
 it('an iteration over 100,000 items fails with iteration_too_many_items', async () => {
   // The items come from a code node, as a document split into pieces would.

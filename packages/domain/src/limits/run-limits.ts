@@ -10,7 +10,7 @@ export interface RunLimits {
   /**
    * Work units one workflow task may spend before the run yields to a new one (a 1 ms timer), so
    * that no activation of the interpreter runs long enough to stall or abort a worker. A node
-   * execution costs NODE_STEP_COST units, a template render its own steps.
+   * execution costs NODE_STEP_COST units, a template render one unit per render step.
    */
   activationSteps: number;
   /** Node executions one run may make in all, inner nodes of iterations and loops included. */
@@ -32,7 +32,13 @@ export interface RunLimits {
   maxPayloadBytes: number;
 }
 
-export const NODE_STEP_COST = 20;
+/**
+ * Work units one node execution costs against a task's budget, beside its own steps (a template's
+ * render steps). Measured (npm run bench:activation): a node of a large iteration costs about what
+ * 200 template steps do. Changing it moves where runs yield, so a change needs a new patch id in
+ * the interpreter (ACTIVATION_BUDGET_PATCH) for runs in flight.
+ */
+export const NODE_STEP_COST = 200;
 
 export const DEFAULT_RUN_LIMITS: Readonly<RunLimits> = Object.freeze({
   activationSteps: 50_000,

@@ -114,8 +114,6 @@ function activityFailure(err: unknown): NodeResult | undefined {
  * what the committed histories recorded.
  */
 export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtime): Promise<NodeResult> {
-  const pause = runtime.checkpoint();
-  if (pause) await pause;
   const resume = own(frame.state.suspended, node.id);
   // A node resumed after continue-as-new was counted when it first started.
   if (resume === undefined) runtime.countExecution();
@@ -135,6 +133,10 @@ export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtim
       // A published version is frozen; a node whose data a newer schema refuses fails plainly here.
       result = failed('node_data_invalid', `The data of node '${node.id}' is not valid for '${node.type}' in this version of Weft`);
     } else {
+      // The budget is checked right before the work: nodes started together (a fan-out, iteration
+      // lanes) each get here in turn, and see what the ones before them spent.
+      // Every waiter checks again once it wakes: the new task's budget is shared by all of them.
+      for (let pause = runtime.checkpoint(); pause; pause = runtime.checkpoint()) await pause;
       result = await handler({ node, data: data.data, pool, frame, runtime, location, resume });
       result = outputProblem(result, runtime) ?? result;
     }

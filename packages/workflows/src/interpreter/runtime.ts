@@ -84,8 +84,8 @@ export class Runtime {
    * Where work may pause: once this task's budget is spent, every caller waits for one short timer,
    * so the rest of the work happens in a new workflow task. No activation runs long enough to stall
    * the worker, whatever the graph asks for. Returns nothing while the budget lasts, so callers add
-   * no await (and no reordering of commands) to runs that never reach it:
-   * `const pause = runtime.checkpoint(); if (pause) await pause;`
+   * no await (and no reordering of commands) to runs that never reach it, and a caller checks again
+   * after each wait: `for (let p = runtime.checkpoint(); p; p = runtime.checkpoint()) await p;`
    */
   checkpoint(): Promise<void> | undefined {
     this.spend(0);
