@@ -1,4 +1,4 @@
-import type { RunRecordActivities, NodeActivities } from '@weft/domain';
+import type { InterpreterActivities, RunRecordActivities, NodeActivities } from '@weft/domain';
 import { createRunRecordActivities, type RunRecordDeps } from './runs/run-record.activities';
 import { createNodeActivities, type NodeExecutors } from './nodes/node-activities';
 import { BlobStore } from './nodes/blob-store';
@@ -40,7 +40,7 @@ export interface ActivityDeps extends RunRecordDeps {
   /** nesting depth allowed in a node's outputs (WEFT_MAX_VALUE_DEPTH); the run limits' default when absent */
   maxValueDepth?: number;
 }
-export type Activities = RunRecordActivities & NodeActivities;
+export type Activities = RunRecordActivities & NodeActivities & InterpreterActivities;
 
 /** Every activity the worker registers, built from the ports it is handed. */
 export function createActivities(deps: ActivityDeps): Activities {
@@ -55,6 +55,8 @@ export function createActivities(deps: ActivityDeps): Activities {
       executors: deps.executors,
       ...(deps.maxValueDepth !== undefined ? { maxValueDepth: deps.maxValueDepth } : {}),
     }),
+    // Does nothing, on purpose: see InterpreterActivities.
+    pauseTask: async () => undefined,
   };
 }
 export { RunReconciler, startReconciler, type ReconcilerOptions } from './runs/run-reconciler';

@@ -79,6 +79,15 @@ export interface RunRecordActivities {
   }): Promise<void>;
 }
 
+/**
+ * What the interpreter itself needs from the worker. `pauseTask` does nothing: calling it as a
+ * local activity ends the current activation (the worker gets its event loop back) at the cost of
+ * one marker event, which is how a run spreads heavy work over many short activations.
+ */
+export interface InterpreterActivities {
+  pauseTask(): Promise<void>;
+}
+
 export const RUN_WORKFLOW_TYPE = 'runWorkflow';
 /** Custom search attributes registered on the Temporal namespace (infra/temporal). */
 export const SEARCH_ATTRIBUTES = { tenantId: 'WeftTenantId', workflowId: 'WeftWorkflowId' } as const;

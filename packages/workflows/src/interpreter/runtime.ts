@@ -1,9 +1,13 @@
-import { CancellationScope, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
-import { measureValue, type Graph, type NodeRecord, type RunLimits } from '@weft/domain';
+import { CancellationScope, log, patched, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import { measureValue, type Graph, type InterpreterActivities, type NodeRecord, type RunLimits } from '@weft/domain';
 import { RunAborted } from './run-errors';
 
-/** Marks runs that yield when an activation's budget is spent (histories from before never did). */
+/** Marks runs that pause when an activation's budget is spent (histories from before never did). */
 export const ACTIVATION_BUDGET_PATCH = 'weft-activation-budget';
+
+// A local activity that does nothing: awaiting it ends the activation (a few milliseconds, one
+// marker event). A timer would do too, but the server fires short timers about a second late.
+const interpreter = proxyLocalActivities<InterpreterActivities>({ startToCloseTimeout: '10s', retry: { maximumAttempts: 10 } });
 
 /** Pending node records are written once there are this many, or this many bytes of them. */
 const FLUSH_RECORDS = 100;
@@ -68,8 +72,9 @@ export class Runtime {
   }
 
   /**
-   * Counts work against the current workflow task's budget. Tasks are told apart by the history
-   * length they started at, which is the same on every replay, so the decisions below are too.
+   * Counts work against the budget of the current stretch of work: the stretch ends at a pause, or
+   * when a new workflow task starts (told apart by the history length it started at). Both are the
+   * same on every replay, so the decisions below are too.
    */
   spend(units: number): void {
     const at = workflowInfo().historyLength;
@@ -81,20 +86,21 @@ export class Runtime {
   }
 
   /**
-   * Where work may pause: once this task's budget is spent, every caller waits for one short timer,
-   * so the rest of the work happens in a new workflow task. No activation runs long enough to stall
-   * the worker, whatever the graph asks for. Returns nothing while the budget lasts, so callers add
-   * no await (and no reordering of commands) to runs that never reach it, and a caller checks again
-   * after each wait: `for (let p = runtime.checkpoint(); p; p = runtime.checkpoint()) await p;`
+   * Where work may pause: once the budget is spent, every caller waits for one pause (a no-op local
+   * activity), so the rest of the work happens in later activations. No activation runs long enough
+   * to stall the worker, whatever the graph asks for. Returns nothing while the budget lasts, so
+   * callers add no await (and no reordering of commands) to runs that never reach it, and a caller
+   * checks again after each wait: `for (let p = runtime.checkpoint(); p; p = runtime.checkpoint()) await p;`
    */
   checkpoint(): Promise<void> | undefined {
     this.spend(0);
     if (this.spent < this.limits.activationSteps) return undefined;
     if (!this.yielding) {
       if (!patched(ACTIVATION_BUDGET_PATCH)) return undefined;
-      // Outside any scope that a failing branch cancels: the timer is shared by every waiter.
-      this.yielding = CancellationScope.nonCancellable(() => sleep(1)).finally(() => {
+      // Outside any scope that a failing branch cancels: the pause is shared by every waiter.
+      this.yielding = CancellationScope.nonCancellable(() => interpreter.pauseTask()).finally(() => {
         this.yielding = undefined;
+        this.spent = 0;
       });
     }
     return this.yielding;
