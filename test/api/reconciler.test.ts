@@ -21,8 +21,10 @@ async function startWaiting(): Promise<{ runId: string; temporalId: string }> {
   const id = await publishGraph(suite.api, waiting, 'waiting');
   const r = await suite.api('POST', `/v1/workflows/${id}/runs`, {});
   const runId = r.body.data.id as string;
-  await eventually(async () => (await suite.api('GET', `/v1/runs/${runId}`)).body.data.status === 'running');
-  return { runId, temporalId: r.body.data.temporal.workflowId };
+  const temporalId = r.body.data.temporal.workflowId as string;
+  // Parked on the wait node's timer: the workflow has written its start (it does before any node).
+  await eventually(async () => (await suite.h.temporal.workflow.getHandle(temporalId).fetchHistory()).events?.some((e) => e.timerStartedEventAttributes) ?? false);
+  return { runId, temporalId };
 }
 
 it('a run terminated in Temporal reads as failed with run_terminated', async () => {
