@@ -8,16 +8,10 @@
  * plain 20-node graph), and for the template fan-out the same with the budget lifted, as the
  * interpreter ran before the budget existed. Not a test: figures only.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { Redis } from 'ioredis';
-import { RunEventStream, createActivities, createLogger, createPrismaClient } from '@weft/activities';
+import { openBenchStack, runBench } from './bench-stack';
 import { DEFAULT_RUN_LIMITS, NODE_STEP_COST, RUN_WORKFLOW_TYPE, type Graph, type RunLimits, type RunWorkflowInput } from '@weft/domain';
 
-const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/weft';
 
 type Node = Graph['nodes'][number];
 const chain = (nodes: Node[]): Graph => ({
@@ -87,29 +81,13 @@ function heavyLoop(): Graph {
 }
 
 async function main() {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const prisma = createPrismaClient(databaseUrl, 4);
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
-  const tenant = await prisma.tenant.upsert({ where: { name: 'bench' }, create: { id: `tn_${randomUUID()}`, name: 'bench' }, update: {} });
-  const wf = await prisma.workflow.create({ data: { id: `wf_${randomUUID()}`, tenantId: tenant.id, name: 'bench-activation', draft: plain() as never } });
-  const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./bench.workflows'), logger: new DefaultLogger('WARN') });
-  const activities = createActivities({
-    prisma,
-    events: new RunEventStream(redis),
-    logger: createLogger({ service: 'bench', silent: true }),
-    encryptionKey: process.env.WEFT_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
-    executors: {},
-  });
   // Debug mode: workflows on the main thread (and no deadlock detector, so the lifted budget can be shown).
-  const worker = await Worker.create({ connection: await NativeConnection.connect({ address }), taskQueue, workflowBundle, activities, debugMode: true });
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  const stack = await openBenchStack('bench-activation', plain(), {}, { debugMode: true });
+  const { client, taskQueue, tenant, wf, worker } = stack;
 
   /** Runs the graph to its end; returns the longest block of the event loop meanwhile, and the pauses the run took. */
   const blockOf = async (graph: Graph, inputs: Record<string, unknown> = {}, limits: RunLimits = DEFAULT_RUN_LIMITS) => {
-    const runId = `run_${randomUUID().replace(/-/g, '')}`;
-    const workflowId = `bench-${runId}`;
-    await prisma.run.create({ data: { id: runId, tenantId: tenant.id, workflowId: wf.id, version: null, status: 'queued', inputs: {}, temporalWorkflowId: workflowId } });
+    const { runId, workflowId } = await stack.newRun();
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     const t0 = performance.now();
@@ -153,13 +131,7 @@ async function main() {
       );
     }
   });
-  await prisma.run.deleteMany({ where: { workflowId: wf.id } });
-  await prisma.workflow.delete({ where: { id: wf.id } });
-  await prisma.$disconnect();
-  redis.disconnect();
+  await stack.close();
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

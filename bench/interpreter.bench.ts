@@ -3,16 +3,10 @@
  * 10 activity nodes and 10 pure nodes, N runs each, interleaved, one process, one dev server.
  * Prints wall-time medians, their ratio and history events per run. Not a test: figures only.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { Redis } from 'ioredis';
-import { RunEventStream, createActivities, createLogger, createPrismaClient } from '@weft/activities';
+import { openBenchStack, runBench } from './bench-stack';
 import { RUN_WORKFLOW_TYPE, type Graph, type RunWorkflowInput } from '@weft/domain';
 
 const N = Number(process.env.BENCH_RUNS ?? 20);
-const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/weft';
 
 function benchGraph(): Graph {
   const nodes: Graph['nodes'] = [{ id: 'start', type: 'start' }];
@@ -37,34 +31,12 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const prisma = createPrismaClient(databaseUrl, 4);
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
-  const logger = createLogger({ service: 'bench', silent: true });
-  const tenant = await prisma.tenant.upsert({ where: { name: 'bench' }, create: { id: `tn_${randomUUID()}`, name: 'bench' }, update: {} });
   const graph = benchGraph();
-  const wf = await prisma.workflow.create({ data: { id: `wf_${randomUUID()}`, tenantId: tenant.id, name: 'bench', draft: graph as never } });
+  const stack = await openBenchStack('bench', graph, { code: async (input) => ({ ...((input.config as { inputs: Record<string, unknown> }).inputs ?? {}) }) });
+  const { client, taskQueue, tenant, wf, worker } = stack;
 
-  const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./bench.workflows'), logger: new DefaultLogger('WARN') });
-  const activities = createActivities({
-    prisma,
-    events: new RunEventStream(redis),
-    logger,
-    encryptionKey: process.env.WEFT_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
-    executors: { code: async (input) => ({ ...((input.config as { inputs: Record<string, unknown> }).inputs ?? {}) }) },
-  });
-  const worker = await Worker.create({ connection: await NativeConnection.connect({ address }), taskQueue, workflowBundle, activities });
-  const client = new Client({ connection: await Connection.connect({ address }) });
-
-  const newRun = async () => {
-    const id = `run_${randomUUID().replace(/-/g, '')}`;
-    await prisma.run.create({ data: { id, tenantId: tenant.id, workflowId: wf.id, version: null, status: 'queued', inputs: {}, temporalWorkflowId: `bench-${id}` } });
-    return id;
-  };
   const timeRun = async (kind: 'interpreter' | 'hand-written') => {
-    const runId = await newRun();
-    const workflowId = `bench-${runId}`;
+    const { runId, workflowId } = await stack.newRun();
     const t0 = performance.now();
     const result =
       kind === 'interpreter'
@@ -98,13 +70,7 @@ async function main() {
   console.log(`hand-written: median ${mh.toFixed(1)} ms, ${events['hand-written']} history events per run`);
   console.log(`interpreter:  median ${mi.toFixed(1)} ms, ${events.interpreter} history events per run`);
   console.log(`ratio interpreter/hand-written: ${(mi / mh).toFixed(3)}`);
-  await prisma.run.deleteMany({ where: { workflowId: wf.id } });
-  await prisma.workflow.delete({ where: { id: wf.id } });
-  await prisma.$disconnect();
-  redis.disconnect();
+  await stack.close();
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);
