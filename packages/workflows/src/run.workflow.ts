@@ -1,10 +1,9 @@
-import { CancellationScope, WorkflowError, continueAsNew, defineQuery, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { CancellationScope, WorkflowError, continueAsNew, defineQuery, isCancellation, setHandler } from '@temporalio/workflow';
 import {
   PENDING_NODES_QUERY,
   effectiveRunLimits,
   measureValue,
   type NodeRecord,
-  type RunError,
   type RunWorkflowInput,
   type RunWorkflowResult,
 } from '@weft/domain';
@@ -102,7 +101,8 @@ function resultOf(outcome: ScopeOutcome, frame: Frame | undefined, runtime: Runt
   let result: RunWorkflowResult;
   if (outcome.status === 'completed') result = { status: outcome.partial ? 'partially-succeeded' : 'succeeded', outputs: outcome.endOutputs };
   else if (outcome.status === 'failed') result = { status: 'failed', outputs: endOutputs, error: outcome.error };
-  else result = { status: 'failed', outputs: endOutputs, error: stalled() };
+  // A suspended outcome either continued-as-new or failed above; this is for the type checker.
+  else result = { status: 'failed', outputs: endOutputs, error: { code: 'run_stalled', message: 'The run stopped making progress' } };
   const maxBytes = runtime?.limits.maxPayloadBytes ?? effectiveRunLimits(undefined).maxPayloadBytes;
   if (measureValue(result.outputs, { maxDepth: Infinity, maxBytes }).problem) {
     return { status: 'failed', outputs: {}, error: { code: 'run_outputs_too_large', message: `The run's outputs are larger than ${maxBytes} bytes of JSON (WEFT_MAX_PAYLOAD_BYTES)` } };
@@ -110,8 +110,4 @@ function resultOf(outcome: ScopeOutcome, frame: Frame | undefined, runtime: Runt
   return result;
 }
 
-function stalled(): RunError {
-  log.error('run suspended without draining');
-  return { code: 'run_stalled', message: 'The run stopped making progress' };
-}
 

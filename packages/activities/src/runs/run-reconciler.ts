@@ -51,7 +51,8 @@ export class RunReconciler {
       where: { id: run.id, status: { in: OPEN } },
       data: { ...(fix ?? {}), checkedAt: now },
     });
-    if (fix && changed.count) this.logger.info('run record reconciled with Temporal', { runId: run.id, from: run.status, to: fix.status, execution: state.kind });
+    if (!fix || !changed.count) return run;
+    this.logger.info('run record reconciled with Temporal', { runId: run.id, from: run.status, to: fix.status, execution: state.kind });
     return (await this.prisma.run.findFirst({ where: { id: run.id } })) ?? run;
   }
 

@@ -191,6 +191,21 @@ function needsRepair(value: unknown, maxDepth: number): boolean {
   return false;
 }
 
+/**
+ * Sets the value at a path of objects and arrays (as walkStrings reports paths). A path that no
+ * longer leads anywhere is left alone: the value is not set rather than a structure made up.
+ */
+export function setAtPath(target: unknown, path: readonly (string | number)[], value: unknown): void {
+  if (!path.length) return;
+  let at = target as Record<string | number, unknown> | null;
+  for (const key of path.slice(0, -1)) {
+    const next = at?.[key];
+    if (next === null || typeof next !== 'object') return;
+    at = next as Record<string | number, unknown>;
+  }
+  if (at !== null && typeof at === 'object') at[path[path.length - 1]!] = value;
+}
+
 /** Own-property lookup in a dictionary keyed by user-chosen names: never reaches the prototype. */
 export function own<V>(record: Readonly<Record<string, V>> | undefined, key: string): V | undefined {
   return record !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;

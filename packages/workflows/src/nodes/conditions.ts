@@ -1,6 +1,4 @@
-import { resolveValue, type VariablePool } from '@weft/domain';
-
-const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
+import { own, resolveValue, type VariablePool } from '@weft/domain';
 
 export interface Condition {
   left: unknown;
@@ -39,7 +37,7 @@ function contains(haystack: unknown, needle: unknown): boolean {
   if (typeof haystack === 'string') return needle !== undefined && needle !== null && haystack.includes(String(needle));
   if (Array.isArray(haystack)) return haystack.some((x) => equal(x, needle));
   // Own keys only: every object "contains" 'constructor' through its prototype.
-  if (haystack !== null && typeof haystack === 'object') return typeof needle === 'string' && hasOwn(haystack, needle);
+  if (haystack !== null && typeof haystack === 'object') return typeof needle === 'string' && own(haystack as Record<string, unknown>, needle) !== undefined;
   return false;
 }
 
@@ -70,7 +68,7 @@ const OPS: Record<string, (l: unknown, r: unknown) => boolean> = {
 };
 
 export function evaluateCondition(c: Condition, pool: VariablePool): boolean {
-  const op = hasOwn(OPS, c.op) ? OPS[c.op] : undefined;
+  const op = own(OPS, c.op);
   if (!op) throw new Error(`Unknown condition operator '${c.op}'`);
   return op(resolveValue(c.left, pool), resolveValue(c.right, pool));
 }

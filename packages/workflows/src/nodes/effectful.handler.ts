@@ -9,6 +9,7 @@ import {
   own,
   parseDuration,
   resolveValue,
+  setAtPath,
   walkStrings,
   type DeferredString,
   type GraphNode,
@@ -85,12 +86,6 @@ function deferredStrings(data: unknown, pool: VariablePool): { deferred: Deferre
   return { deferred, variables };
 }
 
-function setAt(target: unknown, path: (string | number)[], value: unknown): void {
-  let at = target as Record<string | number, unknown>;
-  for (const key of path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
-  at[path[path.length - 1]!] = value;
-}
-
 /**
  * A node whose work is a side effect: one activity type per node type, with the node's own retry
  * policy and timeout. References are resolved here; `{{ secrets.X }}` stays as text and is
@@ -100,7 +95,7 @@ export function effectfulHandler(activity: NodeActivityName, defaults: EffectDef
   return async ({ node, data, pool, runtime, location }) => {
     const config = resolveValue(data, pool);
     const { deferred, variables } = deferredStrings(data, pool);
-    for (const d of deferred) setAt(config, d.path, d.template);
+    for (const d of deferred) setAtPath(config, d.path, d.template);
     // Temporal refuses an activity input over its payload limit; refuse it here, as this node's failure.
     const size = measureValue({ config, variables }, { maxDepth: Infinity, maxBytes: runtime.limits.maxPayloadBytes });
     if (size.problem) {
