@@ -139,6 +139,21 @@ it('a node whose stored data no longer parses fails plainly with node_data_inval
   expect(run.error).toMatchObject({ code: 'node_data_invalid', nodeId: 'w' });
 });
 
+it('a wait stored with an `until` more than 366 days ahead fails with wait_too_long when the run reaches it', async () => {
+  const raw = graph([start, { id: 'w', type: 'wait', data: { until: '2999-01-01T00:00:00Z' } }, end({})], [['start', 'w'], ['w', 'end']]);
+  const run = await runEnd(stack.mallory, await startRun(stack.mallory, await publishRaw(stack, stack.mallory, raw)));
+  expect(run.status).toBe('failed');
+  expect(run.error).toMatchObject({ code: 'wait_too_long', nodeId: 'w' });
+});
+
+it('run inputs larger than a node output may be are refused with 422 run_inputs_too_large', async () => {
+  const id = await publishGraph(stack.mallory, graph([start, end({})], [['start', 'end']], { text: { type: 'string' } }));
+  const r = await stack.mallory('POST', `/v1/workflows/${id}/runs`, { inputs: { text: 'x'.repeat(600 * 1024) } });
+  expect(r.status).toBe(422);
+  expect(r.body.code).toBe('run_inputs_too_large');
+  expect(await stack.h.prisma.run.count({ where: { workflowId: id } })).toBe(0);
+});
+
 it('the worker survived every graph above', async () => {
   expect(stack.worker.alive()).toBe(true);
   expect(stack.worker.output()).not.toMatch(/async hook stack|Potential deadlock|FATAL ERROR/);

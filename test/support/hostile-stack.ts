@@ -1,5 +1,5 @@
 import type { Prisma } from '@weft/activities';
-import { body, end, graph, start, tpl } from './graph-builder';
+import { end, graph, start, tpl } from './graph-builder';
 import { eventually, httpClient, publishGraph, resetDatabase, startHarness, type ApiClient, type Harness } from './harness';
 import { spawnWorker, type WorkerProcess } from './worker-process';
 
@@ -72,4 +72,3 @@ export async function publishRaw(stack: HostileStack, api: ApiClient, raw: unkno
   return id;
 }
 
-export { body, graph, start, end, tpl };

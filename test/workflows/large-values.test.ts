@@ -1,4 +1,4 @@
-import { end, graph, start } from '../support/graph-builder';
+import { body as b, end, graph, start, startAt, tpl } from '../support/graph-builder';
 import { runGraph, useSuiteHarness } from '../support/harness';
 
 /**
@@ -20,4 +20,24 @@ it('an effectful node reads a large value embedded in text as the value, not as 
   expect(nodes.find((n: any) => n.nodeId === 'use').inputs.inputs.s).toBe('body: {{ big.text }}');
   const history = JSON.stringify(await suite.h.temporal.workflow.getHandle(run.temporal.workflowId).fetchHistory());
   expect(history.length).toBeLessThan(200_000);
+});
+
+it('node records of a long run are written as they gather, not only when it ends', async () => {
+  const each = { id: 'each', type: 'iteration', data: { items: '{{ start.items }}', parallelism: 10, graph: b([startAt('s'), tpl('t', '{{ each.item }}'), end({}, 'e')], [['s', 't'], ['t', 'e']]) } };
+  const hold = { id: 'hold', type: 'wait', data: { duration: '20s' } };
+  const g = graph([start, each, hold, end({})], [['start', 'each'], ['each', 'hold'], ['hold', 'end']], { items: { type: 'array' } });
+  const created = await suite.api('POST', '/v1/workflows', { name: 'records', graph: g });
+  await suite.api('POST', `/v1/workflows/${created.body.data.id}/publish`);
+  const started = await suite.api('POST', `/v1/workflows/${created.body.data.id}/runs`, { inputs: { items: Array.from({ length: 100 }, (_, i) => i) } });
+  const runId = started.body.data.id as string;
+  // 300 inner node executions and no activity to carry their records: they are written in batches
+  // of 100 while the run goes on (the last, smaller batch with the run's end).
+  let stored = 0;
+  for (let i = 0; i < 50 && stored < 200; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    stored = await suite.h.prisma.nodeExecution.count({ where: { runId } });
+  }
+  expect(stored).toBeGreaterThanOrEqual(300 - 100);
+  expect((await suite.api('GET', `/v1/runs/${runId}`)).body.data.status).toBe('running');
+  await suite.h.temporal.workflow.getHandle(started.body.data.temporal.workflowId).terminate('test done');
 });
