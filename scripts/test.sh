@@ -19,7 +19,19 @@ export WEFT_TEMPORAL_EXTRA_DYNAMIC_CONFIG="limit.historyCount.suggestContinueAsN
 case "$DATABASE_URL" in *test*) ;; *) die "the test database's name must say it is a test database ($DATABASE_URL)";; esac
 
 started_temporal=0
-cleanup() { if [ "$started_temporal" = 1 ]; then stop_pidfile "$WEFT_RUN/temporal-test.pid" "Temporal (test)"; fi; }
+mkdir -p "$WEFT_RUN"
+results=$WEFT_RUN/jest-results.json
+rm -f "$results"
+# The last line printed is the plain tally CI reads ("Tests: N passed, N failed"): the fuzz step's
+# own closing lines look like another runner's and count no Jest test.
+cleanup() {
+  local rc=$?
+  if [ "$started_temporal" = 1 ]; then stop_pidfile "$WEFT_RUN/temporal-test.pid" "Temporal (test)"; fi
+  if [ -f "$results" ]; then
+    node -e 'const r = require(process.argv[1]); console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))' "$results" || true
+  fi
+  exit $rc
+}
 trap cleanup EXIT
 
 ensure_node_modules
@@ -42,7 +54,7 @@ if [ -z "${WEFT_SKIP_LINT:-}" ]; then
   fi
 fi
 log "jest"
-npx jest "$@"
+npx jest --json --outputFile="$results" "$@"
 
 # The API against its own document (scripts/fuzz.sh). WEFT_SKIP_FUZZ=1 skips it while iterating.
 if [ -n "${WEFT_SKIP_FUZZ:-}" ]; then
