@@ -2,6 +2,13 @@
 module.exports = {
   forbidden: [
     {
+      name: 'no-circular',
+      comment: 'No module circles: a container gets child-scope execution from its context, never by importing the scheduler.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
       name: 'no-importing-apps',
       comment: 'Apps are composition roots; nothing may depend on them.',
       severity: 'error',

@@ -21,8 +21,8 @@ beforeAll(async () => {
   allowing = await startHarness('http-node');
   strict = await startHarness('http-node-default');
   await resetDatabase(allowing.prisma);
-  await allowing.startWorker({ httpRequest: createHttpExecutor({ allowlist: [`127.0.0.1:${target.port}`] }) });
-  await strict.startWorker({ httpRequest: createHttpExecutor() });
+  await allowing.startWorker({ 'http-request': createHttpExecutor({ allowlist: [`127.0.0.1:${target.port}`] }) });
+  await strict.startWorker({ 'http-request': createHttpExecutor() });
   api = httpClient(allowing.url, await allowing.key('acme'));
   strictApi = httpClient(strict.url, await strict.key('strict-co'));
 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   await resetDatabase(h.prisma);
   await h.startWorker({
     code,
-    httpRequest: createHttpExecutor({ allowlist: [`127.0.0.1:${target.port}`] }),
+    'http-request': createHttpExecutor({ allowlist: [`127.0.0.1:${target.port}`] }),
     // Stands for any error an executor or the record writes did not expect (here: ORM text).
     llm: async () => {
       throw new Error(ORM_TEXT);

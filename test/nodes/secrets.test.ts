@@ -39,7 +39,7 @@ beforeAll(async () => {
   target = await startHttpTarget();
   h = await startHarness('secrets', {}, logger);
   await resetDatabase(h.prisma);
-  stopWorker = (await h.startWorker({ code, httpRequest: createHttpExecutor({ allowlist: [`127.0.0.1:${target.port}`] }) })).stop;
+  stopWorker = (await h.startWorker({ code, 'http-request': createHttpExecutor({ allowlist: [`127.0.0.1:${target.port}`] }) })).stop;
   api = httpClient(h.url, await h.key('acme'));
 });
 afterAll(async () => {

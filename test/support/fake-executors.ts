@@ -8,7 +8,7 @@ import { NodeFailure, type NodeExecutors } from '@weft/activities';
  *   http-request: fails `failTimes` times (retryable, per node execution) before answering;
  *                 `bigBody` answers with a body of that many bytes
  */
-export function fakeExecutors(): NodeExecutors & { calls: Map<string, number> } {
+export function fakeExecutors(): Partial<NodeExecutors> & { calls: Map<string, number> } {
   const calls = new Map<string, number>();
   const count = (key: string) => {
     const n = (calls.get(key) ?? 0) + 1;
@@ -25,7 +25,7 @@ export function fakeExecutors(): NodeExecutors & { calls: Map<string, number> } 
       if (inputs.fail) throw new NodeFailure('code_runtime_error', String(inputs.fail));
       return 'value' in inputs ? { value: inputs.value } : { ...inputs };
     },
-    async httpRequest(input) {
+    async 'http-request'(input) {
       const n = count(input.idempotencyKey);
       const cfg = input.config as { url: string; failTimes?: number; bigBody?: number; headers?: Record<string, string> };
       const failTimes = Number(new URL(cfg.url).searchParams.get('failTimes') ?? 0);

@@ -38,7 +38,7 @@ export interface Harness {
   prisma: PrismaClient;
   redis: Redis;
   temporal: Client;
-  startWorker(executors?: NodeExecutors): Promise<{ stop(): Promise<void> }>;
+  startWorker(executors?: Partial<NodeExecutors>): Promise<{ stop(): Promise<void> }>;
   key(tenant: string, role?: Role): Promise<string>;
   close(): Promise<void>;
 }
@@ -75,7 +75,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
     prisma,
     redis,
     temporal,
-    async startWorker(executors?: NodeExecutors) {
+    async startWorker(executors?: Partial<NodeExecutors>) {
       const { worker, close } = await createWorker(workerConfigSchema.parse(env), logger, await workflowBundle(), executors);
       const running = worker.run();
       const handle = {
@@ -160,7 +160,7 @@ export async function runGraph(api: ApiClient, graph: unknown, inputs: Record<st
  * The usual suite set-up: a harness, a worker with the given executors and an admin key of
  * tenant `acme`, on an empty database. Read the fields inside tests (they are set in beforeAll).
  */
-export function useSuiteHarness(name: string, executors?: NodeExecutors) {
+export function useSuiteHarness(name: string, executors?: Partial<NodeExecutors>) {
   const suite = {} as { h: Harness; api: ApiClient; stopWorker: () => Promise<void> };
   beforeAll(async () => {
     suite.h = await startHarness(name);

@@ -21,7 +21,7 @@ export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClie
   });
   const executors: NodeExecutors = {
     code,
-    httpRequest: createHttpExecutor({ allowlist: config.WEFT_HTTP_ALLOWLIST }),
+    'http-request': createHttpExecutor({ allowlist: config.WEFT_HTTP_ALLOWLIST }),
     llm: createLlmExecutor({
       prisma: deps.prisma,
       redis: deps.redis,

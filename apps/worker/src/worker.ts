@@ -25,7 +25,7 @@ export async function bundleWorkflows(): Promise<WorkflowBundle> {
  * Composition root: config → adapters → activities → Worker. Tests hand in executors of their own;
  * otherwise the real ones are built from config.
  */
-export async function createWorker(config: WorkerConfig, logger: Logger, bundle?: WorkflowBundle, executors?: NodeExecutors) {
+export async function createWorker(config: WorkerConfig, logger: Logger, bundle?: WorkflowBundle, executors?: Partial<NodeExecutors>) {
   const prisma = createPrismaClient(config.DATABASE_URL);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));

@@ -33,7 +33,8 @@ export { estimateTokens } from './llm/token-estimate';
 export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
 
 export interface ActivityDeps extends RunRecordDeps {
-  executors: NodeExecutors;
+  /** every executor in the worker; a test may hand in only those it needs (the others fail with node_type_not_configured) */
+  executors: Partial<NodeExecutors>;
   /** the key tenant secrets are encrypted with, and blob references signed with a key derived from (WEFT_ENCRYPTION_KEY) */
   encryptionKey: string;
   blobs?: BlobStore;

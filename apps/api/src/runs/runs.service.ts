@@ -10,6 +10,7 @@ import {
   RUN_WORKFLOW_TYPE,
   SEARCH_ATTRIBUTES,
   isTerminal,
+  stampNodeVersions,
   temporalWorkflowIdFor,
   validateRunInputs,
   type Graph,
@@ -145,7 +146,7 @@ export class RunsService {
   }
 
   private async pickGraph(tenantId: string, workflow: { id: string; draft: unknown; latestVersion: number | null }, wanted?: number | 'draft') {
-    if (wanted === 'draft') return { graph: this.workflows.assertValid(workflow.draft), version: null };
+    if (wanted === 'draft') return { graph: stampNodeVersions(this.workflows.assertValid(workflow.draft)), version: null };
     const number = wanted ?? workflow.latestVersion;
     if (number === null || number === undefined) {
       throw new ConflictError('workflow_not_published', `Workflow '${workflow.id}' has no published version; publish it or run { "version": "draft" }`);

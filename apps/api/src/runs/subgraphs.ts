@@ -1,15 +1,14 @@
-import { NotFoundError, ValidationFailedError, subgraphKey, type Graph, type GraphNode } from '@weft/domain';
+import { NotFoundError, ValidationFailedError, allNodes, subgraphKey, type Graph, type GraphNode } from '@weft/domain';
 import type { WorkflowsService } from '../workflows/workflows.service';
 
 const MAX_DEPTH = 10;
 
-/** Every sub-workflow node of a graph, inner graphs of iterations and loops included. */
+/** Every sub-workflow node of a graph, the inner graphs of containers included. */
 function subWorkflowNodes(nodes: GraphNode[]): { workflowId: string; version?: number; nodeId: string }[] {
   const found: { workflowId: string; version?: number; nodeId: string }[] = [];
-  for (const node of nodes) {
-    const data = (node.data ?? {}) as { workflowId?: string; version?: number; graph?: { nodes?: GraphNode[] } };
+  for (const node of allNodes(nodes)) {
+    const data = (node.data ?? {}) as { workflowId?: string; version?: number };
     if (node.type === 'sub-workflow' && typeof data.workflowId === 'string') found.push({ workflowId: data.workflowId, version: data.version, nodeId: node.id });
-    if (Array.isArray(data.graph?.nodes)) found.push(...subWorkflowNodes(data.graph.nodes));
   }
   return found;
 }

@@ -4,6 +4,7 @@ import {
   DEFAULT_GRAPH_LIMITS,
   InvalidGraphError,
   NotFoundError,
+  stampNodeVersions,
   validateGraph,
   type Graph,
   type GraphLimits,
@@ -74,7 +75,8 @@ export class WorkflowsService {
   /** Freezes the draft as the next version. Concurrent publishes get distinct numbers or a 409. */
   async publish(tenantId: string, id: string) {
     const workflow = await this.get(tenantId, id);
-    const graph = this.assertValid(workflow.draft);
+    // The version records which version of each node type it was validated with.
+    const graph = stampNodeVersions(this.assertValid(workflow.draft));
     const version = (workflow.latestVersion ?? 0) + 1;
     try {
       return await this.prisma.$transaction(async (tx) => {

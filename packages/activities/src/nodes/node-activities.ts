@@ -7,8 +7,11 @@ import {
   measureValue,
   renderTemplate,
   toStorableString,
+  activityNodeTypes,
+  type ActivityNodeType,
   type NodeActivities,
   type NodeActivityInput,
+  type NodeTypeActivities,
   type NodeActivityOutput,
 } from '@weft/domain';
 import { NodeFailure } from '../errors/node-failure';
@@ -23,19 +26,19 @@ import { scrub, scrubValue, type SecretsStore } from '../secrets/secrets.store';
 /** What one effectful node type does, given its resolved config; throws NodeFailure when it fails. */
 export type NodeExecutor = (input: NodeActivityInput, signal: AbortSignal) => Promise<Record<string, unknown>>;
 
-export interface NodeExecutors {
-  code?: NodeExecutor;
-  httpRequest?: NodeExecutor;
-  llm?: NodeExecutor;
-  knowledgeRetrieval?: NodeExecutor;
-}
+/**
+ * The executor of each node type whose effect is an activity, keyed by type (the domain's
+ * NODE_TYPES): the worker builds all of them, so a type without one does not compile there.
+ */
+export type NodeExecutors = { [K in ActivityNodeType]: NodeExecutor };
 
 export interface NodeActivityDeps {
   prisma: PrismaClient;
   blobs: BlobStore;
   secrets: SecretsStore;
   logger: Logger;
-  executors: NodeExecutors;
+  /** the worker passes every executor; a test may pass only those it needs (the others fail with node_type_not_configured) */
+  executors: Partial<NodeExecutors>;
   /** nesting depth of a node's outputs (WEFT_MAX_VALUE_DEPTH); deeper ones fail with node_output_too_deep */
   maxValueDepth?: number;
 }
@@ -82,7 +85,7 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
     return ApplicationFailure.create({ type: INTERNAL_ERROR, message: `An internal error stopped this attempt (reference ${reference})` });
   };
 
-  const wrap = (name: keyof NodeExecutors) => async (input: NodeActivityInput): Promise<NodeActivityOutput> => {
+  const wrap = (name: ActivityNodeType) => async (input: NodeActivityInput): Promise<NodeActivityOutput> => {
     const { runId, tenantId, node } = input;
     const ctx = Context.current();
     const attempt = ctx.info.attempt;
@@ -123,11 +126,9 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
     }
   };
 
+  const perType = Object.fromEntries(activityNodeTypes().map(({ type, activity }) => [activity, wrap(type)])) as NodeTypeActivities;
   return {
-    nodeCode: wrap('code'),
-    nodeHttpRequest: wrap('httpRequest'),
-    nodeLlm: wrap('llm'),
-    nodeKnowledgeRetrieval: wrap('knowledgeRetrieval'),
+    ...perType,
     loadBlobs: async ({ tenantId, runId, ids, refs, maxBytes }) => {
       let values: Record<string, unknown>;
       try {

@@ -1,5 +1,5 @@
 import type { Issue } from '../errors/domain.errors';
-import type { WaitData } from '../nodes/wait.node';
+import type { WaitData } from '../nodes/wait/wait.node';
 import { DURATION_BOUNDS, formatDuration, type DurationBound } from './duration';
 import { DURATION_OUT_OF_RANGE, nodePolicyBoundsSchema } from './graph.schema';
 import { at, zodIssues, type Rule } from './graph.rules';
@@ -13,7 +13,7 @@ export const policyBoundsRule: Rule = (scope) => {
   const issues: Issue[] = [];
   scope.graph.nodes.forEach((node, i) => {
     const def = scope.context.facts.of(node).def;
-    if ((node.timeout === undefined && node.retry === undefined) || !def?.effectful) return;
+    if ((node.timeout === undefined && node.retry === undefined) || !def?.effect) return;
     const parsed = policySchema(def.timeoutBound ?? DURATION_BOUNDS.nodeTimeout).safeParse({ timeout: node.timeout, retry: node.retry });
     if (!parsed.success) issues.push(...zodIssues(parsed.error, 'node_policy_invalid', at(scope, 'nodes', i), node.id));
   });

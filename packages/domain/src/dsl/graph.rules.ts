@@ -63,13 +63,18 @@ export function duplicateIdIssues(scopes: ScopeFacts[]): Issue[] {
 export const nodeTypeRule: Rule = (scope) => {
   const issues: Issue[] = [];
   scope.graph.nodes.forEach((node, i) => {
-    const { def, parsed } = scope.context.facts.of(node);
+    const facts = scope.context.facts.of(node);
+    const { def, parsed } = facts;
+    if (facts.version && !facts.version.ok) {
+      issues.push({ code: facts.version.code, message: facts.version.message, nodeId: node.id, path: at(scope, 'nodes', i, 'version') });
+      return;
+    }
     if (!def || !parsed) {
       issues.push({ code: 'node_type_unknown', message: `Node type '${node.type}' is not known`, nodeId: node.id, path: at(scope, 'nodes', i, 'type') });
       return;
     }
     if (!parsed.success) issues.push(...zodIssues(parsed.error, 'node_data_invalid', at(scope, 'nodes', i, 'data'), node.id));
-    const unsupported = def.effectful ? [] : [...(node.retry ? ['retry'] : []), ...(node.timeout ? ['timeout'] : []), ...(node.onError && !def.container ? ['onError'] : [])];
+    const unsupported = def.effect ? [] : [...(node.retry ? ['retry'] : []), ...(node.timeout ? ['timeout'] : []), ...(node.onError && !def.container ? ['onError'] : [])];
     if (unsupported.length) {
       issues.push({
         code: 'node_policy_unsupported',

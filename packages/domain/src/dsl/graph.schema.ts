@@ -91,6 +91,8 @@ export const nodeSchema = z
   .object({
     id: z.string(),
     type: z.string(),
+    /** the version of the type the node was written for (NodeTypeDefinition.version); stamped when published */
+    version: z.number().int().min(1).max(1_000_000).optional(),
     title: z.string().optional(),
     data: z.unknown().optional(),
     retry: retryPolicySchema.optional(),

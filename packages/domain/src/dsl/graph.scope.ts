@@ -1,13 +1,10 @@
-import { containerLocals, innerGraphSchema, type InnerGraph } from '../nodes/container.schema';
+import { innerGraphSchema, type InnerGraph } from '../nodes/shared/container.schema';
 import { stronglyConnected, type Components } from './graph.ancestry';
 import type { Graph, GraphEdge, GraphNode } from './graph.schema';
 import type { NodeFactsCache } from './node-facts';
 
-/** A list of names, and the same as a set for lookups (a loop may declare many variables). */
-export interface Names {
-  list: readonly string[];
-  set: ReadonlySet<string>;
-}
+import type { Names } from './node-facts';
+export type { Names };
 
 /** What every scope of one validation shares. */
 export interface ValidationContext {
@@ -105,11 +102,12 @@ export function scopesOf(context: ValidationContext): ScopeFacts[] {
     scopes.push(scope);
     const inner: ScopeFacts[] = [];
     scope.graph.nodes.forEach((node, i) => {
-      if (!context.facts.of(node).def?.container) return;
+      const container = context.facts.of(node).def?.container;
+      if (!container) return;
       const graph = innerGraphOf(node, context);
       if (!graph) return;
       const locals = new Map(scope.locals);
-      const names = containerLocals(node.type, node.data) ?? [];
+      const names = container.locals(node.data);
       locals.set(node.id, { list: names, set: new Set(names) });
       inner.push(
         buildScope(context, graph.nodes, graph.edges, {
@@ -118,7 +116,7 @@ export function scopesOf(context: ValidationContext): ScopeFacts[] {
           parent: scope,
           label: `the inner graph of '${node.id}'`,
           locals,
-          ...(node.type === 'loop' ? { loop: node } : scope.loop ? { loop: scope.loop } : {}),
+          ...(container.loopVariables ? { loop: node } : scope.loop ? { loop: scope.loop } : {}),
         }),
       );
     });

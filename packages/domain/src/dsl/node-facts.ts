@@ -1,11 +1,18 @@
 import type { z } from 'zod';
-import type { NodeTypeDefinition } from '../nodes/node-type';
+import { upgradeNodeData, type NodeTypeDefinition, type VersionedData } from '../nodes/node-type';
 import { nodeType } from '../nodes/registry';
 import { ERROR_HANDLE, type Graph, type GraphNode } from './graph.schema';
-import type { Names } from './graph.scope';
+
+/** A list of names, and the same as a set for lookups (a loop may declare many variables). */
+export interface Names {
+  list: readonly string[];
+  set: ReadonlySet<string>;
+}
 
 export interface NodeFacts {
-  def: NodeTypeDefinition<unknown> | undefined;
+  def: NodeTypeDefinition<string, any> | undefined;
+  /** the node's data as the current version of its type reads it; a problem when its version is unknown */
+  version?: VersionedData;
   /** the node's data parsed by its type's schema (undefined for an unknown type) */
   parsed: { success: true; data: unknown } | { success: false; error: z.ZodError } | undefined;
   /** is the node in the document's top-level graph (its `start` outputs the declared inputs) */
@@ -26,7 +33,10 @@ export class NodeFactsCache {
   /** Registers a node of some scope; called once per node while the scopes are built. */
   add(node: GraphNode, topLevel: boolean): NodeFacts {
     const def = nodeType(node.type);
-    const facts: NodeFacts = { def, parsed: def ? (def.dataSchema.safeParse(node.data) as NodeFacts['parsed']) : undefined, topLevel };
+    // A node without a version is written for the current one (a draft); publishing stamps it.
+    const version = def ? upgradeNodeData(def, node.version ?? def.version, node.data) : undefined;
+    const parsed = def && version?.ok ? (def.dataSchema.safeParse(version.data) as NodeFacts['parsed']) : undefined;
+    const facts: NodeFacts = { def, version, parsed, topLevel };
     this.facts.set(node, facts);
     return facts;
   }

@@ -1,5 +1,5 @@
 import type { Issue } from '../errors/domain.errors';
-import { innerScopeFields } from '../nodes/container.schema';
+import { nodeType } from '../nodes/registry';
 import { findReferences, walkStrings, type Reference } from '../refs/reference';
 import { answerAncestorQueries, type AncestorQuery } from './graph.ancestry';
 import type { GraphNode } from './graph.schema';
@@ -64,7 +64,7 @@ function referencesIn(node: GraphNode, text: string): Reference[] {
 /** The data a node reads in its own scope: a container's inner graph and inner-scope fields are read inside. */
 function ownScopeData(node: GraphNode, container: boolean): unknown {
   if (!container || node.data === null || typeof node.data !== 'object') return node.data;
-  const skip = new Set(['graph', ...innerScopeFields(node.type)]);
+  const skip = new Set(['graph', ...(nodeType(node.type)?.container?.innerScopeFields ?? [])]);
   return Object.fromEntries(Object.entries(node.data as Record<string, unknown>).filter(([k]) => !skip.has(k)));
 }
 
@@ -146,7 +146,7 @@ export function referenceRule(scopes: ScopeFacts[]): Rule {
     const container = scope.container;
     if (container) {
       // `output` and `breakWhen` are read after the inner graph ran: any inner node may be named.
-      for (const field of innerScopeFields(container.type)) {
+      for (const field of nodeType(container.type)?.container?.innerScopeFields ?? []) {
         const value = (container.data as Record<string, unknown>)[field];
         for (const text of walkStrings(value, [...scope.base.slice(0, -1), field])) {
           for (const ref of findReferences(text.text)) list.push(collect(scope, undefined, ref, { nodeId: container.id, text }));

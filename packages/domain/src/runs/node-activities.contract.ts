@@ -1,3 +1,4 @@
+import type { ActivityNodeType, NodeActivityNameOf } from '../nodes/registry';
 import type { TemplateLimits } from '../templates/template-engine';
 import type { RunError } from './run-status';
 
@@ -69,14 +70,13 @@ export function containsBlobRef(value: unknown): boolean {
 }
 
 /**
- * One activity type per effectful node type. Each fails with an ApplicationFailure whose `type`
- * is a stable error code; non-retryable ones end the node at once.
+ * One activity per node type whose effect is an activity, named by that effect (`nodeLlm`). Each
+ * fails with an ApplicationFailure whose `type` is a stable error code; non-retryable ones end the
+ * node at once.
  */
-export interface NodeActivities {
-  nodeCode(input: NodeActivityInput): Promise<NodeActivityOutput>;
-  nodeHttpRequest(input: NodeActivityInput): Promise<NodeActivityOutput>;
-  nodeLlm(input: NodeActivityInput): Promise<NodeActivityOutput>;
-  nodeKnowledgeRetrieval(input: NodeActivityInput): Promise<NodeActivityOutput>;
+export type NodeTypeActivities = { [K in ActivityNodeType as NodeActivityNameOf<K>]: (input: NodeActivityInput) => Promise<NodeActivityOutput> };
+
+export interface NodeActivities extends NodeTypeActivities {
   /**
    * Loads blob values referenced by a pure node's inputs (only when such a reference exists), by
    * id, for the references that verify: `refs` as found in the pool (their macs are checked);

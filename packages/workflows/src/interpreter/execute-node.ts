@@ -4,8 +4,10 @@ import {
   isBlobRef,
   measureValue,
   nodeType,
+  nodeVersionOf,
   own,
   resolveValue,
+  upgradeNodeData,
   type BlobRef,
   type GraphNode,
   type NodeActivities,
@@ -13,11 +15,11 @@ import {
   type NodeRecord,
   type VariablePool,
 } from '@weft/domain';
-import { NODE_HANDLERS } from '../nodes/handler-registry';
-import { failed, type NodeResult } from '../nodes/node-handler';
+import { NODE_HANDLERS } from '../nodes/handlers';
+import { failed, type ChildScopeRequest, type NodeContext, type NodeHandler, type NodeResult } from '../nodes/node-handler';
 import { RunAborted, internalError } from './run-errors';
 import type { Runtime } from './runtime';
-import { nodeKey, poolOf, type Frame } from './state';
+import { nodeKey, poolOf, type Frame, type ScopeRunner } from './state';
 
 export function locationOf(nodeId: string, frame: Frame): NodeLocation {
   const lastOf = (kind: 'each' | 'loop') => [...frame.path].reverse().find((p) => p.kind === kind)?.index;
@@ -42,9 +44,6 @@ const blobLoader = proxyActivities<Pick<NodeActivities, 'loadBlobs'>>({
   startToCloseTimeout: '1m',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['node_input_too_large'] },
 });
-
-/** Types that only pass values along (or render them in an activity), so blob references stay references. */
-const PASS_THROUGH = new Set(['end', 'variable-aggregator', 'start', 'template']);
 
 /** Blob references inside a value, one per id (the loader checks each one's signature). */
 export function collectRefs(value: unknown, into: Map<string, BlobRef> = new Map()): Map<string, BlobRef> {
@@ -76,7 +75,8 @@ export async function loadBlobValues(refs: Map<string, BlobRef>, runtime: Runtim
  * only paid where a large value meets a pure node.
  */
 async function withBlobValues(node: GraphNode, pool: VariablePool, runtime: Runtime): Promise<VariablePool> {
-  if (PASS_THROUGH.has(node.type) || nodeType(node.type)?.effectful) return pool;
+  const def = nodeType(node.type);
+  if (def?.passThrough || def?.effect) return pool;
   const text = JSON.stringify(node.data ?? {});
   const refs = new Map<string, BlobRef>();
   for (const [id, outputs] of Object.entries(pool)) if (text.includes(id)) collectRefs(outputs, refs);
@@ -109,11 +109,63 @@ function activityFailure(err: unknown): NodeResult | undefined {
 }
 
 /**
+ * The child frame of a container's inner graph run: built here only. The inner scope sees the
+ * outer scopes, its own locals under the container's id, and the nearest loop's variables.
+ */
+function childFrame(node: GraphNode, frame: Frame, request: ChildScopeRequest): Frame {
+  const loopVariables = request.loopVariables ?? frame.loopVariables;
+  return {
+    body: request.graph,
+    state: request.state,
+    parent: frame,
+    locals: { [node.id]: request.locals },
+    startOutputs: {},
+    path: [...frame.path, { kind: request.pass.kind, nodeId: node.id, index: request.pass.index }],
+    ...(loopVariables ? { loopVariables } : {}),
+  };
+}
+
+/** The narrow view of the engine a handler gets (see NodeContext). */
+function contextFor<Data>(node: GraphNode, data: Data, pool: VariablePool, frame: Frame, runtime: Runtime, runScope: ScopeRunner, location: NodeLocation, resume: unknown): NodeContext<Data> {
+  return {
+    node,
+    data,
+    pool,
+    location,
+    ...(resume !== undefined ? { resume } : {}),
+    run: { runId: runtime.run.runId, tenantId: runtime.run.tenantId, workflowId: runtime.run.workflowId },
+    limits: runtime.limits,
+    startOutputs: frame.startOutputs,
+    ...(frame.loopVariables ? { loopVariables: frame.loopVariables } : {}),
+    get draining() {
+      return runtime.draining;
+    },
+    spend: (units) => runtime.spend(units),
+    // No async layer of its own: a container awaits the scheduler itself, as it always did, so
+    // concurrent scopes issue their commands in the order the committed histories recorded.
+    runChild: (request) => {
+      const child = childFrame(node, frame, request);
+      return { outcome: runScope(child, runtime), pool: () => poolOf(child) };
+    },
+    loadBlobs: (value) => loadBlobValues(collectRefs(value), runtime).then((values) => replaceRefs(value, values) as typeof value),
+    takeRecordsForActivity: () => runtime.takeRecordsForActivity(),
+    childRuns: {
+      graphs: runtime.subgraphs,
+      versions: runtime.subgraphVersions,
+      get executionsLeft() {
+        return runtime.executionsLeft;
+      },
+      charge: (executions) => runtime.chargeExecutions(executions),
+    },
+  };
+}
+
+/**
  * Runs one node through its handler and records the execution. Its awaits are exactly the
  * handler's (no extra async layer): the order in which concurrent nodes issue commands must stay
  * what the committed histories recorded.
  */
-export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtime): Promise<NodeResult> {
+export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtime, runScope: ScopeRunner): Promise<NodeResult> {
   const resume = own(frame.state.suspended, node.id);
   // A node resumed after continue-as-new was counted when it first started.
   if (resume === undefined) runtime.countExecution();
@@ -125,10 +177,14 @@ export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtim
   try {
     pool = await withBlobValues(node, poolOf(frame), runtime);
     const def = nodeType(node.type);
-    const handler = own(NODE_HANDLERS, node.type);
-    const data = def?.dataSchema.safeParse(node.data);
+    const handler = own(NODE_HANDLERS as Readonly<Record<string, NodeHandler>>, node.type);
+    // Data written for an older version of the type goes through its migrations first.
+    const versioned = def ? upgradeNodeData(def, nodeVersionOf(node), node.data) : undefined;
+    const data = versioned?.ok ? def?.dataSchema.safeParse(versioned.data) : undefined;
     if (!def || !handler) {
       result = failed('node_type_not_supported', `Node type '${node.type}' cannot run in this version of Weft`);
+    } else if (versioned && !versioned.ok) {
+      result = failed(versioned.code, versioned.message);
     } else if (!data?.success) {
       // A published version is frozen; a node whose data a newer schema refuses fails plainly here.
       result = failed('node_data_invalid', `The data of node '${node.id}' is not valid for '${node.type}' in this version of Weft`);
@@ -137,7 +193,7 @@ export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtim
       // lanes) each get here in turn, and see what the ones before them spent.
       // Every waiter checks again once it wakes: the new task's budget is shared by all of them.
       for (let pause = runtime.checkpoint(); pause; pause = runtime.checkpoint()) await pause;
-      result = await handler({ node, data: data.data, pool, frame, runtime, location, resume });
+      result = await handler(contextFor(node, data.data, pool, frame, runtime, runScope, location, resume));
       result = outputProblem(result, runtime) ?? result;
     }
   } catch (err) {

@@ -1,15 +1,12 @@
 import { CancellationScope } from '@temporalio/workflow';
-import { DEFAULT_HANDLE, ERROR_HANDLE, own, type GraphNode, type RunError } from '@weft/domain';
+import { DEFAULT_HANDLE, ERROR_HANDLE, own, type GraphNode } from '@weft/domain';
 import type { NodeResult } from '../nodes/node-handler';
 import { executeNode, recordSkipped } from './execute-node';
 import { referenceId } from './run-errors';
 import type { Runtime } from './runtime';
-import { setOwn, type Frame } from './state';
+import { setOwn, type Frame, type ScopeOutcome } from './state';
 
-export type ScopeOutcome =
-  | { status: 'completed'; partial: boolean; endOutputs: Record<string, unknown> }
-  | { status: 'failed'; error: RunError }
-  | { status: 'suspended' };
+export type { ScopeOutcome } from './state';
 
 /**
  * Runs one scope's graph as the contract defines: a node is ready when every incoming edge is
@@ -81,7 +78,7 @@ async function schedule(frame: Frame, runtime: Runtime): Promise<ScopeOutcome> {
 
   for (;;) {
     if (!runtime.draining && !suspended) {
-      for (const node of collectReady()) running.set(node.id, executeNode(node, frame, runtime).then((r) => [node, r]));
+      for (const node of collectReady()) running.set(node.id, executeNode(node, frame, runtime, runScope).then((r) => [node, r]));
     }
     if (running.size === 0) break;
     const [node, result] = await Promise.race(running.values());

@@ -1,4 +1,5 @@
-import type { GraphEdge, GraphNode, VariablePool } from '@weft/domain';
+import type { Runtime } from './runtime';
+import type { GraphEdge, GraphNode, RunError, VariablePool } from '@weft/domain';
 
 export type EdgeState = 'pending' | 'taken' | 'skipped';
 
@@ -23,6 +24,15 @@ export interface ScopeState {
   /** nodes suspended mid-way for continue-as-new, with their own progress */
   suspended: Record<string, unknown>;
 }
+
+/** How one run of a scope ended. */
+export type ScopeOutcome =
+  | { status: 'completed'; partial: boolean; endOutputs: Record<string, unknown> }
+  | { status: 'failed'; error: RunError }
+  | { status: 'suspended' };
+
+/** Runs a scope's graph (the scheduler); handed to node execution so containers can run inner graphs. */
+export type ScopeRunner = (frame: Frame, runtime: Runtime) => Promise<ScopeOutcome>;
 
 export function newScopeState(body: GraphBody): ScopeState {
   return { finished: {}, edges: body.edges.map(() => 'pending'), outputs: {}, endOutputs: {}, partial: false, suspended: {} };

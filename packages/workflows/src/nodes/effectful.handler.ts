@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import {
   DEFAULT_RETRY_INITIAL_INTERVAL,
+  NODE_TYPES,
   containsBlobRef,
   exactReference,
   findReferences,
@@ -11,17 +12,17 @@ import {
   resolveValue,
   setAtPath,
   walkStrings,
+  type ActivityNodeType,
   type DeferredString,
   type GraphNode,
   type NodeActivities,
+  type NodeDataOf,
   type VariablePool,
 } from '@weft/domain';
 import { failed, succeeded, type NodeHandler } from './node-handler';
 
-type NodeActivityName = Exclude<keyof NodeActivities, 'loadBlobs' | 'renderTemplate'>;
-
-/** Per-type defaults when a node sets no `timeout` or `retry`. */
-export interface EffectDefaults {
+/** Per-type defaults when a node sets no `timeout` or `retry` (the type's `effect` in the domain). */
+interface EffectDefaults {
   timeout: string;
   maxAttempts: number;
 }
@@ -87,24 +88,26 @@ function deferredStrings(data: unknown, pool: VariablePool): { deferred: Deferre
 }
 
 /**
- * A node whose work is a side effect: one activity type per node type, with the node's own retry
- * policy and timeout. References are resolved here; `{{ secrets.X }}` stays as text and is
+ * The handler of every type whose effect is an activity: one activity type per node type (named by
+ * the type's `effect`, executed by its executor in packages/activities), with the node's own
+ * retry policy and timeout. References are resolved here; `{{ secrets.X }}` stays as text and is
  * resolved by the activity at call time.
  */
-export function effectfulHandler(activity: NodeActivityName, defaults: EffectDefaults): NodeHandler {
-  return async ({ node, data, pool, runtime, location }) => {
+export function activityHandler<K extends ActivityNodeType>(type: K): NodeHandler<NodeDataOf<K>> {
+  const { activity, ...defaults } = NODE_TYPES[type].effect;
+  const name = activity as keyof NodeActivities & `node${string}`;
+  return async ({ node, data, pool, run, limits, location, takeRecordsForActivity }) => {
     const config = resolveValue(data, pool);
     const { deferred, variables } = deferredStrings(data, pool);
     for (const d of deferred) setAtPath(config, d.path, d.template);
     // Temporal refuses an activity input over its payload limit; refuse it here, as this node's failure.
-    const size = measureValue({ config, variables }, { maxDepth: Infinity, maxBytes: runtime.limits.maxPayloadBytes });
+    const size = measureValue({ config, variables }, { maxDepth: Infinity, maxBytes: limits.maxPayloadBytes });
     if (size.problem) {
-      return { ...failed('node_input_too_large', `The node's resolved data is larger than ${runtime.limits.maxPayloadBytes} bytes (WEFT_MAX_PAYLOAD_BYTES)`), recordInputs: null };
+      return { ...failed('node_input_too_large', `The node's resolved data is larger than ${limits.maxPayloadBytes} bytes (WEFT_MAX_PAYLOAD_BYTES)`), recordInputs: null };
     }
     const acts = proxyActivities<NodeActivities>(activityOptions(node, defaults));
-    const { run } = runtime;
     try {
-      const { outputs } = await acts[activity]({
+      const { outputs } = await acts[name]({
         runId: run.runId,
         tenantId: run.tenantId,
         workflowId: run.workflowId,
@@ -112,7 +115,7 @@ export function effectfulHandler(activity: NodeActivityName, defaults: EffectDef
         config,
         ...(deferred.length ? { deferred, variables } : {}),
         idempotencyKey: `${run.runId}:${location.key}`,
-        records: runtime.takeRecordsForActivity(),
+        records: takeRecordsForActivity(),
       });
       return succeeded(outputs, { recordInputs: config });
     } catch (err) {

@@ -1,19 +1,78 @@
-import type { GraphNode, NodeLocation, RunError, VariablePool } from '@weft/domain';
-import type { Frame } from '../interpreter/state';
-import type { Runtime } from '../interpreter/runtime';
+import type { Graph, GraphNode, NodeLocation, NodeRecord, RunError, RunLimits, VariablePool } from '@weft/domain';
+import type { GraphBody, ScopeOutcome, ScopeState } from '../interpreter/state';
 
-/** What a handler sees. Never `this`: a handler is a plain function of its context. */
+/** Which run a node belongs to. */
+export interface RunIdentity {
+  runId: string;
+  tenantId: string;
+  workflowId: string;
+}
+
+/**
+ * A container's request for one run of its inner graph (an iteration item, a loop pass). The
+ * engine builds the child frame: the inner scope sees the outer scopes, plus `locals` under the
+ * container's id.
+ */
+export interface ChildScopeRequest {
+  graph: GraphBody;
+  /** the inner scope's state: new, or the one kept from before a continue-as-new (the handler keeps it in its progress) */
+  state: ScopeState;
+  /** names under the container's id in the inner scope (`item`, `index`, loop variables) */
+  locals: Record<string, unknown>;
+  /** where the inner run sits: an iteration item or a loop pass, by index */
+  pass: { kind: 'each' | 'loop'; index: number };
+  /** the variables `assign` writes inside (a loop's); the enclosing loop's when omitted */
+  loopVariables?: Record<string, unknown>;
+}
+
+/** One run of an inner graph under way. */
+export interface ChildScope {
+  outcome: Promise<ScopeOutcome>;
+  /** the variables visible in the inner scope (for a container's `output` or `breakWhen` once it ran) */
+  pool(): VariablePool;
+}
+
+/** What a sub-workflow node needs: graphs resolved when the run started, and the run's budget. */
+export interface ChildRunServices {
+  graphs: Record<string, Graph>;
+  versions: Record<string, number>;
+  /** node executions the run may still make (a child run gets at most this many) */
+  readonly executionsLeft: number;
+  /** node executions a child run made, charged to this run */
+  charge(executions: number): void;
+}
+
+/**
+ * What a handler sees: the node, its data and the variables it may read, and the few services of
+ * the engine it may use. Never the scheduler, the frame or the runtime: a container asks for its
+ * inner graph to run through `runChild`. A handler is a plain function of its context.
+ */
 export interface NodeContext<Data = unknown> {
   node: GraphNode;
   /** the node's data as its type's schema parsed it (defaults filled), references unresolved */
   data: Data;
   /** the variables visible to the node */
   pool: VariablePool;
-  frame: Frame;
-  runtime: Runtime;
   location: NodeLocation;
   /** the node's own progress when it was suspended for continue-as-new */
   resume?: unknown;
+  run: RunIdentity;
+  limits: RunLimits;
+  /** the start node's outputs in this scope: the run inputs at the top, nothing inside containers */
+  startOutputs: Record<string, unknown>;
+  /** the nearest enclosing loop's variables, which `assign` writes */
+  loopVariables?: Record<string, unknown>;
+  /** true once the run drains for continue-as-new: start nothing new and suspend */
+  readonly draining: boolean;
+  /** counts work done in workflow code against the activation's budget */
+  spend(units: number): void;
+  /** runs a container's inner graph once, in a child scope the engine builds */
+  runChild(request: ChildScopeRequest): ChildScope;
+  /** the value with every verified reference to a value kept outside history replaced by the value */
+  loadBlobs<T>(value: T): Promise<T>;
+  /** node records that ride along with the activity the node starts (written by it) */
+  takeRecordsForActivity(): NodeRecord[];
+  childRuns: ChildRunServices;
 }
 
 /** A handler's result. Expected failures are data; unknown exceptions propagate. */

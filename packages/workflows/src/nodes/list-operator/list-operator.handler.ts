@@ -1,0 +1,82 @@
+import { own, resolveValue, type ListOperatorData } from '@weft/domain';
+import { failed, succeeded, type NodeHandler } from '../node-handler';
+import { applyOperator } from '../shared/conditions';
+
+/** The value at a dot path of an item (own properties only: keys are user text); the item itself without a path. */
+function valueAt(item: unknown, path: readonly string[] | undefined): unknown {
+  let current = item;
+  for (const segment of path ?? []) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = own(current as Record<string, unknown>, segment);
+  }
+  return current;
+}
+
+/** Sort ranks: numbers, strings, booleans, other values; missing and null always last. */
+function rank(v: unknown): number {
+  if (typeof v === 'number') return 0;
+  if (typeof v === 'string') return 1;
+  if (typeof v === 'boolean') return 2;
+  if (v === null || v === undefined) return 4;
+  return 3;
+}
+
+/** A total order that is the same on every worker (no locale): code-unit order for strings, JSON text for objects. */
+function compareValues(a: unknown, b: unknown): number {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return (a as number) - (b as number);
+  if (ra === 1 || ra === 3) {
+    const x = ra === 1 ? (a as string) : JSON.stringify(a);
+    const y = ra === 1 ? (b as string) : JSON.stringify(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (ra === 2) return Number(a) - Number(b);
+  return 0;
+}
+
+/**
+ * Filters a list by conditions on each item, sorts it by a key (stable), skips `offset` items,
+ * keeps `limit`, and picks its first, last and nth item. Runs in workflow code; its work counts
+ * against the activation's budget, item by item.
+ */
+export const listOperatorHandler: NodeHandler<ListOperatorData> = async ({ data, pool, spend }) => {
+  const items = resolveValue(data.items, pool);
+  if (!Array.isArray(items)) return failed('list_operator_items_not_array', `items must resolve to an array, got ${items === null ? 'null' : typeof items}`);
+  let list: unknown[] = items;
+  if (data.filter) {
+    const conditions = data.filter.conditions.map((c) => ({ path: c.key?.split('.'), op: c.op, value: resolveValue(c.value, pool) }));
+    const any = data.filter.logic === 'or';
+    spend(list.length * conditions.length);
+    try {
+      list = list.filter((item) => {
+        const holds = (c: (typeof conditions)[number]) => applyOperator(c.op, valueAt(item, c.path), c.value);
+        return any ? conditions.some(holds) : conditions.every(holds);
+      });
+    } catch (err) {
+      return failed('condition_error', err instanceof Error ? err.message : String(err));
+    }
+  }
+  if (data.sort) {
+    const path = data.sort.key?.split('.');
+    const sign = data.sort.order === 'desc' ? -1 : 1;
+    spend(list.length * Math.max(1, Math.ceil(Math.log2(list.length + 1))));
+    list = list
+      .map((item) => ({ item, key: valueAt(item, path) }))
+      .sort((a, b) => {
+        // Missing and null stay last whatever the order.
+        const missing = Number(rank(a.key) === 4) - Number(rank(b.key) === 4);
+        return missing !== 0 ? missing : sign * compareValues(a.key, b.key);
+      })
+      .map((e) => e.item);
+  }
+  list = list.slice(data.offset, data.limit !== undefined ? data.offset + data.limit : undefined);
+  const at = (i: number) => (i >= 0 && i < list.length ? list[i] : null);
+  const item = data.nth === undefined ? null : at(data.nth > 0 ? data.nth - 1 : list.length + data.nth);
+  const { items: _items, ...settings } = data;
+  return succeeded(
+    { result: list, first: at(0), last: at(list.length - 1), item, count: list.length },
+    { recordInputs: { items: items.length, ...settings } },
+  );
+};

@@ -1,4 +1,0 @@
-import { succeeded, type NodeHandler } from './node-handler';
-
-/** At the top the start node's outputs are the run inputs; inside a container, nothing. */
-export const startHandler: NodeHandler = async ({ frame }) => succeeded({ ...frame.startOutputs }, { recordInputs: null });

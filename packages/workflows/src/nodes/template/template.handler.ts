@@ -1,0 +1,44 @@
+import { ActivityFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { TemplateLimitError, containsBlobRef, renderTemplate, type NodeActivities, type RunLimits, type TemplateData, type TemplateLimits, type VariablePool } from '@weft/domain';
+import { failed, succeeded, type NodeHandler } from '../node-handler';
+
+const renderer = proxyActivities<Pick<NodeActivities, 'renderTemplate'>>({
+  startToCloseTimeout: '1m',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['template_error', 'template_limit_exceeded'] },
+});
+
+/** The pool entries a template mentions by name: all it can read. */
+function mentioned(template: string, pool: VariablePool): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(pool).filter(([id]) => new RegExp(`\\b${id}\\b`).test(template)));
+}
+
+export function templateLimits(limits: RunLimits): TemplateLimits {
+  return { maxSteps: limits.templateSteps, maxOutputChars: Math.min(limits.templateOutputChars, limits.maxValueBytes) };
+}
+
+/**
+ * Renders in workflow code (no activity, no history events) unless the template reads a value
+ * kept outside history; then an activity renders it so the value stays out. Either way the render
+ * is bounded in steps and output, and its steps count against the activation's budget.
+ */
+export const templateHandler: NodeHandler<TemplateData> = async ({ data, pool, run, limits: runLimits, spend }) => {
+  const variables = mentioned(data.template, pool);
+  const limits = templateLimits(runLimits);
+  try {
+    if (containsBlobRef(variables)) {
+      // The activity keeps a large result outside history, so only the render's own limits apply there.
+      const activityLimits = { ...limits, maxOutputChars: runLimits.templateOutputChars };
+      const { text } = await renderer.renderTemplate({ tenantId: run.tenantId, runId: run.runId, template: data.template, variables, limits: activityLimits });
+      return succeeded({ text }, { recordInputs: { template: data.template } });
+    }
+    const { text, steps } = renderTemplate(data.template, variables, limits);
+    spend(steps);
+    return succeeded({ text }, { recordInputs: { template: data.template } });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    if (err instanceof TemplateLimitError) return failed(err.code, err.message);
+    const cause = err instanceof ActivityFailure ? (err.cause ?? err) : err;
+    const code = (cause as { type?: unknown }).type === 'template_limit_exceeded' ? 'template_limit_exceeded' : 'template_error';
+    return failed(code, cause instanceof Error ? cause.message : String(cause));
+  }
+};
