@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Issue } from '../errors/domain.errors';
 import { DEFAULT_HANDLE, MAX_NODE_ID_LENGTH, NODE_ID_PATTERN, edgeId } from './graph.schema';
+import { exactReference } from '../refs/reference';
 import type { ScopeFacts } from './graph.scope';
 import { isReservedNodeId } from './reserved-names';
 
@@ -74,6 +75,13 @@ export const nodeTypeRule: Rule = (scope) => {
       return;
     }
     if (!parsed.success) issues.push(...zodIssues(parsed.error, 'node_data_invalid', at(scope, 'nodes', i, 'data'), node.id));
+    const data = parsed.success ? (parsed.data as Record<string, unknown>) : undefined;
+    for (const field of data ? (def.referenceFields ?? []) : []) {
+      const value = data![field];
+      if (typeof value === 'string' && !exactReference(value)) {
+        issues.push({ code: 'reference_expected', message: `'${field}' must be one reference, such as {{ node.output }}`, nodeId: node.id, path: at(scope, 'nodes', i, 'data', field) });
+      }
+    }
     const unsupported = def.effect ? [] : [...(node.retry ? ['retry'] : []), ...(node.timeout ? ['timeout'] : []), ...(node.onError && !def.container ? ['onError'] : [])];
     if (unsupported.length) {
       issues.push({

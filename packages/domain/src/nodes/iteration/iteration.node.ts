@@ -25,5 +25,6 @@ export const iterationNode = defineNodeType({
   dataSchema: iterationDataSchema,
   outputs: () => ['results'],
   handles: () => [DEFAULT_HANDLE],
+  referenceFields: ['items'],
   container: { innerScopeFields: ['output'], locals: () => ['item', 'index'] },
 });

@@ -42,4 +42,5 @@ export const listOperatorNode = defineNodeType({
   dataSchema: listOperatorDataSchema,
   outputs: () => ['result', 'first', 'last', 'item', 'count'],
   handles: () => [DEFAULT_HANDLE],
+  referenceFields: ['items'],
 });

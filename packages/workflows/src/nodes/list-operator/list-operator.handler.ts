@@ -21,19 +21,20 @@ function rank(v: unknown): number {
   return 3;
 }
 
-/** A total order that is the same on every worker (no locale): code-unit order for strings, JSON text for objects. */
-function compareValues(a: unknown, b: unknown): number {
-  const ra = rank(a);
-  const rb = rank(b);
-  if (ra !== rb) return ra - rb;
-  if (ra === 0) return (a as number) - (b as number);
-  if (ra === 1 || ra === 3) {
-    const x = ra === 1 ? (a as string) : JSON.stringify(a);
-    const y = ra === 1 ? (b as string) : JSON.stringify(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  if (ra === 2) return Number(a) - Number(b);
-  return 0;
+/** A sort key: objects and arrays compare by their JSON text, computed once per item. */
+function sortKey(v: unknown): { rank: number; value: unknown } {
+  const r = rank(v);
+  return { rank: r, value: r === 3 ? JSON.stringify(v) : v };
+}
+
+/** A total order that is the same on every worker (no locale): code-unit order for strings and JSON text. */
+function compareKeys(a: { rank: number; value: unknown }, b: { rank: number; value: unknown }): number {
+  if (a.rank !== b.rank) return a.rank - b.rank;
+  if (a.rank === 0 || a.rank === 2) return Number(a.value) - Number(b.value);
+  if (a.rank === 4) return 0;
+  const x = a.value as string;
+  const y = b.value as string;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /**
@@ -63,11 +64,11 @@ export const listOperatorHandler: NodeHandler<ListOperatorData> = async ({ data,
     const sign = data.sort.order === 'desc' ? -1 : 1;
     spend(list.length * Math.max(1, Math.ceil(Math.log2(list.length + 1))));
     list = list
-      .map((item) => ({ item, key: valueAt(item, path) }))
+      .map((item) => ({ item, key: sortKey(valueAt(item, path)) }))
       .sort((a, b) => {
         // Missing and null stay last whatever the order.
-        const missing = Number(rank(a.key) === 4) - Number(rank(b.key) === 4);
-        return missing !== 0 ? missing : sign * compareValues(a.key, b.key);
+        const missing = Number(a.key.rank === 4) - Number(b.key.rank === 4);
+        return missing !== 0 ? missing : sign * compareKeys(a.key, b.key);
       })
       .map((e) => e.item);
   }
