@@ -1,7 +1,6 @@
 import type { Issue } from '../errors/domain.errors';
-import type { WaitData } from '../nodes/wait/wait.node';
-import { DURATION_BOUNDS, formatDuration, type DurationBound } from './duration';
-import { DURATION_OUT_OF_RANGE, nodePolicyBoundsSchema } from './graph.schema';
+import { DURATION_BOUNDS, type DurationBound } from './duration';
+import { nodePolicyBoundsSchema } from './graph.schema';
 import { at, zodIssues, type Rule } from './graph.rules';
 import { isPrototypeName } from './reserved-names';
 
@@ -20,25 +19,14 @@ export const policyBoundsRule: Rule = (scope) => {
   return issues;
 };
 
-/**
- * A wait's `until` at most DURATION_BOUNDS.waitUntilAhead after now, when the caller said when now
- * is (the domain reads no clock). The interpreter holds the node to the same bound when it runs.
- */
-export const waitUntilRule: Rule = (scope) => {
-  const now = scope.context.now;
-  if (now === undefined) return [];
-  const max = DURATION_BOUNDS.waitUntilAhead.max;
+/** The checks a node type makes of its own data beyond its schema (NodeTypeDefinition.check). */
+export const nodeCheckRule: Rule = (scope) => {
   const issues: Issue[] = [];
   scope.graph.nodes.forEach((node, i) => {
-    if (node.type !== 'wait') return;
-    const until = (scope.context.facts.data(node) as WaitData | undefined)?.until;
-    if (until === undefined || !(Date.parse(until) - now > max)) return;
-    issues.push({
-      code: DURATION_OUT_OF_RANGE,
-      message: `until must be at most ${formatDuration(max)} after now (${new Date(now).toISOString()})`,
-      nodeId: node.id,
-      path: at(scope, 'nodes', i, 'data', 'until'),
-    });
+    const def = scope.context.facts.of(node).def;
+    const data = def?.check ? scope.context.facts.data(node) : undefined;
+    if (!def?.check || data === undefined) return;
+    for (const issue of def.check(data, { now: scope.context.now })) issues.push({ ...issue, nodeId: node.id, path: at(scope, 'nodes', i, 'data', ...issue.path) });
   });
   return issues;
 };

@@ -1,5 +1,5 @@
 import type { Issue } from '../errors/domain.errors';
-import { policyBoundsRule, reservedNameRule, waitUntilRule } from './graph.bounds.rules';
+import { nodeCheckRule, policyBoundsRule, reservedNameRule } from './graph.bounds.rules';
 import { DEFAULT_GRAPH_LIMITS, graphSizeIssues, type GraphLimits } from './graph.limits';
 import { graphSchema, type Graph } from './graph.schema';
 import { scopesOf, type ValidationContext } from './graph.scope';
@@ -25,7 +25,7 @@ const SCOPE_RULES: Rule[] = [
   nodeTypeRule,
   policyBoundsRule,
   reservedNameRule,
-  waitUntilRule,
+  nodeCheckRule,
   startEndRule,
   edgeRule,
   reachabilityRule,

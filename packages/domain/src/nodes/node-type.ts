@@ -64,8 +64,25 @@ export interface NodeTypeDefinition<Type extends string = string, Data = unknown
   namedFields?: readonly string[];
   /** Bounds of the node's `timeout` when not DURATION_BOUNDS.nodeTimeout (a child run may last longer than an activity). */
   timeoutBound?: DurationBound;
+  /**
+   * Checks of the parsed data beyond its schema, for what needs the validation's context (the
+   * caller's clock: the domain reads none). Paths are relative to the node's `data`.
+   */
+  check?(data: Data, context: NodeCheckContext): readonly NodeDataIssue[];
   /** `false`: validated and stored, but this version of Weft does not run it (`node_type_not_supported`). */
   runnable?: false;
+}
+
+/** What a type's `check` may use besides the data. */
+export interface NodeCheckContext {
+  /** now, in ms since the epoch, when the caller said (validation at save time) */
+  now?: number;
+}
+
+export interface NodeDataIssue {
+  code: string;
+  message: string;
+  path: (string | number)[];
 }
 
 /** Keeps the literal facts of a definition (its type, effect, runnable) for the typed registries. */

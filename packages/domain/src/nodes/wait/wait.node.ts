@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DURATION_BOUNDS } from '../../dsl/duration';
-import { DEFAULT_HANDLE, boundedDurationSchema } from '../../dsl/graph.schema';
+import { DURATION_BOUNDS, formatDuration } from '../../dsl/duration';
+import { DEFAULT_HANDLE, DURATION_OUT_OF_RANGE, boundedDurationSchema } from '../../dsl/graph.schema';
 import { defineNodeType } from '../node-type';
 
 export const waitDataSchema = z
@@ -23,4 +23,10 @@ export const waitNode = defineNodeType({
   dataSchema: waitDataSchema,
   outputs: () => [],
   handles: () => [DEFAULT_HANDLE],
+  /** `until` at most DURATION_BOUNDS.waitUntilAhead after now; the interpreter holds the node to the same bound when it runs. */
+  check: (data: WaitData, { now }) => {
+    const max = DURATION_BOUNDS.waitUntilAhead.max;
+    if (now === undefined || data.until === undefined || !(Date.parse(data.until) - now > max)) return [];
+    return [{ code: DURATION_OUT_OF_RANGE, message: `until must be at most ${formatDuration(max)} after now (${new Date(now).toISOString()})`, path: ['until'] }];
+  },
 });
