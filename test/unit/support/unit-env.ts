@@ -3,7 +3,7 @@ import { Connection } from '@temporalio/client';
 // The SDK opens the test service of a time-skipping server only through this option (its own
 // TestWorkflowEnvironment sets it when it launched the server itself); the unit tier launches the
 // server on its own (test-server.ts) and connects to it the same way.
-import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
+import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection';
 import { TimeSkippingWorkflowClient } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import {
@@ -96,7 +96,8 @@ export function useUnitEnv(name: string): UnitEnv {
 
   beforeAll(async () => {
     if (!address || !codePath) throw new Error('The unit tier runs under its Jest project (globalSetup starts the test server): npm run test:unit');
-    env.connection = await Connection.connect({ address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } });
+    const options: InternalConnectionOptions = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
+    env.connection = await Connection.connect(options);
     env.client = new TimeSkippingWorkflowClient({ connection: env.connection });
     native = await NativeConnection.connect({ address });
     worker = await Worker.create({ connection: native, taskQueue: env.taskQueue, workflowBundle: { codePath }, activities: fakes.activities });
