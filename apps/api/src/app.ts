@@ -9,7 +9,8 @@ import { healthRouter } from './health/health.router';
 import { errorMiddleware, notFoundRoute } from './http/error.middleware';
 import { setInputLimits } from './http/input-hygiene';
 import { requestContext } from './http/request-context';
-import { buildOpenApiDocument } from './openapi/openapi';
+import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
+import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
 import { runsRouter } from './runs/runs.router';
 import { RunsService } from './runs/runs.service';
 import { RunNodesReader } from './runs/run-nodes';
@@ -42,11 +43,11 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   });
   app.use(express.json({ limit: config.WEFT_MAX_BODY_BYTES }));
 
-  app.use('/health', healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE }));
-  const openapi = buildOpenApiDocument();
-  app.get('/v1/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
+  // Every router below is made of declared routes (http/route.ts) with whole paths, mounted at the
+  // root; the OpenAPI document is generated from the declarations of what is mounted.
+  app.use(healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE }));
+  let openapi: Record<string, unknown> = {};
+  app.use(openapiRouter(() => openapi));
 
   const workflows = new WorkflowsService(prisma, { limits: graphLimitsFromEnv(config), now: () => new Date() });
   const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }));
@@ -57,20 +58,20 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config) },
     reconciler,
   );
-  const v1 = express.Router();
-  v1.use(authenticate(prisma));
+  // Everything under /v1 but the document needs an API key, a path no route serves too (401 before 404).
+  app.use(AUTHENTICATED_PREFIX, authenticate(prisma));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
-  v1.use('/workflows', workflowsRouter(workflows));
-  v1.use('/secrets', secretsRouter(new SecretsStore(prisma, cipher)));
-  v1.use('/model-providers', modelProvidersRouter(prisma, cipher));
-  v1.use(
+  app.use(workflowsRouter(workflows));
+  app.use(secretsRouter(new SecretsStore(prisma, cipher)));
+  app.use(modelProvidersRouter(prisma, cipher));
+  app.use(
     runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), {
       links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
       maxBlockingMs: Math.min(config.WEFT_MAX_BLOCKING_TIMEOUT_MS, 300_000),
       defaultBlockingMs: Math.min(config.WEFT_BLOCKING_TIMEOUT_MS, config.WEFT_MAX_BLOCKING_TIMEOUT_MS),
     }),
   );
-  app.use('/v1', v1);
+  openapi = buildOpenApiDocument(mountedRoutes(app).declared);
 
   app.use(notFoundRoute);
   app.use(errorMiddleware(logger));

@@ -1,9 +1,10 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { PrismaClient } from '@weft/activities';
 import { sanitizeErrorMessage } from '@weft/domain';
+import { bare, bindRoutes, defineRoutes } from '../http/route';
 
 type Check = () => Promise<unknown>;
 
@@ -39,8 +40,26 @@ async function probe(check: Check): Promise<z.infer<typeof checkResultSchema>> {
   }
 }
 
+export const healthRoutes = defineRoutes({
+  live: {
+    method: 'get',
+    path: '/health/live',
+    summary: 'Liveness probe',
+    access: 'public',
+    responses: { 200: bare(liveReportSchema, 'The process serves requests') },
+    errors: [],
+  },
+  ready: {
+    method: 'get',
+    path: '/health/ready',
+    summary: 'Readiness probe: PostgreSQL, Redis, Temporal',
+    access: 'public',
+    responses: { 200: bare(readyReportSchema, 'Every dependency is up'), 503: bare(readyReportSchema, 'A dependency is down: `down` names it') },
+    errors: [],
+  },
+});
+
 export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; temporal: Client; namespace: string }): Router {
-  const r = Router();
   const checks: Record<(typeof DEPENDENCIES)[number], Check> = {
     postgres: () => deps.prisma.$queryRaw`SELECT 1`,
     redis: () => deps.redis.ping(),
@@ -51,17 +70,16 @@ export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; tempora
       ),
   };
 
-  r.get('/live', (_req, res) => {
-    res.json({ status: 'ok' } satisfies z.infer<typeof liveReportSchema>);
+  return bindRoutes(healthRoutes, {
+    live: (_req, res) => {
+      res.json({ status: 'ok' } satisfies z.infer<typeof liveReportSchema>);
+    },
+    ready: async (_req, res) => {
+      const [postgres, redis, temporal] = await Promise.all(DEPENDENCIES.map((n) => probe(checks[n])));
+      const report: ReadyReport['checks'] = { postgres: postgres!, redis: redis!, temporal: temporal! };
+      const down = DEPENDENCIES.filter((n) => report[n].status === 'down');
+      const body: ReadyReport = { status: down.length ? 'unavailable' : 'ok', down, checks: report };
+      res.status(down.length ? 503 : 200).json(body);
+    },
   });
-
-  r.get('/ready', async (_req, res) => {
-    const [postgres, redis, temporal] = await Promise.all(DEPENDENCIES.map((n) => probe(checks[n])));
-    const report: ReadyReport['checks'] = { postgres: postgres!, redis: redis!, temporal: temporal! };
-    const down = DEPENDENCIES.filter((n) => report[n].status === 'down');
-    const body: ReadyReport = { status: down.length ? 'unavailable' : 'ok', down, checks: report };
-    res.status(down.length ? 503 : 200).json(body);
-  });
-
-  return r;
 }

@@ -3,8 +3,8 @@ import { type z } from 'zod';
 import { MalformedRequestError } from './http.errors';
 import { checkRequestInput } from './input-hygiene';
 
-type Schemas = { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType };
-type Parsed<S extends Schemas> = {
+export type Schemas = { body?: z.ZodType; query?: z.ZodType; params?: z.ZodType };
+export type Parsed<S extends Schemas> = {
   body: S['body'] extends z.ZodType ? z.infer<S['body']> : undefined;
   query: S['query'] extends z.ZodType ? z.infer<S['query']> : undefined;
   params: S['params'] extends z.ZodType ? z.infer<S['params']> : undefined;

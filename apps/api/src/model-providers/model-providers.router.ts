@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import { Prisma, baseUrlProblem, type PrismaClient, type SecretCipher } from '@weft/activities';
 import { ConflictError, ValidationFailedError } from '@weft/domain';
-import { CAN, requireRole } from '../auth/auth.middleware';
+import { CAN } from '../auth/auth.middleware';
+import { timestamp } from '../http/dto-fields';
 import { sendData, sendList } from '../http/envelope';
-import { handle } from '../http/handle';
+import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list } from '../http/route';
 
 export const createProviderBody = z
   .object({
@@ -17,7 +18,17 @@ export const createProviderBody = z
   })
   .strict();
 
-const dto = (p: { id: string; name: string; type: string; baseUrl: string | null; createdAt: Date }) => ({
+/** A model provider as the API shows it: never its key. */
+export const modelProviderSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string().meta({ enum: ['openai'] }),
+  baseUrl: z.string().nullable(),
+  createdAt: timestamp,
+});
+export type ModelProviderDto = z.infer<typeof modelProviderSchema>;
+
+const dto = (p: { id: string; name: string; type: string; baseUrl: string | null; createdAt: Date }): ModelProviderDto => ({
   id: p.id,
   name: p.name,
   type: p.type,
@@ -26,36 +37,57 @@ const dto = (p: { id: string; name: string; type: string; baseUrl: string | null
 });
 
 /** Model providers per tenant. Tenant admins set base URLs; the key is stored encrypted, never returned. */
+export const modelProviderRoutes = defineRoutes({
+  create: {
+    method: 'post',
+    path: '/v1/model-providers',
+    summary: 'Add a model provider',
+    access: ['admin'],
+    note: 'the key is stored encrypted, never returned',
+    request: { body: createProviderBody },
+    responses: { 201: data(modelProviderSchema, 'Added') },
+    errors: [...BODY_ERRORS, 403, 409],
+  },
+  list: {
+    method: 'get',
+    path: '/v1/model-providers',
+    summary: 'List model providers',
+    access: CAN.read,
+    responses: { 200: list(modelProviderSchema, 'Every model provider of the tenant') },
+    errors: READ_ERRORS,
+  },
+});
+
 export function modelProvidersRouter(prisma: PrismaClient, cipher: SecretCipher): Router {
-  const r = Router();
-  r.post('/', requireRole('admin'), handle({ body: createProviderBody }, async (req, res, { body }) => {
-    const problem = body.baseUrl === undefined ? undefined : baseUrlProblem(body.baseUrl);
-    if (problem) {
-      const message = `baseUrl ${problem}`;
-      throw new ValidationFailedError('model_provider_base_url_invalid', message, [{ code: 'model_provider_base_url_invalid', message, path: ['baseUrl'] }]);
-    }
-    try {
-      const created = await prisma.modelProvider.create({
-        data: {
-          id: `mp_${randomUUID().replace(/-/g, '')}`,
-          tenantId: req.auth.tenantId,
-          name: body.name,
-          type: body.type,
-          baseUrl: body.baseUrl ?? null,
-          apiKeyEncrypted: cipher.encrypt(body.apiKey),
-        },
-      });
-      sendData(req, res, dto(created), 201);
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        throw new ConflictError('model_provider_exists', `A model provider named '${body.name}' already exists`);
+  return bindRoutes(modelProviderRoutes, {
+    create: async (req, res, { body }) => {
+      const problem = body.baseUrl === undefined ? undefined : baseUrlProblem(body.baseUrl);
+      if (problem) {
+        const message = `baseUrl ${problem}`;
+        throw new ValidationFailedError('model_provider_base_url_invalid', message, [{ code: 'model_provider_base_url_invalid', message, path: ['baseUrl'] }]);
       }
-      throw err;
-    }
-  }));
-  r.get('/', requireRole(...CAN.read), handle({}, async (req, res) => {
-    const items = await prisma.modelProvider.findMany({ where: { tenantId: req.auth.tenantId }, orderBy: { createdAt: 'asc' } });
-    sendList(req, res, items.map(dto), { page: 1, limit: Math.max(items.length, 1), total: items.length });
-  }));
-  return r;
+      try {
+        const created = await prisma.modelProvider.create({
+          data: {
+            id: `mp_${randomUUID().replace(/-/g, '')}`,
+            tenantId: req.auth.tenantId,
+            name: body.name,
+            type: body.type,
+            baseUrl: body.baseUrl ?? null,
+            apiKeyEncrypted: cipher.encrypt(body.apiKey),
+          },
+        });
+        sendData(req, res, dto(created), 201);
+      } catch (err) {
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+          throw new ConflictError('model_provider_exists', `A model provider named '${body.name}' already exists`);
+        }
+        throw err;
+      }
+    },
+    list: async (req, res) => {
+      const items = await prisma.modelProvider.findMany({ where: { tenantId: req.auth.tenantId }, orderBy: { createdAt: 'asc' } });
+      sendList(req, res, items.map(dto), { page: 1, limit: Math.max(items.length, 1), total: items.length });
+    },
+  });
 }

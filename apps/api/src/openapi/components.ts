@@ -1,26 +1,17 @@
 import { z } from 'zod';
 import { graphSchema } from '@weft/domain';
 import { errorBodySchema, metaSchema, paginationSchema } from '../http/envelope';
-import { timestamp } from '../http/dto-fields';
 import { liveReportSchema, readyReportSchema } from '../health/health.router';
 import { nodeExecutionSchema, runSchema } from '../runs/runs.responses';
+import { modelProviderSchema } from '../model-providers/model-providers.router';
 import { secretSchema } from '../secrets/secrets.router';
 import { validationResultSchema, workflowSchema, workflowVersionSchema } from '../workflows/workflows.dto';
 import { graphBody } from '../workflows/workflows.schemas';
 
 /**
- * The model provider DTO (model-providers.router.ts) as documented; that router's mapper is not
- * typed against it yet, so keep the two in step by hand until it is.
+ * Named schemas of the document: `#/components/schemas/<name>`. A route's response schema that is
+ * one of these is referenced by name; any other is written out in place.
  */
-export const modelProviderSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  type: z.string().meta({ enum: ['openai'] }),
-  baseUrl: z.string().nullable(),
-  createdAt: timestamp,
-});
-
-/** Named schemas of the document: `#/components/schemas/<name>`. */
 export const COMPONENTS = {
   Workflow: { schema: workflowSchema, io: 'output' },
   WorkflowVersion: { schema: workflowVersionSchema, io: 'output' },
@@ -57,6 +48,14 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<st
 }
 
 export const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
+
+const NAMES = new Map<z.ZodType, ComponentName>(Object.entries(COMPONENTS).map(([name, c]) => [c.schema, name as ComponentName]));
+
+/** A response schema: a reference when it is a named component, else written out. */
+export const responseSchema = (schema: z.ZodType): Record<string, unknown> => {
+  const name = NAMES.get(schema);
+  return name ? ref(name) : jsonSchema(schema, 'output');
+};
 
 export function componentSchemas(): Record<string, unknown> {
   return Object.fromEntries(Object.entries(COMPONENTS).map(([name, c]) => [name, jsonSchema(c.schema, c.io)]));

@@ -1,4 +1,9 @@
-import { buildOpenApiDocument } from './openapi';
+import type { AddressInfo } from 'node:net';
+import { ROLES } from '@weft/domain';
+import { createApp, type AppDeps } from '../app';
+import { apiConfigSchema } from '../config';
+import { mountedRoutes } from '../http/route';
+import { buildOpenApiDocument, openApiPath } from './openapi';
 
 type Operation = {
   security?: unknown[];
@@ -6,11 +11,51 @@ type Operation = {
   responses: Record<string, { headers?: Record<string, { required: boolean }>; content: { 'application/json': { schema: Record<string, any> } } }>;
 };
 
-const doc = buildOpenApiDocument() as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, any> } };
+// Nothing is called while the app is built or while the document is served: the services get no deps.
+const app = createApp({
+  config: apiConfigSchema.parse({ WEFT_ENCRYPTION_KEY: '0'.repeat(64) }),
+  prisma: {},
+  redis: {},
+  temporal: {},
+  logger: { http: () => undefined },
+} as unknown as AppDeps);
+const mounted = mountedRoutes(app);
+const doc = buildOpenApiDocument(mounted.declared) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, any> } };
 const op = (method: string, path: string) => doc.paths[path]![method]!;
 const dataOf = (o: Operation, status: number) => o.responses[status]!.content['application/json'].schema;
 
 describe('the OpenAPI document', () => {
+  it('documents every route the app serves, and only those', () => {
+    const served = mounted.routes.map((r) => `${r.method} ${openApiPath(r.path)}`).sort();
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
+    expect(served).toHaveLength(19);
+    expect(documented).toEqual(served);
+  });
+
+  it('is what GET /v1/openapi.json serves', async () => {
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/openapi.json`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual(doc);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('names the roles of each authenticated route, and in the summary when not every role may call it', () => {
+    const create = op('post', '/v1/workflows') as Operation & { summary: string; 'x-weft-roles': string[] };
+    expect(create['x-weft-roles']).toEqual(['admin', 'developer']);
+    expect(create.summary).toBe('Create a workflow (developer, admin)');
+    const start = op('post', '/v1/workflows/{id}/runs') as Operation & { summary: string };
+    expect(start.summary).toBe('Start a run (operator, developer, admin; `version: "draft"` needs developer or admin)');
+    const read = op('get', '/v1/runs') as Operation & { summary: string; 'x-weft-roles': string[] };
+    expect([...read['x-weft-roles']].sort()).toEqual([...ROLES].sort());
+    expect(read.summary).toBe('List runs');
+    expect(op('get', '/health/ready')).not.toHaveProperty('x-weft-roles');
+  });
+
   it('gives every operation a response schema, and every authenticated one its error statuses', () => {
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, o] of Object.entries(methods)) {

@@ -1,81 +1,36 @@
-import type { z } from 'zod';
-import { createWorkflowBody, listVersionsQuery, listWorkflowsQuery, replaceDraftBody, validateBody, versionParams, workflowParams } from '../workflows/workflows.schemas';
-import { idempotencyKeyHeader, listNodesQuery, listRunsQuery, runParams, startRunBody, workflowRunParams } from '../runs/runs.schemas';
-import { putSecretBody, secretParams } from '../secrets/secrets.router';
-import { createProviderBody } from '../model-providers/model-providers.router';
-import { componentSchemas, jsonSchema, ref, type ComponentName } from './components';
+import type { Router } from 'express';
+import { z } from 'zod';
+import { ROLES } from '@weft/domain';
+import { bare, bindRoutes, defineRoutes, roleList, type ErrorStatus, type ResponseDoc, type RouteDef } from '../http/route';
+import { componentSchemas, jsonSchema, ref, responseSchema } from './components';
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+/** What the document route answers; the document is written by `buildOpenApiDocument` below. */
+const openApiDocumentSchema = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+  components: z.looseObject({}),
+});
 
-interface Success {
-  description: string;
-  /** `data`: the envelope around one item; `list`: around a page of items; `bare`: no envelope (health) */
-  shape: 'data' | 'list' | 'bare';
-  schema: ComponentName | 'object';
-  headers?: ('Location' | 'Idempotent-Replayed')[];
-}
-
-interface RouteDoc {
-  method: 'get' | 'post' | 'put';
-  path: string;
-  summary: string;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  headers?: { name: string; schema: z.ZodType; description: string }[];
-  ok: Record<number, Success>;
-  errors: ErrorStatus[];
-  /** false: no API key (health probes, this document) */
-  auth?: false;
-}
-
-/** What a body route can answer besides its own codes: malformed, unauthenticated, too large, unreadable, dependency down. */
-const BODY = [400, 401, 413, 415, 503] as const;
-const READ = [400, 401, 503] as const;
-
-const one = (schema: ComponentName, description: string, headers?: Success['headers']): Success => ({ description, shape: 'data', schema, headers });
-const page = (schema: ComponentName, description: string): Success => ({ description, shape: 'list', schema });
-
-const ROUTES: RouteDoc[] = [
-  { method: 'post', path: '/v1/workflows', summary: 'Create a workflow (developer, admin)', body: createWorkflowBody, ok: { 201: one('Workflow', 'Created', ['Location']) }, errors: [...BODY, 403, 422] },
-  { method: 'get', path: '/v1/workflows', summary: 'List workflows (`name` matches a part of the name, case-insensitively)', query: listWorkflowsQuery, ok: { 200: page('Workflow', 'A page of workflows') }, errors: [...READ] },
-  { method: 'get', path: '/v1/workflows/{id}', summary: 'Read a workflow', params: workflowParams, ok: { 200: one('Workflow', 'The workflow') }, errors: [...READ, 404] },
-  { method: 'put', path: '/v1/workflows/{id}/draft', summary: 'Replace the draft graph (developer, admin)', params: workflowParams, body: replaceDraftBody, ok: { 200: one('Workflow', 'Saved') }, errors: [...BODY, 403, 404, 422] },
-  { method: 'post', path: '/v1/workflows/{id}/validate', summary: 'Validate a graph (or the draft) without saving; 422 lists every problem', params: workflowParams, body: validateBody, ok: { 200: one('ValidationResult', 'The graph is valid') }, errors: [...BODY, 404, 422] },
-  { method: 'post', path: '/v1/workflows/{id}/publish', summary: 'Freeze the draft as the next immutable version (developer, admin)', params: workflowParams, ok: { 201: one('WorkflowVersion', 'Published', ['Location']) }, errors: [...READ, 403, 404, 409, 422] },
-  { method: 'get', path: '/v1/workflows/{id}/versions', summary: 'List published versions', params: workflowParams, query: listVersionsQuery, ok: { 200: page('WorkflowVersion', 'A page of versions') }, errors: [...READ, 404] },
-  { method: 'get', path: '/v1/workflows/{id}/versions/{version}', summary: 'Read a published version', params: versionParams, ok: { 200: one('WorkflowVersion', 'The version') }, errors: [...READ, 404] },
-  {
-    method: 'post',
-    path: '/v1/workflows/{id}/runs',
-    summary: 'Start a run (operator, developer, admin; `version: "draft"` needs developer or admin)',
-    params: workflowRunParams,
-    body: startRunBody,
-    headers: [{ name: 'Idempotency-Key', schema: idempotencyKeyHeader, description: 'A repeat of the same request returns the first run; the same key with a different request is 422 idempotency_key_reused' }],
-    ok: {
-      200: one('Run', 'Blocking mode: the run ended within timeoutMs', ['Location', 'Idempotent-Replayed']),
-      202: one('Run', 'Async mode, or blocking mode when the run did not end within timeoutMs: it goes on; poll Location', ['Location', 'Idempotent-Replayed']),
-    },
-    errors: [...BODY, 403, 404, 409, 422],
-  },
-  { method: 'get', path: '/v1/runs', summary: 'List runs', query: listRunsQuery, ok: { 200: page('Run', 'A page of runs') }, errors: [...READ] },
-  { method: 'get', path: '/v1/runs/{id}', summary: 'Read a run', params: runParams, ok: { 200: one('Run', 'The run') }, errors: [...READ, 404] },
-  { method: 'get', path: '/v1/runs/{id}/nodes', summary: 'Node executions of a run, in order, with every attempt', params: runParams, query: listNodesQuery, ok: { 200: page('NodeExecution', 'A page of node executions') }, errors: [...READ, 404] },
-  { method: 'put', path: '/v1/secrets/{name}', summary: 'Set a tenant secret (write-only; developer, admin)', params: secretParams, body: putSecretBody, ok: { 200: one('Secret', 'Stored') }, errors: [...BODY, 403] },
-  { method: 'get', path: '/v1/secrets', summary: 'List secret names', ok: { 200: page('Secret', 'Every secret of the tenant, without values') }, errors: [...READ] },
-  { method: 'post', path: '/v1/model-providers', summary: 'Add a model provider (admin; the key is stored encrypted, never returned)', body: createProviderBody, ok: { 201: one('ModelProvider', 'Added') }, errors: [...BODY, 403, 409] },
-  { method: 'get', path: '/v1/model-providers', summary: 'List model providers', ok: { 200: page('ModelProvider', 'Every model provider of the tenant') }, errors: [...READ] },
-  { method: 'get', path: '/health/live', summary: 'Liveness probe', auth: false, ok: { 200: { description: 'The process serves requests', shape: 'bare', schema: 'HealthLive' } }, errors: [] },
-  {
+export const openapiRoutes = defineRoutes({
+  document: {
     method: 'get',
-    path: '/health/ready',
-    summary: 'Readiness probe: PostgreSQL, Redis, Temporal',
-    auth: false,
-    ok: { 200: { description: 'Every dependency is up', shape: 'bare', schema: 'HealthReady' }, 503: { description: 'A dependency is down: `down` names it', shape: 'bare', schema: 'HealthReady' } },
+    path: '/v1/openapi.json',
+    summary: 'This document',
+    access: 'public',
+    responses: { 200: bare(openApiDocumentSchema, 'The OpenAPI 3.1 document') },
     errors: [],
   },
-  { method: 'get', path: '/v1/openapi.json', summary: 'This document', auth: false, ok: { 200: { description: 'The OpenAPI 3.1 document', shape: 'bare', schema: 'object' } }, errors: [] },
-];
+});
+
+/** Serves the document; it is built once the app has mounted every route (see createApp). */
+export function openapiRouter(document: () => Record<string, unknown>): Router {
+  return bindRoutes(openapiRoutes, {
+    document: (_req, res) => {
+      res.json(document());
+    },
+  });
+}
 
 const ERRORS: Record<ErrorStatus, string> = {
   400: 'Malformed request: bad JSON (malformed_json), a body, query or path that does not fit (malformed_request, details.issues), text PostgreSQL cannot store (request_invalid_text), nesting too deep (request_too_deep), a __proto__ key (request_forbidden_key), a body that is not in its Content-Encoding (request_encoding_invalid); details.path says where',
@@ -96,50 +51,69 @@ const HEADERS = {
   'Idempotent-Replayed': header('"true" when this is the first run of a repeated Idempotency-Key', false),
 };
 
-function bodySchema(ok: Success): Record<string, unknown> {
-  if (ok.schema === 'object') return { type: 'object' };
-  if (ok.shape === 'bare') return ref(ok.schema);
+function bodySchema(ok: ResponseDoc): Record<string, unknown> {
+  const item = responseSchema(ok.schema);
+  if (ok.shape === 'bare') return item;
   const envelope = { code: { type: 'string', const: 'success' }, meta: ref('Meta') };
   return ok.shape === 'data'
-    ? { type: 'object', required: ['code', 'data', 'meta'], properties: { ...envelope, data: ref(ok.schema) }, additionalProperties: false }
+    ? { type: 'object', required: ['code', 'data', 'meta'], properties: { ...envelope, data: item }, additionalProperties: false }
     : {
         type: 'object',
         required: ['code', 'data', 'meta', 'pagination'],
-        properties: { ...envelope, data: { type: 'array', items: ref(ok.schema) }, pagination: ref('Pagination') },
+        properties: { ...envelope, data: { type: 'array', items: item }, pagination: ref('Pagination') },
         additionalProperties: false,
       };
 }
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const optional = (schema: z.ZodType) => schema.safeParse(undefined).success;
+const shapeOf = (schema: z.ZodType | undefined): Record<string, z.ZodType> => (schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {});
 
-function operation(route: RouteDoc): Record<string, unknown> {
+/** `/v1/runs/:id` → `/v1/runs/{id}` */
+export const openApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');
+
+/** The summary with who may call the route: no roles when every role may. */
+function summaryOf(route: RouteDef): string {
+  const roles = route.access === 'public' || ROLES.every((r) => route.access.includes(r)) ? [] : [roleList(route.access)];
+  const said = [...roles, ...(route.note ? [route.note] : [])];
+  return said.length ? `${route.summary} (${said.join('; ')})` : route.summary;
+}
+
+function operation(route: RouteDef): Record<string, unknown> {
   const parameters = [
-    ...Object.entries(route.params?.shape ?? {}).map(([name, s]) => ({ name, in: 'path', required: true, schema: jsonSchema(s as z.ZodType, 'input') })),
-    ...Object.entries(route.query?.shape ?? {}).map(([name, s]) => ({ name, in: 'query', required: !optional(s as z.ZodType), schema: jsonSchema(s as z.ZodType, 'input') })),
+    ...Object.entries(shapeOf(route.request?.params)).map(([name, s]) => ({ name, in: 'path', required: true, schema: jsonSchema(s, 'input') })),
+    ...Object.entries(shapeOf(route.request?.query)).map(([name, s]) => ({ name, in: 'query', required: !optional(s), schema: jsonSchema(s, 'input') })),
     ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema, 'input') })),
   ];
   const responses: Record<string, unknown> = {};
-  for (const [status, ok] of Object.entries(route.ok)) {
+  for (const [status, ok] of Object.entries(route.responses)) {
     const headers = Object.fromEntries(['X-Request-Id', ...(ok.headers ?? [])].map((h) => [h, HEADERS[h as keyof typeof HEADERS]]));
     responses[status] = { description: ok.description, headers, content: json(bodySchema(ok)) };
   }
-  for (const status of route.auth === false ? [] : [...new Set(route.errors)].sort()) {
+  for (const status of [...new Set(route.errors)].sort()) {
     responses[status] = { description: ERRORS[status], headers: { 'X-Request-Id': HEADERS['X-Request-Id'] }, content: json(ref('Error')) };
   }
+  const body = route.request?.body;
   return {
-    summary: route.summary,
-    ...(route.auth === false ? { security: [] } : {}),
+    summary: summaryOf(route),
+    ...(route.access === 'public' ? { security: [] } : { 'x-weft-roles': [...route.access] }),
     parameters,
-    ...(route.body ? { requestBody: { required: !optional(route.body), content: json(jsonSchema(route.body, 'input')) } } : {}),
+    ...(body ? { requestBody: { required: !optional(body), content: json(jsonSchema(body, 'input')) } } : {}),
     responses,
   };
 }
 
-/** The OpenAPI 3.1 document, generated from the zod schemas the routes validate with and the DTOs are typed by. */
-export function buildOpenApiDocument(): Record<string, unknown> {
+/**
+ * The OpenAPI 3.1 document of the routes the app serves (`mountedRoutes(app).declared`), generated
+ * from their declarations: the zod schemas the routes validate with and the DTOs are typed by.
+ */
+export function buildOpenApiDocument(routes: readonly RouteDef[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of ROUTES) (paths[route.path] ??= {})[route.method] = operation(route);
+  for (const route of routes) {
+    const at = (paths[openApiPath(route.path)] ??= {});
+    if (at[route.method]) throw new Error(`${route.method.toUpperCase()} ${route.path} is declared twice`);
+    at[route.method] = operation(route);
+  }
   return {
     openapi: '3.1.0',
     info: { title: 'Weft API', version: '1.0.0', description: 'Durable workflow orchestration for LLM applications' },

@@ -1,10 +1,10 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { SecretsStore } from '@weft/activities';
-import { CAN, requireRole } from '../auth/auth.middleware';
+import { CAN } from '../auth/auth.middleware';
 import { sendData, sendList } from '../http/envelope';
-import { handle } from '../http/handle';
 import { timestamp } from '../http/dto-fields';
+import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list } from '../http/route';
 
 export const secretParams = z.object({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a secret name is a letter or _ then letters, digits or _') });
 export const putSecretBody = z.object({ value: z.string().min(1).max(64 * 1024) }).strict();
@@ -19,16 +19,37 @@ const secretDto = (s: { name: string; createdAt: Date; updatedAt: Date }): Secre
   updatedAt: s.updatedAt.toISOString(),
 });
 
+export const secretRoutes = defineRoutes({
+  put: {
+    method: 'put',
+    path: '/v1/secrets/:name',
+    summary: 'Set a tenant secret',
+    access: CAN.editWorkflows,
+    note: 'write-only',
+    request: { params: secretParams, body: putSecretBody },
+    responses: { 200: data(secretSchema, 'Stored') },
+    errors: [...BODY_ERRORS, 403],
+  },
+  list: {
+    method: 'get',
+    path: '/v1/secrets',
+    summary: 'List secret names',
+    access: CAN.read,
+    responses: { 200: list(secretSchema, 'Every secret of the tenant, without values') },
+    errors: READ_ERRORS,
+  },
+});
+
 /** Write-only secrets: a value goes in and never comes back out of the API. */
 export function secretsRouter(store: SecretsStore): Router {
-  const r = Router();
-  r.put('/:name', requireRole(...CAN.editWorkflows), handle({ params: secretParams, body: putSecretBody }, async (req, res, { params, body }) => {
-    const s = await store.put(req.auth.tenantId, params.name, body.value);
-    sendData(req, res, secretDto(s));
-  }));
-  r.get('/', handle({}, async (req, res) => {
-    const items = (await store.list(req.auth.tenantId)).map(secretDto);
-    sendList(req, res, items, { page: 1, limit: Math.max(items.length, 1), total: items.length });
-  }));
-  return r;
+  return bindRoutes(secretRoutes, {
+    put: async (req, res, { params, body }) => {
+      const s = await store.put(req.auth.tenantId, params.name, body.value);
+      sendData(req, res, secretDto(s));
+    },
+    list: async (req, res) => {
+      const items = (await store.list(req.auth.tenantId)).map(secretDto);
+      sendList(req, res, items, { page: 1, limit: Math.max(items.length, 1), total: items.length });
+    },
+  });
 }
