@@ -154,7 +154,6 @@ export class FakeActivities {
       const messages = (input.config as { messages?: { content: string }[] }).messages ?? [];
       return { text: `echo: ${messages.at(-1)?.content ?? ''}`, json: null, usage: { inputTokens: 1, outputTokens: 1 }, finishReason: 'stop' };
     }),
-    nodeKnowledgeRetrieval: this.node('nodeKnowledgeRetrieval', () => ({ results: [] })),
     // Blob values come from the fixture; an id it does not hold is user data and is not vouched for.
     loadBlobs: async ({ ids, refs }) => {
       const wanted = (refs ?? []).map((r) => r.$weftBlob).concat(ids);
