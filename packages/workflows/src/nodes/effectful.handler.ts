@@ -104,7 +104,7 @@ export function effectfulHandler(activity: NodeActivityName, defaults: EffectDef
       if (cause instanceof TimeoutFailure) {
         return { ...failed('node_timeout', `The node did not finish within ${node.timeout ?? defaults.timeout}`), recordInputs: config };
       }
-      return { ...failed('node_failed', cause?.message ?? err.message), recordInputs: config };
+      return { ...failedWith({ message: cause?.message ?? err.message }), recordInputs: config };
     }
   };
 }

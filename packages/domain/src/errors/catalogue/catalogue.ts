@@ -75,10 +75,8 @@ export const NON_RETRYABLE_CODES: readonly ActivityErrorCode[] = (Object.keys(ER
 );
 
 /** A code's message: its template with the parameters filled in. */
-export function describe<C extends ErrorCode>(code: C, params: ErrorParams<C>): string;
-export function describe(code: ErrorCode, params?: Readonly<Record<string, ParamValue | undefined>>): string;
-export function describe(code: ErrorCode, params: Readonly<Record<string, ParamValue | undefined>> = {}): string {
-  return fillTemplate(errorSpec(code).message, params);
+export function describe<C extends ErrorCode>(code: C, params: ErrorParams<C>): string {
+  return fillTemplate(errorSpec(code as ErrorCode).message, params as Readonly<Record<string, ParamValue>>);
 }
 
 /** `{code, message}` as stored and shown, the message from the code's template. */
