@@ -66,6 +66,11 @@ export function httpStatusOf(code: string): number {
   return errorSpec(code)?.status ?? 500;
 }
 
+/** The codes the API answers with `status`, in catalogue order. */
+export function codesWithStatus(status: number): ApiErrorCode[] {
+  return (Object.keys(ERROR_CATALOGUE) as Named[]).filter((code): code is ApiErrorCode => (ERROR_CATALOGUE[code] as ErrorSpec).status === status);
+}
+
 /**
  * Every code an activity raises that no retry can fix: what the workflow hands Temporal as
  * `nonRetryableErrorTypes` (activities also mark such failures non-retryable themselves).
