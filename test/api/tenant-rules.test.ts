@@ -101,7 +101,7 @@ describe('errors the API serves (item 8, at the boundary)', () => {
       data: { id: 'ne_1', tenantId: run.tenantId, runId, key: 'greet', seq: 1, nodeId: 'greet', type: 'template', status: 'failed', error: { code: 'P2003', message: prismaText }, startedAt: new Date(), finishedAt: new Date() },
     });
     await h.prisma.nodeAttempt.create({
-      data: { id: 'att_1', tenantId: run.tenantId, runId, nodeKey: 'greet', attempt: 1, status: 'failed', error: { code: 'record_write_failed', message: `boom\n    at x (/srv/app/dist/a.js:1:2)` }, startedAt: new Date() },
+      data: { id: 'att_1', tenantId: run.tenantId, runId, nodeKey: 'greet', attempt: 1, status: 'failed', error: { code: 'code_runtime_error', message: `boom\n    at x (/srv/app/dist/a.js:1:2)` }, startedAt: new Date() },
     });
 
     const read = await api('GET', `/v1/runs/${runId}`);
@@ -110,7 +110,7 @@ describe('errors the API serves (item 8, at the boundary)', () => {
     expect(listed.body.data[0].error).toEqual(read.body.data.error);
     const nodes = await api('GET', `/v1/runs/${runId}/nodes`);
     expect(nodes.body.data[0].error).toEqual({ code: 'internal_error', message: 'Foreign key constraint violated' });
-    expect(nodes.body.data[0].attempts[0].error).toEqual({ code: 'record_write_failed', message: 'boom' });
+    expect(nodes.body.data[0].attempts[0].error).toEqual({ code: 'code_runtime_error', message: 'boom' });
     expect(JSON.stringify([read.body, nodes.body])).not.toMatch(/prisma|invocation|_fkey|\/work\/|\/srv\/|node-activities/);
   });
 });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { OpenAiAdapter, createGuardedFetch, estimateTokens, retryAfterMs, type ProviderFetch } from '@weft/activities';
+import { LLM_MAX_RETRY_AFTER_MS, OpenAiAdapter, createGuardedFetch, estimateTokens, retryAfterFromHeaders, type ProviderFetch } from '@weft/activities';
 import { expectedVector, pieces, startOpenAiServer, words, type OpenAiServer } from '../support/openai-server';
 import { expectNodeFailure } from '../support/expect-failure';
 import { allowEntry } from '../support/llm-suite';
@@ -189,12 +189,16 @@ describe('OpenAiAdapter behind the SSRF guard', () => {
   });
 });
 
-describe('retryAfterMs', () => {
-  it('reads an HTTP date, caps long waits and ignores junk', () => {
+describe('retryAfterFromHeaders (the llm path of the one Retry-After parser)', () => {
+  it('reads fetch Headers and plain header records alike, capped', () => {
     const now = Date.parse('2026-11-25T10:00:00Z');
-    expect(retryAfterMs(new Headers({ 'retry-after': 'Wed, 25 Nov 2026 10:00:05 GMT' }), now)).toBe(5_000);
-    expect(retryAfterMs(new Headers({ 'retry-after': '86400' }), now)).toBe(600_000);
-    expect(retryAfterMs(new Headers({ 'retry-after': 'soon' }), now)).toBeUndefined();
-    expect(retryAfterMs(new Headers(), now)).toBeUndefined();
+    const cap = { capMs: LLM_MAX_RETRY_AFTER_MS, now };
+    expect(retryAfterFromHeaders(new Headers({ 'retry-after': 'Wed, 25 Nov 2026 10:00:05 GMT' }), cap)).toBe(5_000);
+    expect(retryAfterFromHeaders(new Headers({ 'retry-after': '86400' }), cap)).toBe(600_000);
+    expect(retryAfterFromHeaders(new Headers({ 'retry-after-ms': '750', 'retry-after': '2' }), cap)).toBe(750);
+    expect(retryAfterFromHeaders({ 'retry-after': '3' }, cap)).toBe(3_000);
+    expect(retryAfterFromHeaders(new Headers({ 'retry-after': 'soon' }), cap)).toBeUndefined();
+    expect(retryAfterFromHeaders(new Headers(), cap)).toBeUndefined();
+    expect(retryAfterFromHeaders(undefined, cap)).toBeUndefined();
   });
 });

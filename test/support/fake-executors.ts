@@ -29,7 +29,7 @@ export function fakeExecutors(): Partial<NodeExecutors> & { calls: Map<string, n
       const n = count(input.idempotencyKey);
       const cfg = input.config as { url: string; failTimes?: number; bigBody?: number; headers?: Record<string, string> };
       const failTimes = Number(new URL(cfg.url).searchParams.get('failTimes') ?? 0);
-      if (n <= failTimes) throw new NodeFailure('http_status_503', `attempt ${n} failed`, { retryable: true, retryAfterMs: 50 });
+      if (n <= failTimes) throw new NodeFailure('http_status_503', `attempt ${n} failed`, { retryAfterMs: 50 });
       const big = Number(new URL(cfg.url).searchParams.get('bigBody') ?? 0);
       const body = big ? 'x'.repeat(big) : JSON.stringify({ attempt: n });
       return { status: 200, headers: {}, body, json: big ? null : { attempt: n } };

@@ -27,7 +27,8 @@ export { createGuardedFetch, type GuardedFetchOptions, type ProviderFetch } from
 export { ProviderRegistry, defaultProviderFactories, type ProviderConfig, type ProviderFactory, type ResolvedProvider } from './llm/provider-registry';
 export { CircuitBreaker, type CircuitBreakerOptions, type BreakerPermit } from './llm/circuit-breaker';
 export { createLlmExecutor, type LlmExecutorDeps } from './llm/llm.executor';
-export { LLM_ERRORS, describeEndpoint, retryAfterMs } from './llm/llm.errors';
+export { LLM_ERRORS, LLM_MAX_RETRY_AFTER_MS, describeEndpoint } from './llm/llm.errors';
+export { retryAfterFromHeaders } from './errors/retry-after';
 export { schemaProblems, validateJson, type SchemaIssue } from './llm/json-schema.check';
 export { estimateTokens } from './llm/token-estimate';
 export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';

@@ -36,3 +36,5 @@ export * from './runs/node-activities.contract';
 export * from './templates/template-engine';
 export * from './values/json-value';
 export * from './limits/run-limits';
+export * from './errors/catalogue';
+export * from './errors/retry-after';

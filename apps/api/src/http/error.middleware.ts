@@ -1,33 +1,9 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import { ConflictError, DomainError, NotFoundError, ValidationFailedError, sanitizeErrorMessage } from '@weft/domain';
+import { DomainError, describe, httpStatusOf, sanitizeErrorMessage } from '@weft/domain';
 import type { Logger } from '@weft/activities';
-import {
-  DependencyUnavailableError,
-  ForbiddenError,
-  MalformedRequestError,
-  PayloadTooLargeError,
-  UnauthorizedError,
-  UnsupportedMediaTypeError,
-} from './http.errors';
+import { MalformedRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from './http.errors';
 import { asDependencyError } from './dependency-errors';
 import type { ErrorBody } from './envelope';
-
-/** The single table from error class to HTTP status. First match wins; order subclasses first. */
-const STATUS_BY_CLASS: [abstract new (...args: never[]) => DomainError, number][] = [
-  [MalformedRequestError, 400],
-  [UnauthorizedError, 401],
-  [ForbiddenError, 403],
-  [NotFoundError, 404],
-  [ConflictError, 409],
-  [PayloadTooLargeError, 413],
-  [UnsupportedMediaTypeError, 415],
-  [ValidationFailedError, 422],
-  [DependencyUnavailableError, 503],
-];
-
-function statusOf(err: DomainError): number {
-  return STATUS_BY_CLASS.find(([cls]) => err instanceof cls)?.[1] ?? 500;
-}
 
 /**
  * Errors of the HTTP layer below our routes: body-parser's (they carry `type` and `status`), zlib's
@@ -38,15 +14,15 @@ function fromHttpLayer(err: unknown, req: Request): DomainError | undefined {
   const e = err as { type?: string; status?: number; statusCode?: number; message?: string; encoding?: string; charset?: string };
   switch (e?.type) {
     case 'entity.parse.failed':
-      return new MalformedRequestError('malformed_json', 'The request body is not valid JSON');
+      return new MalformedRequestError('malformed_json', describe('malformed_json', {}));
     case 'entity.too.large':
-      return new PayloadTooLargeError('The request body is too large');
+      return new PayloadTooLargeError(describe('payload_too_large', {}));
     case 'encoding.unsupported':
-      return new UnsupportedMediaTypeError('request_encoding_unsupported', 'The Content-Encoding of the request body is not supported: send it as it is, or with gzip, deflate or br', {
+      return new UnsupportedMediaTypeError('request_encoding_unsupported', describe('request_encoding_unsupported', {}), {
         encoding: String(e.encoding ?? req.headers['content-encoding'] ?? '').slice(0, 100),
       });
     case 'charset.unsupported':
-      return new UnsupportedMediaTypeError('request_charset_unsupported', 'The charset of the request body is not supported: send UTF-8');
+      return new UnsupportedMediaTypeError('request_charset_unsupported', describe('request_charset_unsupported', {}));
   }
   const status = e?.status ?? e?.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
@@ -55,7 +31,7 @@ function fromHttpLayer(err: unknown, req: Request): DomainError | undefined {
   }
   const encoding = req.headers['content-encoding'];
   if (e.type === undefined && encoding && encoding.toLowerCase() !== 'identity') {
-    return new MalformedRequestError('request_encoding_invalid', `The request body is not valid ${encoding.slice(0, 20)} data, as its Content-Encoding says it is`);
+    return new MalformedRequestError('request_encoding_invalid', describe('request_encoding_invalid', { encoding: encoding.slice(0, 20) }));
   }
   return new MalformedRequestError('malformed_request', sanitizeErrorMessage(e.message ?? '', 'The request is malformed'));
 }
@@ -81,10 +57,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (!known) {
       logger.error('unhandled error', { requestId: req.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
       const body: ErrorBody = { code: 'internal_error', message: `Something went wrong on our side (reference ${req.id})`, request_id: req.id };
-      res.status(500).json(body);
+      res.status(httpStatusOf('internal_error')).json(body);
       return;
     }
-    const status = statusOf(known);
+    // The catalogue holds the one table from code to status.
+    const status = known.status;
     if (status >= 500) logger.warn('dependency unavailable', { code: known.code, cause: String((known as Error).cause ?? '') });
     const body: ErrorBody = { code: known.code, message: known.message, request_id: req.id };
     if (known.details !== undefined) body.details = publicDetails(known.details) as ErrorBody['details'];
@@ -93,6 +70,6 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
 }
 
 export function notFoundRoute(req: Request, res: Response): void {
-  const body: ErrorBody = { code: 'route_not_found', message: `No route ${req.method} ${req.path}`, request_id: req.id };
-  res.status(404).json(body);
+  const body: ErrorBody = { code: 'route_not_found', message: describe('route_not_found', { method: req.method, path: req.path }), request_id: req.id };
+  res.status(httpStatusOf('route_not_found')).json(body);
 }

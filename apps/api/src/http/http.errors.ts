@@ -1,6 +1,10 @@
-import { DomainError } from '@weft/domain';
+import { DomainError, describe, type ApiErrorCode } from '@weft/domain';
 
-/** Errors that belong to the HTTP edge rather than the domain (auth, malformed requests). */
+/**
+ * Errors that belong to the HTTP edge rather than the domain (auth, malformed requests). Each
+ * class takes only codes the error catalogue answers with its status, so the status a client
+ * gets is the catalogue's.
+ */
 export class UnauthorizedError extends DomainError {
   readonly code = 'unauthorized';
 }
@@ -11,7 +15,7 @@ export class ForbiddenError extends DomainError {
 
 export class MalformedRequestError extends DomainError {
   constructor(
-    readonly code: string,
+    readonly code: ApiErrorCode<400>,
     message: string,
     details?: unknown,
   ) {
@@ -26,7 +30,7 @@ export class PayloadTooLargeError extends DomainError {
 /** A body in an encoding or charset we do not read (HTTP 415). */
 export class UnsupportedMediaTypeError extends DomainError {
   constructor(
-    readonly code: string,
+    readonly code: ApiErrorCode<415>,
     message: string,
     details?: unknown,
   ) {
@@ -34,12 +38,15 @@ export class UnsupportedMediaTypeError extends DomainError {
   }
 }
 
+export type Dependency = 'database' | 'temporal' | 'redis';
+
 /** A dependency (PostgreSQL, Redis, Temporal) could not be reached. */
 export class DependencyUnavailableError extends DomainError {
-  readonly code: string;
-  constructor(readonly dependency: string, cause?: unknown) {
-    super(`${dependency} is unavailable; try again shortly`);
-    this.code = `${dependency}_unavailable`;
+  readonly code: `${Dependency}_unavailable`;
+  constructor(readonly dependency: Dependency, cause?: unknown) {
+    const code = `${dependency}_unavailable` as const;
+    super(describe(code, {}));
+    this.code = code;
     if (cause) this.cause = cause;
   }
 }

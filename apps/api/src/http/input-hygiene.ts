@@ -1,5 +1,5 @@
 import type { Express, Request } from 'express';
-import { measureValue, type ValueProblemCode } from '@weft/domain';
+import { describe, measureValue, type ApiErrorCode, type ValueProblemCode } from '@weft/domain';
 import { MalformedRequestError } from './http.errors';
 
 export interface InputLimits {
@@ -23,18 +23,18 @@ function limitsOf(req: Request): InputLimits {
   return (req.app?.locals?.[LOCALS_KEY] as InputLimits | undefined) ?? DEFAULT_INPUT_LIMITS;
 }
 
-const CODES: Record<Exclude<ValueProblemCode, 'value_too_large'>, { code: string; says: (at: string, limits: InputLimits) => string }> = {
+const CODES: Record<Exclude<ValueProblemCode, 'value_too_large'>, { code: ApiErrorCode<400>; says: (at: string, limits: InputLimits) => string }> = {
   value_string_unstorable: {
     code: 'request_invalid_text',
-    says: (at) => `The request has text that cannot be stored (U+0000 or an unpaired surrogate) at ${at}`,
+    says: (at) => describe('request_invalid_text', { at }),
   },
   value_too_deep: {
     code: 'request_too_deep',
-    says: (at, limits) => `The request is nested more than ${limits.maxDepth} levels deep (at ${at})`,
+    says: (at, limits) => describe('request_too_deep', { limit: limits.maxDepth, at }),
   },
   value_key_forbidden: {
     code: 'request_forbidden_key',
-    says: (at) => `The key "__proto__" is not allowed (at ${at})`,
+    says: (at) => describe('request_forbidden_key', { at }),
   },
 };
 

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { ROLES } from '@weft/domain';
+import { ROLES, codesWithStatus } from '@weft/domain';
 import { bare, bindRoutes, defineRoutes, roleList, type ErrorStatus, type ResponseDoc, type RouteDef } from '../http/route';
 import { componentSchemas, jsonSchema, ref, responseSchema } from './components';
 
@@ -32,17 +32,22 @@ export function openapiRouter(document: () => Record<string, unknown>): Router {
   });
 }
 
-const ERRORS: Record<ErrorStatus, string> = {
-  400: 'Malformed request: bad JSON (malformed_json), a body, query or path that does not fit (malformed_request, details.issues), text PostgreSQL cannot store (request_invalid_text), nesting too deep (request_too_deep), a __proto__ key (request_forbidden_key), a body that is not in its Content-Encoding (request_encoding_invalid); details.path says where',
-  401: 'No API key, or not a valid one (unauthorized)',
-  403: "The key's role does not allow this (forbidden)",
-  404: 'Not found, or it belongs to another tenant (<resource>_not_found)',
-  409: 'The state does not allow it (workflow_not_published, workflow_publish_conflict, model_provider_exists)',
-  413: 'The body is larger than WEFT_MAX_BODY_BYTES (payload_too_large)',
-  415: 'A Content-Encoding or charset the API does not read (request_encoding_unsupported, request_charset_unsupported)',
+const ERROR_TEXT: Record<ErrorStatus, string> = {
+  400: 'Malformed request: bad JSON, a body, query or path that does not fit (details.issues), text PostgreSQL cannot store, nesting too deep, a __proto__ key, a body that is not in its Content-Encoding; details.path says where',
+  401: 'No API key, or not a valid one',
+  403: "The key's role does not allow this",
+  404: 'Not found, or it belongs to another tenant',
+  409: 'The state does not allow it',
+  413: 'The body is larger than WEFT_MAX_BODY_BYTES',
+  415: 'A Content-Encoding or charset the API does not read',
   422: 'Well-formed but invalid: a graph, run inputs, an unknown sub-workflow, a reused Idempotency-Key; every problem in details.issues',
-  503: 'A dependency is down: database_unavailable, redis_unavailable, temporal_unavailable',
+  503: 'A dependency is down',
 };
+
+// The codes of each status come from the error catalogue, the table the error middleware answers with.
+const ERRORS = Object.fromEntries(
+  Object.entries(ERROR_TEXT).map(([status, text]) => [status, `${text}. Codes: ${codesWithStatus(Number(status)).join(', ')}`]),
+) as Record<ErrorStatus, string>;
 
 const header = (description: string, required = true) => ({ description, required, schema: { type: 'string' } });
 const HEADERS = {

@@ -18,7 +18,7 @@ export interface RunRequest {
   limits: SandboxLimits;
 }
 
-/** Stable error codes of a failed execution; every one is a non-retryable node failure. */
+/** Stable error codes of a failed execution (the error catalogue marks each non-retryable). */
 export type SandboxErrorCode =
   | 'code_syntax_error'
   | 'code_runtime_error'

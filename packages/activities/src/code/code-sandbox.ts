@@ -36,15 +36,6 @@ export interface SandboxResult {
 }
 
 const MIB = 1024 * 1024;
-const NON_RETRYABLE = new Set([
-  'code_syntax_error',
-  'code_runtime_error',
-  'code_main_missing',
-  'code_timeout',
-  'code_memory_limit',
-  'code_output_too_large',
-  'code_output_invalid',
-]);
 
 /** The compiled child entry: beside this file in dist/, or in dist/ when this file runs from src/ (ts-jest). */
 function defaultChildScript(): string {
@@ -97,7 +88,7 @@ export class CodeSandbox {
     await this.slot(signal);
     let proc: SandboxProcess | undefined;
     try {
-      if (this.closed) throw new NodeFailure('code_sandbox_unavailable', 'the code sandbox was shut down', { retryable: true });
+      if (this.closed) throw new NodeFailure('code_sandbox_unavailable', 'the code sandbox was shut down');
       proc = await this.take();
       if (signal?.aborted) throw cancelled();
       const reply = await proc.execute(
@@ -150,7 +141,7 @@ export class CodeSandbox {
       await proc.ready;
     } catch (err) {
       proc.kill('closed');
-      throw err instanceof NodeFailure ? err : new NodeFailure('code_sandbox_unavailable', 'the code sandbox process did not start', { retryable: true, cause: err });
+      throw err instanceof NodeFailure ? err : new NodeFailure('code_sandbox_unavailable', 'the code sandbox process did not start', { cause: err });
     }
     return proc;
   }
@@ -169,7 +160,7 @@ export class CodeSandbox {
 }
 
 function toResult(reply: RunReply): SandboxResult {
-  if (!reply.ok) throw new NodeFailure(reply.code, reply.message, { retryable: !NON_RETRYABLE.has(reply.code) });
+  if (!reply.ok) throw new NodeFailure(reply.code, reply.message);
   let outputs: unknown;
   try {
     outputs = JSON.parse(reply.outputJson);

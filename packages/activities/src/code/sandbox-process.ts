@@ -45,7 +45,7 @@ export class SandboxProcess {
 
     this.ready = new Promise((resolve, reject) => {
       this.child.once('message', (m: ChildMessage) => (m.type === 'ready' ? resolve() : reject(new Error('sandbox child spoke before it was ready'))));
-      this.child.once('exit', () => reject(new NodeFailure('code_sandbox_unavailable', 'the code sandbox process did not start', { retryable: true, cause: new Error(this.tail()) })));
+      this.child.once('exit', () => reject(new NodeFailure('code_sandbox_unavailable', 'the code sandbox process did not start', { cause: new Error(this.tail()) })));
       this.child.once('error', reject);
     });
     this.ready.then(() => this.hold(false), () => undefined);
@@ -56,7 +56,7 @@ export class SandboxProcess {
         resolve(m);
       }
     });
-    this.child.on('error', (err) => this.pending?.reject(new NodeFailure('code_sandbox_crashed', 'the code sandbox process failed', { retryable: true, cause: err })));
+    this.child.on('error', (err) => this.pending?.reject(new NodeFailure('code_sandbox_crashed', 'the code sandbox process failed', { cause: err })));
     this.child.on('exit', (code, signal) => {
       this.exited = true;
       this.pending?.reject(this.exitFailure(code, signal));
@@ -101,7 +101,7 @@ export class SandboxProcess {
       signal?.addEventListener('abort', onAbort, { once: true });
       if (signal?.aborted) return onAbort();
       this.child.send(req, (err) => {
-        if (err) this.pending?.reject(new NodeFailure('code_sandbox_crashed', 'could not reach the code sandbox process', { retryable: true, cause: err }));
+        if (err) this.pending?.reject(new NodeFailure('code_sandbox_crashed', 'could not reach the code sandbox process', { cause: err }));
       });
     });
   }
@@ -126,14 +126,14 @@ export class SandboxProcess {
       case 'cancelled':
         return new NodeFailure('code_cancelled', 'the run was cancelled while its code was running');
       case 'closed':
-        return new NodeFailure('code_sandbox_unavailable', 'the code sandbox was shut down', { retryable: true });
+        return new NodeFailure('code_sandbox_unavailable', 'the code sandbox was shut down');
     }
     if (/heap out of memory|Reached heap limit|Allocation failed/i.test(this.stderrTail)) {
       return new NodeFailure('code_memory_limit', `the sandbox process ran out of memory and ${how}`);
     }
     // Most likely killed from outside (the OS, an operator): the next attempt gets a new process.
     // What the process printed names internals (paths, stacks): it goes to the worker log only.
-    return new NodeFailure('code_sandbox_crashed', `the code sandbox process ${how} while running main`, { retryable: true, cause: new Error(this.tail()) });
+    return new NodeFailure('code_sandbox_crashed', `the code sandbox process ${how} while running main`, { cause: new Error(this.tail()) });
   }
 
   private tail(): string {

@@ -74,24 +74,6 @@ export function parseJson(text: string, contentType: string | undefined): unknow
   }
 }
 
-/**
- * Retry-After as milliseconds (delta-seconds or an HTTP date), capped. Undefined when absent,
- * unreadable or zero: the node's retry policy then sets the delay (Temporal takes a zero
- * next-retry delay as no retry at all).
- */
-export function retryAfterMs(value: string | undefined, cap: number, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  let ms: number;
-  if (/^\d+$/.test(trimmed)) ms = Number(trimmed) * 1000;
-  else {
-    const at = Date.parse(trimmed);
-    if (Number.isNaN(at)) return undefined;
-    ms = Math.max(0, at - now);
-  }
-  return ms > 0 ? Math.min(ms, cap) : undefined;
-}
-
 /** Response headers as one string per lower-case name (repeated headers joined with ", "). */
 export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -100,8 +82,7 @@ export function flattenHeaders(headers: Record<string, string | string[] | undef
 }
 
 export function tooLarge(limit: number, where: string): NodeFailure {
-  return new NodeFailure('http_response_too_large', `The response from ${where} is larger than the node's limit of ${limit} bytes (maxResponseBytes)`, {
-    retryable: false,
+  return new NodeFailure('http_response_too_large', { target: where, limit }, {
     details: { limit },
   });
 }

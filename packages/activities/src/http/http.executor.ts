@@ -1,11 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { Agent, buildConnector, request, type Dispatcher } from 'undici';
-import { httpRequestDataSchema } from '@weft/domain';
+import { httpRequestDataSchema, httpStatusCode } from '@weft/domain';
 import { NodeFailure } from '../errors/node-failure';
 import type { NodeExecutor } from '../nodes/node-activities';
 import { EMPTY_ALLOWLIST, parseHttpAllowlist, type HttpAllowlist } from './http-allowlist';
 import { describeUrl, followRedirect, isRedirect, prepareRequest, type PreparedRequest } from './http-request.builder';
-import { decodeText, flattenHeaders, parseJson, readLimited, ResponseTooLargeError, retryAfterMs, tooLarge } from './http-response.reader';
+import { retryAfterFromHeaders } from '../errors/retry-after';
+import { decodeText, flattenHeaders, parseJson, readLimited, ResponseTooLargeError, tooLarge } from './http-response.reader';
 import { AddressRefusedError, guardedConnector, SsrfGuard, type Resolver } from './ssrf.guard';
 
 export interface HttpExecutorOptions {
@@ -95,9 +96,8 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): NodeExecu
         (b) => decodeText(b, headers['content-type']).slice(0, 2048),
         () => '',
       );
-      const delay = retryAfterMs(headers['retry-after'], maxRetryAfter);
-      throw new NodeFailure('http_status_' + res.statusCode, `HTTP ${res.statusCode} from ${where}`, {
-        retryable: true,
+      const delay = retryAfterFromHeaders(headers, { capMs: maxRetryAfter });
+      throw new NodeFailure(httpStatusCode(res.statusCode), { status: res.statusCode, target: where }, {
         ...(delay !== undefined ? { retryAfterMs: delay } : {}),
         details: { status: res.statusCode, body: snippet },
       });
@@ -132,23 +132,23 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): NodeExecu
     } catch (err) {
       if (err instanceof NodeFailure) throw err;
       const refused = err instanceof AddressRefusedError ? err : (err as { cause?: unknown })?.cause;
-      if (refused instanceof AddressRefusedError) throw new NodeFailure(refused.code, refused.message, { retryable: false, details: { kind: refused.classification.kind } });
-      if (deadline.aborted) throw new NodeFailure('http_timeout', `No complete response from ${target} within ${budget} ms`, { retryable: true });
-      if (activitySignal.aborted) throw new NodeFailure('http_aborted', `The request to ${target} was abandoned: the node was cancelled`, { retryable: true });
+      if (refused instanceof AddressRefusedError) throw new NodeFailure(refused.code, refused.message, { details: { kind: refused.classification.kind } });
+      if (deadline.aborted) throw new NodeFailure('http_timeout', `No complete response from ${target} within ${budget} ms`);
+      if (activitySignal.aborted) throw new NodeFailure('http_aborted', `The request to ${target} was abandoned: the node was cancelled`);
       // Library messages can quote internals (local addresses, header values): users get the
       // error code, the worker log gets the message (as the cause).
       const code = errorCode(err);
       const cause = err;
-      if (code === 'ENOTFOUND') throw new NodeFailure('http_host_not_found', `${req.url.hostname} could not be resolved`, { retryable: false, cause });
-      if (code === 'UND_ERR_INVALID_ARG') throw new NodeFailure('http_request_invalid', 'The request could not be sent: a header or the body is not valid', { retryable: false, cause });
+      if (code === 'ENOTFOUND') throw new NodeFailure('http_host_not_found', `${req.url.hostname} could not be resolved`, { cause });
+      if (code === 'UND_ERR_INVALID_ARG') throw new NodeFailure('http_request_invalid', 'The request could not be sent: a header or the body is not valid', { cause });
       if (code && /^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) {
-        throw new NodeFailure('http_tls_failed', `TLS with ${target} failed (${code})`, { retryable: false, cause });
+        throw new NodeFailure('http_tls_failed', `TLS with ${target} failed (${code})`, { cause });
       }
       if (code?.startsWith('UND_ERR_CONNECT_TIMEOUT') || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-        throw new NodeFailure('http_timeout', `Timed out talking to ${target} (${code})`, { retryable: true, cause });
+        throw new NodeFailure('http_timeout', `Timed out talking to ${target} (${code})`, { cause });
       }
       if (code && TRANSIENT_CODES.has(code)) {
-        throw new NodeFailure('http_connection_failed', `Could not complete the request to ${target} (${code})`, { retryable: true, cause });
+        throw new NodeFailure('http_connection_failed', `Could not complete the request to ${target} (${code})`, { cause });
       }
       throw err;
     }

@@ -106,7 +106,7 @@ export class CircuitBreaker {
       throw new NodeFailure(
         LLM_ERRORS.circuitOpen,
         `The model provider at ${endpoint} is failing; its circuit is open and it will be tried again in ${Math.ceil(ms / 1000)} s`,
-        { retryable: true, retryAfterMs: ms, details: { endpoint, retryInMs: ms } },
+        { retryAfterMs: ms, details: { endpoint, retryInMs: ms } },
       );
     }
     if (verdict === 2) this.logger.info('llm circuit half-open: trial call', { endpoint });

@@ -1,9 +1,11 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { ActivityErrorCode } from '@weft/domain';
 import { NodeFailure } from '../errors/node-failure';
+import { retryAfterFromHeaders } from '../errors/retry-after';
 import { describeAddressClass } from '../http/ip-classifier';
 import { AddressRefusedError } from '../http/ssrf.guard';
 
-/** Error codes of the llm node; the non-retryable ones are also in the interpreter's list. */
+/** The llm node's codes by name; whether each retries is the error catalogue's (`@weft/domain`). */
 export const LLM_ERRORS = {
   providerNotFound: 'llm_provider_not_found',
   badRequest: 'llm_bad_request',
@@ -18,7 +20,8 @@ export const LLM_ERRORS = {
   schemaInvalid: 'llm_response_schema_invalid',
   cancelled: 'llm_cancelled',
   addressRefused: 'llm_address_refused',
-} as const;
+  providerInvalid: 'llm_provider_invalid',
+} as const satisfies Record<string, ActivityErrorCode>;
 
 /** Characters of an endpoint's own error message kept in a node's error. */
 export const VENDOR_MESSAGE_CHARS = 200;
@@ -33,23 +36,8 @@ export function describeEndpoint(baseUrl: string): string {
   }
 }
 
-/**
- * How long the endpoint asked us to wait: OpenAI's `retry-after-ms`, else `Retry-After` in seconds
- * or as an HTTP date. Capped so a hostile or confused endpoint cannot park a run for days.
- */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now(), capMs = 10 * 60_000): number | undefined {
-  if (!headers) return undefined;
-  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
-  let wait: number | undefined = Number.isFinite(ms) ? ms : undefined;
-  const header = headers.get('retry-after');
-  if (wait === undefined && header) {
-    const seconds = Number(header);
-    if (Number.isFinite(seconds)) wait = seconds * 1000;
-    else if (!Number.isNaN(Date.parse(header))) wait = Date.parse(header) - now;
-  }
-  if (wait === undefined) return undefined;
-  return Math.min(Math.max(0, Math.round(wait)), capMs);
-}
+/** Longest wait an endpoint's Retry-After can ask for: a hostile or confused one cannot park a run for days. */
+export const LLM_MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 /**
  * The endpoint's own words, when it gave them as an OpenAI-style `{"error": {"message": …}}`, cut
@@ -81,15 +69,15 @@ export function toLlmFailure(err: unknown, endpoint: string): NodeFailure {
       LLM_ERRORS.addressRefused,
       `Refused to call the model provider at ${endpoint}: it is the ${describeAddressClass(refused.classification)}, and requests to internal ` +
         'addresses are blocked; an operator can allow this endpoint with WEFT_MODEL_PROVIDER_ALLOWLIST',
-      { retryable: false, details: { kind: refused.classification.kind } },
+      { details: { kind: refused.classification.kind } },
     );
   }
   if (err instanceof APIUserAbortError) return new NodeFailure(LLM_ERRORS.cancelled, 'The call to the model provider was cancelled');
   if (err instanceof APIConnectionTimeoutError) {
-    return new NodeFailure(LLM_ERRORS.timeout, `The model provider at ${endpoint} did not answer in time`, { retryable: true });
+    return new NodeFailure(LLM_ERRORS.timeout, `The model provider at ${endpoint} did not answer in time`);
   }
   if (err instanceof APIConnectionError) {
-    return new NodeFailure(LLM_ERRORS.connection, `Could not reach the model provider at ${endpoint}`, { retryable: true, cause: err });
+    return new NodeFailure(LLM_ERRORS.connection, `Could not reach the model provider at ${endpoint}`, { cause: err });
   }
   if (err instanceof APIError) {
     const status = err.status;
@@ -97,26 +85,26 @@ export function toLlmFailure(err: unknown, endpoint: string): NodeFailure {
     const details = { status: status ?? null };
     const said = vendorMessage(err);
     if (status === 400 || status === 413 || status === 422) {
-      return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status})${said}`, { retryable: false, details });
+      return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status})${said}`, { details });
     }
     if (status === 401 || status === 403) {
-      return new NodeFailure(LLM_ERRORS.unauthorized, `${at} refused the API key (${status})${said}`, { retryable: false, details });
+      return new NodeFailure(LLM_ERRORS.unauthorized, `${at} refused the API key (${status})${said}`, { details });
     }
     if (status === 404) {
-      return new NodeFailure(LLM_ERRORS.modelNotFound, `${at} does not know this model or path (404)${said}`, { retryable: false, details });
+      return new NodeFailure(LLM_ERRORS.modelNotFound, `${at} does not know this model or path (404)${said}`, { details });
     }
-    const wait = retryAfterMs(err.headers);
-    const retry = { retryable: true, details, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+    const wait = retryAfterFromHeaders(err.headers, { capMs: LLM_MAX_RETRY_AFTER_MS });
+    const retry = { details, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
     if (status === 429) return new NodeFailure(LLM_ERRORS.rateLimited, `${at} is rate limiting (429)${said}`, retry);
     if (status === 408) return new NodeFailure(LLM_ERRORS.timeout, `${at} timed out the request (408)`, retry);
     if (status === undefined) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed while answering${said}`, { ...retry, cause: err });
     if (status >= 500 || status === 409) return new NodeFailure(LLM_ERRORS.providerError, `${at} failed (${status})${said}`, retry);
     if (status >= 300 && status < 400) {
-      return new NodeFailure(LLM_ERRORS.badRequest, `${at} answered with a redirect (${status}), which is not followed`, { retryable: false, details });
+      return new NodeFailure(LLM_ERRORS.badRequest, `${at} answered with a redirect (${status}), which is not followed`, { details });
     }
-    return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status})${said}`, { retryable: false, details });
+    return new NodeFailure(LLM_ERRORS.badRequest, `${at} rejected the request (${status})${said}`, { details });
   }
   // Anything else (a malformed stream, a bug) is transient more often than not. Its text may name
   // internals (library messages, paths), so it goes to the worker log as the cause, not to the run.
-  return new NodeFailure(LLM_ERRORS.providerError, `The call to the model provider at ${endpoint} failed unexpectedly`, { retryable: true, cause: err });
+  return new NodeFailure(LLM_ERRORS.providerError, `The call to the model provider at ${endpoint} failed unexpectedly`, { cause: err });
 }

@@ -49,8 +49,8 @@ interface CallSite {
  * streams deltas to the run's event stream, records usage, and checks JSON answers.
  *
  * Invalid JSON is a failure of one attempt, retried under the node's own policy (each attempt is
- * a fresh sample, recorded and billed like any other); on the policy's last attempt it is
- * non-retryable, so `llm_invalid_json` is what the node ends with. Retrying inside the activity
+ * a fresh sample, recorded and billed like any other); after the policy's last attempt
+ * `llm_invalid_json` is what the node ends with. Retrying inside the activity
  * instead would hide attempts from the run's records and from Temporal's history.
  */
 export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
@@ -74,9 +74,7 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
         const answer = parseJsonAnswer(result.text, format.schema);
         if (!answer.ok) {
           const max = info.retryPolicy?.maximumAttempts ?? 0;
-          const last = max > 0 && info.attempt >= max;
           throw new NodeFailure(LLM_ERRORS.invalidJson, `The model's answer is not usable JSON (attempt ${info.attempt}${max > 0 ? ` of ${max}` : ''}): ${answer.problem}`, {
-            retryable: !last,
             details: { issues: answer.issues.slice(0, 5), finishReason: result.finishReason },
           });
         }
@@ -196,7 +194,7 @@ function parseConfig(config: unknown): LlmData {
   const parsed = llmDataSchema.safeParse({ ...(raw ?? {}), messages });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`);
-    throw new NodeFailure('llm_config_invalid', `The llm node's data is invalid after resolving references: ${issues.join('; ')}`, { retryable: false, details: { issues } });
+    throw new NodeFailure('llm_config_invalid', `The llm node's data is invalid after resolving references: ${issues.join('; ')}`, { details: { issues } });
   }
   return parsed.data;
 }

@@ -105,8 +105,8 @@ export class OpenAiAdapter implements ModelProvider {
       if (call.signal.aborted) throw new Error('aborted');
       return result;
     } catch (err) {
-      if (signal.aborted) throw new NodeFailure(LLM_ERRORS.cancelled, 'The call to the model provider was cancelled', { retryable: false });
-      if (call.timedOut) throw new NodeFailure(LLM_ERRORS.timeout, `The model provider at ${this.endpoint} ${call.timedOut}`, { retryable: true });
+      if (signal.aborted) throw new NodeFailure(LLM_ERRORS.cancelled, 'The call to the model provider was cancelled');
+      if (call.timedOut) throw new NodeFailure(LLM_ERRORS.timeout, `The model provider at ${this.endpoint} ${call.timedOut}`);
       throw toLlmFailure(err, this.endpoint);
     } finally {
       call.clear();

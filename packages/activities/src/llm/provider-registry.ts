@@ -1,6 +1,7 @@
 import { NodeFailure } from '../errors/node-failure';
 import type { PrismaClient } from '../persistence/prisma-client';
 import type { SecretCipher } from '../secrets/secret-cipher';
+import { scrub } from '../secrets/secrets.store';
 import { LLM_ERRORS } from './llm.errors';
 import type { ModelProvider } from './model-provider.port';
 import { OpenAiAdapter, type OpenAiAdapterOptions } from './openai.adapter';
@@ -57,6 +58,25 @@ export class ProviderRegistry {
       // A key encrypted under another WEFT_ENCRYPTION_KEY: retrying cannot fix it.
       throw new NodeFailure(LLM_ERRORS.unauthorized, `The API key of model provider '${row.name}' cannot be decrypted with this worker's encryption key`);
     }
-    return { provider: factory({ name: row.name, baseUrl: row.baseUrl, apiKey }), apiKey };
+    return { provider: build(factory, { name: row.name, baseUrl: row.baseUrl, apiKey }), apiKey };
+  }
+}
+
+/**
+ * Builds an adapter. A vendor SDK's constructor can refuse what a provider row holds (an empty
+ * key, a URL it cannot use) with its own words, which may quote the key or the SDK's internals:
+ * the node fails with a coded plain message, and the SDK's error goes to the worker log as the
+ * cause, with the key masked. A row that cannot be built now will not be built on a retry either.
+ */
+function build(factory: ProviderFactory, config: ProviderConfig): ModelProvider {
+  try {
+    return factory(config);
+  } catch (err) {
+    if (err instanceof NodeFailure) throw err;
+    for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+      e.message = scrub(e.message, [config.apiKey]);
+      if (e.stack) e.stack = scrub(e.stack, [config.apiKey]);
+    }
+    throw new NodeFailure(LLM_ERRORS.providerInvalid, { name: config.name }, { cause: err });
   }
 }

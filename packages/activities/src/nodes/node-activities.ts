@@ -4,11 +4,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import {
   DEFAULT_RUN_LIMITS,
   TemplateLimitError,
+  describe,
   measureValue,
   renderTemplate,
   toStorableString,
   activityNodeTypes,
   type ActivityNodeType,
+  type ActivityErrorCode,
   type NodeActivities,
   type NodeActivityInput,
   type NodeTypeActivities,
@@ -46,7 +48,7 @@ export interface NodeActivityDeps {
 /** Well inside the shortest heartbeat timeout the interpreter sets (min(node timeout, 30 s)). */
 const HEARTBEAT_EVERY_MS = 2_000;
 
-export const INTERNAL_ERROR = 'internal_error';
+export const INTERNAL_ERROR = 'internal_error' satisfies ActivityErrorCode;
 
 /** A short id that ties what a user sees to the worker log line holding the details. */
 export function errorReference(): string {
@@ -82,7 +84,7 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
     }
     const reference = errorReference();
     logger.error('node attempt stopped by an internal error', { ...where, reference, error: describeForLog(err, plaintexts) });
-    return ApplicationFailure.create({ type: INTERNAL_ERROR, message: `An internal error stopped this attempt (reference ${reference})` });
+    return ApplicationFailure.create({ type: INTERNAL_ERROR, message: describe(INTERNAL_ERROR, { what: 'this attempt', ref: reference }) });
   };
 
   const wrap = (name: ActivityNodeType) => async (input: NodeActivityInput): Promise<NodeActivityOutput> => {
@@ -107,7 +109,7 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
       });
       attemptRecorded = true;
       const executor = executors[name];
-      if (!executor) throw new NodeFailure('node_type_not_configured', `This worker has no ${node.type} executor configured`);
+      if (!executor) throw new NodeFailure('node_type_not_configured', { type: node.type });
       // Secrets and large inputs are resolved here, at call time, never in the workflow.
       const resolved = await secrets.resolveIn(tenantId, await blobs.inflate(tenantId, await renderDeferred(input, blobs), { runId }));
       plaintexts = resolved.plaintexts;
@@ -139,7 +141,7 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
       // The values enter workflow history as this activity's result, which Temporal bounds.
       const limit = maxBytes ?? DEFAULT_RUN_LIMITS.maxPayloadBytes;
       if (measureValue(values, { maxDepth: Infinity, maxBytes: limit }).problem) {
-        throw ApplicationFailure.nonRetryable(`This node reads values larger than ${limit} bytes in all; only effectful nodes and templates can read values that large`, 'node_input_too_large');
+        throw new NodeFailure('node_input_too_large', `This node reads values larger than ${limit} bytes in all; only effectful nodes and templates can read values that large`).toApplicationFailure();
       }
       return values;
     },
@@ -154,7 +156,7 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
         text = toStorableString(renderTemplate(template, values, bounds).text);
       } catch (err) {
         const code = err instanceof TemplateLimitError ? err.code : 'template_error';
-        throw ApplicationFailure.nonRetryable(toStorableString(err instanceof Error ? err.message : String(err)), code);
+        throw new NodeFailure(code, toStorableString(err instanceof Error ? err.message : String(err))).toApplicationFailure();
       }
       try {
         return (await blobs.offload(tenantId, runId, { text })) as { text: unknown };

@@ -18,7 +18,7 @@ export function gateOutputs(
   const storable = toStorableValue(outputs);
   const problem = measureValue(storable, { maxDepth }).problem;
   if (problem?.code === 'value_too_deep') {
-    throw new NodeFailure('node_output_too_deep', `The node's outputs are nested more than ${maxDepth} levels deep`, { retryable: false, details: { maxDepth } });
+    throw new NodeFailure('node_output_too_deep', `The node's outputs are nested more than ${maxDepth} levels deep`, { details: { maxDepth } });
   }
   return prepare(storable);
 }

@@ -46,7 +46,8 @@ export class SecretsStore {
 
 /** Replaces each plaintext in a message with a mask. */
 export function scrub(message: string, plaintexts: readonly string[]): string {
-  return plaintexts.reduce((m, p) => m.split(p).join('[secret]'), message);
+  // An empty plaintext (a provider row with an empty key) would put a mask between every character.
+  return plaintexts.reduce((m, p) => (p ? m.split(p).join('[secret]') : m), message);
 }
 
 /**

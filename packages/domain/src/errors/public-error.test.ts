@@ -94,8 +94,8 @@ describe('sanitizeErrorMessage', () => {
 
 describe('toPublicError', () => {
   it('keeps our codes and node ids, sanitizes the message', () => {
-    expect(toPublicError({ code: 'record_write_failed', message: PRISMA_P2003, nodeId: 'answer' })).toEqual({
-      code: 'record_write_failed',
+    expect(toPublicError({ code: 'node_failed', message: PRISMA_P2003, nodeId: 'answer' })).toEqual({
+      code: 'node_failed',
       message: 'Foreign key constraint violated',
       nodeId: 'answer',
     });
@@ -113,6 +113,7 @@ describe('toPublicError', () => {
     expect(toPublicError(undefined)).toBeNull();
     expect(toPublicError(STACK)).toEqual({ code: 'internal_error', message: "TypeError: Cannot read properties of undefined (reading 'graph')" });
     expect(toPublicError(42)).toEqual({ code: 'internal_error', message: 'Something went wrong on our side' });
-    expect(toPublicError({ code: 'x', nodeId: 'n/../../etc' })).toEqual({ code: 'x', message: 'Something went wrong on our side' });
+    expect(toPublicError({ code: 'run_stalled', nodeId: 'n/../../etc' })).toEqual({ code: 'run_stalled', message: 'Something went wrong on our side' });
+    expect(toPublicError({ code: 'record_write_failed', message: 'boom' })).toEqual({ code: 'internal_error', message: 'boom' });
   });
 });

@@ -4,6 +4,7 @@
  * absolute paths, stack frames, SQL, constraint names, connection strings. The full text belongs in
  * the logs (under a reference id); the client gets a code and plain words.
  */
+import { isErrorCode } from './catalogue/catalogue';
 
 export interface PublicError {
   code: string;
@@ -15,7 +16,6 @@ const DEFAULT_FALLBACK = 'Something went wrong on our side';
 const MAX_MESSAGE_CHARS = 1_000;
 /** Only the head of a huge message is read: what matters is at its start, and the patterns stay cheap. */
 const MAX_INPUT_CHARS = 16_000;
-const CODE = /^[a-z][a-z0-9_]{0,99}$/;
 const NODE_ID = /^[A-Za-z_][A-Za-z0-9_]{0,199}$/;
 
 /** "(reference ref_…)" ids tie a client's message to the log lines: always kept. */
@@ -89,7 +89,7 @@ export function sanitizeErrorMessage(message: string, fallback: string = DEFAULT
 /**
  * The public form of an error of any shape: a stored run or node error `{code, message, nodeId?}`,
  * an Error (a DomainError's `code`, a Temporal failure's `type`), or a string. Codes that are not
- * ours (Prisma's P2003, ECONNREFUSED, …) become `internal_error`. null for no error.
+ * in the error catalogue (Prisma's P2003, ECONNREFUSED, …) become `internal_error`. null for no error.
  */
 export function toPublicError(error: unknown): PublicError | null {
   if (error === null || error === undefined) return null;
@@ -97,7 +97,7 @@ export function toPublicError(error: unknown): PublicError | null {
   if (typeof error !== 'object') return { code: 'internal_error', message: DEFAULT_FALLBACK };
   const e = error as { code?: unknown; type?: unknown; message?: unknown; nodeId?: unknown };
   const given = typeof e.code === 'string' ? e.code : typeof e.type === 'string' ? e.type : undefined;
-  const code = given !== undefined && CODE.test(given) ? given : 'internal_error';
+  const code = isErrorCode(given) ? given : 'internal_error';
   const message = typeof e.message === 'string' ? sanitizeErrorMessage(e.message) : DEFAULT_FALLBACK;
   return typeof e.nodeId === 'string' && NODE_ID.test(e.nodeId) ? { code, message, nodeId: e.nodeId } : { code, message };
 }

@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, WorkflowError, isCancellation, proxyActivities } from '@temporalio/workflow';
 import {
   NODE_STEP_COST,
+  NON_RETRYABLE_CODES,
   isBlobRef,
   measureValue,
   nodeType,
@@ -16,7 +17,7 @@ import {
   type VariablePool,
 } from '@weft/domain';
 import { NODE_HANDLERS } from '../nodes/handlers';
-import { failed, type ChildScopeRequest, type NodeContext, type NodeHandler, type NodeResult } from '../nodes/node-handler';
+import { failed, failedWith, type ChildScopeRequest, type NodeContext, type NodeHandler, type NodeResult } from '../nodes/node-handler';
 import { RunAborted, internalError } from './run-errors';
 import type { Runtime } from './runtime';
 import { nodeKey, poolOf, type Frame, type ScopeRunner } from './state';
@@ -42,7 +43,7 @@ function defaultRecordInputs(node: GraphNode, pool: ReturnType<typeof poolOf>): 
 
 const blobLoader = proxyActivities<Pick<NodeActivities, 'loadBlobs'>>({
   startToCloseTimeout: '1m',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['node_input_too_large'] },
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...NON_RETRYABLE_CODES] },
 });
 
 /** Blob references inside a value, one per id (the loader checks each one's signature). */
@@ -105,7 +106,7 @@ function outputProblem(result: NodeResult, runtime: Runtime): NodeResult | undef
 /** A loader or renderer activity the node needed failed with a coded failure: the node fails with it. */
 function activityFailure(err: unknown): NodeResult | undefined {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !err.cause.type) return undefined;
-  return failed(err.cause.type, err.cause.message);
+  return failedWith(err.cause);
 }
 
 /**

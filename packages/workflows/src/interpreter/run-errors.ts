@@ -1,5 +1,5 @@
 import { log, uuid4 } from '@temporalio/workflow';
-import type { RunError } from '@weft/domain';
+import { describe, type RunError } from '@weft/domain';
 
 /**
  * A run-wide limit was passed: the run fails as a whole, whatever the node's onError says (a
@@ -31,5 +31,5 @@ function detailsOf(err: unknown): Record<string, unknown> {
 export function internalError(err: unknown, where: { runId: string; nodeKey?: string }, what: string): RunError {
   const ref = referenceId();
   log.error('internal error in workflow code', { ref, ...where, error: detailsOf(err) });
-  return { code: 'internal_error', message: `An internal error stopped ${what} (reference ${ref})` };
+  return { code: 'internal_error', message: describe('internal_error', { what, ref }) };
 }

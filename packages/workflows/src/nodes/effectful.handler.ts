@@ -2,6 +2,7 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, pr
 import {
   DEFAULT_RETRY_INITIAL_INTERVAL,
   NODE_TYPES,
+  NON_RETRYABLE_CODES,
   containsBlobRef,
   exactReference,
   findReferences,
@@ -19,34 +20,13 @@ import {
   type NodeDataOf,
   type VariablePool,
 } from '@weft/domain';
-import { failed, succeeded, type NodeHandler } from './node-handler';
+import { failed, failedWith, succeeded, type NodeHandler } from './node-handler';
 
 /** Per-type defaults when a node sets no `timeout` or `retry` (the type's `effect` in the domain). */
 interface EffectDefaults {
   timeout: string;
   maxAttempts: number;
 }
-
-// Failures no retry can fix; activities also mark them non-retryable themselves.
-const NON_RETRYABLE = [
-  'http_address_refused',
-  'http_url_invalid',
-  'http_response_too_large',
-  'llm_bad_request',
-  'llm_unauthorized',
-  'llm_model_not_found',
-  'code_syntax_error',
-  'code_runtime_error',
-  'code_timeout',
-  'code_memory_limit',
-  'code_output_too_large',
-  'code_output_invalid',
-  'code_main_missing',
-  'secret_not_found',
-  'node_output_too_deep',
-  'node_input_too_large',
-  'llm_address_refused',
-];
 
 function activityOptions(node: GraphNode, defaults: EffectDefaults) {
   const timeout = node.timeout ?? defaults.timeout;
@@ -60,7 +40,8 @@ function activityOptions(node: GraphNode, defaults: EffectDefaults) {
       initialInterval: r?.initialInterval ?? DEFAULT_RETRY_INITIAL_INTERVAL,
       backoffCoefficient: r?.backoffCoefficient ?? 2,
       ...(r?.maxInterval ? { maximumInterval: r.maxInterval } : {}),
-      nonRetryableErrorTypes: NON_RETRYABLE,
+      // Failures no retry can fix, from the error catalogue; activities also mark them non-retryable themselves.
+      nonRetryableErrorTypes: [...NON_RETRYABLE_CODES],
     },
   };
 }
@@ -122,11 +103,11 @@ export function activityHandler<K extends ActivityNodeType>(type: K): NodeHandle
       if (isCancellation(err)) throw err;
       if (!(err instanceof ActivityFailure)) throw err;
       const cause = err.cause;
-      if (cause instanceof ApplicationFailure) return { ...failed(cause.type ?? 'node_failed', cause.message), recordInputs: config };
+      if (cause instanceof ApplicationFailure) return { ...failedWith(cause), recordInputs: config };
       if (cause instanceof TimeoutFailure) {
         return { ...failed('node_timeout', `The node did not finish within ${node.timeout ?? defaults.timeout}`), recordInputs: config };
       }
-      return { ...failed('node_failed', cause?.message ?? err.message), recordInputs: config };
+      return { ...failedWith({ message: cause?.message ?? err.message }), recordInputs: config };
     }
   };
 }

@@ -1,4 +1,4 @@
-import type { Graph, GraphNode, NodeLocation, NodeRecord, RunError, RunLimits, VariablePool } from '@weft/domain';
+import { isErrorCode, sanitizeErrorMessage, type ErrorCode, type Graph, type GraphNode, type NodeLocation, type NodeRecord, type RunError, type RunLimits, type VariablePool } from '@weft/domain';
 import type { GraphBody, ScopeOutcome, ScopeState } from '../interpreter/state';
 
 /** Which run a node belongs to. */
@@ -97,6 +97,17 @@ export function succeeded(outputs: Record<string, unknown>, extra: Partial<Extra
   return { status: 'succeeded', outputs, ...extra };
 }
 
-export function failed(code: string, message: string): NodeResult {
+/** A node failure with a code of the error catalogue (a literal that is not one does not compile). */
+export function failed(code: ErrorCode, message: string): NodeResult {
   return { status: 'failed', error: { code, message } };
+}
+
+/**
+ * The node failure an activity's ApplicationFailure stands for. Our activities only throw coded
+ * failures; a type that is not in the catalogue (an error that escaped them, which the SDK names
+ * after its class) is not trusted to be plain words.
+ */
+export function failedWith(failure: { type?: string | null; message: string }): NodeResult {
+  if (isErrorCode(failure.type)) return failed(failure.type, failure.message);
+  return failed('node_failed', sanitizeErrorMessage(failure.message, 'The node failed'));
 }

@@ -1,10 +1,10 @@
 import { ActivityFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
-import { TemplateLimitError, containsBlobRef, renderTemplate, type NodeActivities, type RunLimits, type TemplateData, type TemplateLimits, type VariablePool } from '@weft/domain';
+import { NON_RETRYABLE_CODES, TemplateLimitError, containsBlobRef, renderTemplate, type NodeActivities, type RunLimits, type TemplateData, type TemplateLimits, type VariablePool } from '@weft/domain';
 import { failed, succeeded, type NodeHandler } from '../node-handler';
 
 const renderer = proxyActivities<Pick<NodeActivities, 'renderTemplate'>>({
   startToCloseTimeout: '1m',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['template_error', 'template_limit_exceeded'] },
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_CODES] },
 });
 
 /** The pool entries a template mentions by name: all it can read. */

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { API_ERRORS } from './api.errors';
+import { ERROR_CATALOGUE, NON_RETRYABLE_CODES, describe as describeError, errorSpec, httpStatusOf, isErrorCode, isRetryable, publicError } from './catalogue';
+import { CODE_ERRORS } from './code.errors';
+import { HTTP_ERRORS, httpStatusCode } from './http.errors';
+import { LLM_ERROR_CODES } from './llm.errors';
+import { NODE_ERRORS } from './node.errors';
+import { RUN_ERRORS } from './run.errors';
+import { TEMPLATE_ERRORS } from './template.errors';
+
+const AREAS = [RUN_ERRORS, API_ERRORS, NODE_ERRORS, TEMPLATE_ERRORS, CODE_ERRORS, HTTP_ERRORS, LLM_ERROR_CODES];
+
+describe('the error catalogue', () => {
+  it('holds each code once: no area overrides another', () => {
+    const all = AREAS.flatMap((a) => Object.keys(a));
+    expect(new Set(all).size).toBe(all.length);
+    expect(Object.keys(ERROR_CATALOGUE)).toHaveLength(all.length);
+  });
+
+  it('codes are snake_case and every template names its parameters plainly', () => {
+    for (const [code, spec] of Object.entries(ERROR_CATALOGUE)) {
+      expect(code).toMatch(/^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/);
+      expect(spec.message.trim()).not.toBe('');
+      expect(spec.message).not.toMatch(/\$\{/);
+    }
+  });
+
+  // The public contract (README's status table): these pairs must not change.
+  it('keeps every API code at its contract status', () => {
+    const byStatus: Record<number, string[]> = {};
+    for (const [code, spec] of Object.entries(ERROR_CATALOGUE)) if ('status' in spec) (byStatus[spec.status] ??= []).push(code);
+    for (const list of Object.values(byStatus)) list.sort();
+    expect(byStatus).toEqual({
+      400: ['malformed_idempotency_key', 'malformed_json', 'malformed_request', 'request_encoding_invalid', 'request_forbidden_key', 'request_invalid_text', 'request_too_deep'],
+      401: ['unauthorized'],
+      403: ['forbidden'],
+      404: ['route_not_found', 'run_not_found', 'workflow_not_found', 'workflow_version_not_found'],
+      409: ['model_provider_exists', 'workflow_not_published', 'workflow_publish_conflict'],
+      413: ['payload_too_large'],
+      415: ['request_charset_unsupported', 'request_encoding_unsupported'],
+      422: ['idempotency_key_reused', 'model_provider_base_url_invalid', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'workflow_invalid_graph'],
+      500: ['internal_error'],
+      503: ['database_unavailable', 'redis_unavailable', 'temporal_unavailable'],
+    });
+  });
+
+  it("matches the README's status table, code for code", () => {
+    const readme = readFileSync(join(__dirname, '../../../../../README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| (\d{3}) \| (.+) \|$/gm)];
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const [, status, cell] of rows) {
+      for (const [, code] of cell!.matchAll(/`([a-z_]+)`/g)) expect([code, httpStatusOf(code!)]).toEqual([code, Number(status)]);
+    }
+  });
+
+  it('lists as non-retryable exactly the activity codes marked so, and none that retry', () => {
+    const marked = Object.entries(ERROR_CATALOGUE).filter(([, s]) => 'retryable' in s && s.retryable === false).map(([c]) => c);
+    expect([...NON_RETRYABLE_CODES].sort()).toEqual(marked.sort());
+    for (const code of NON_RETRYABLE_CODES) expect(isRetryable(code)).toBe(false);
+    // The lists the workflow and the sandbox kept before the catalogue, all still non-retryable.
+    const before = ['http_address_refused', 'http_url_invalid', 'http_response_too_large', 'llm_bad_request', 'llm_unauthorized', 'llm_model_not_found', 'code_syntax_error',
+      'code_runtime_error', 'code_timeout', 'code_memory_limit', 'code_output_too_large', 'code_output_invalid', 'code_main_missing', 'secret_not_found', 'node_output_too_deep',
+      'node_input_too_large', 'llm_address_refused', 'template_error', 'template_limit_exceeded'];
+    expect(NON_RETRYABLE_CODES).toEqual(expect.arrayContaining(before));
+    for (const code of ['internal_error', 'code_sandbox_crashed', 'http_timeout', 'http_connection_failed', 'llm_rate_limited', 'llm_provider_error', 'llm_circuit_open', 'llm_invalid_json'] as const) {
+      expect(isRetryable(code)).toBe(true);
+    }
+  });
+
+  it('treats 429 and 5xx statuses as one retryable family of codes', () => {
+    expect(httpStatusCode(503)).toBe('http_status_503');
+    expect(isErrorCode('http_status_429')).toBe(true);
+    expect(isErrorCode('http_status_599')).toBe(true);
+    expect(isErrorCode('http_status_404')).toBe(false);
+    expect(isRetryable('http_status_503')).toBe(true);
+    expect(describeError('http_status_503', { status: 503, target: 'https://api.example.com/x' })).toBe('HTTP 503 from https://api.example.com/x');
+  });
+
+  it('knows its own codes only', () => {
+    for (const foreign of ['P2003', 'ECONNREFUSED', 'TypeError', 'record_write_failed', '', 'constructor', '__proto__', 'toString']) {
+      expect(isErrorCode(foreign)).toBe(false);
+      expect(errorSpec(foreign)).toBeUndefined();
+    }
+    expect(httpStatusOf('P2003')).toBe(500);
+  });
+
+  it('fills message templates by name and leaves a missing parameter visible', () => {
+    expect(describeError('secret_not_found', { names: "'API_KEY'" })).toBe("No secret named 'API_KEY' in this tenant");
+    expect(publicError('run_not_found', { id: 'run_1' })).toEqual({ code: 'run_not_found', message: "run 'run_1' was not found" });
+    expect(describeError('node_timeout', {} as { timeout: string })).toBe('The node did not finish within {timeout}');
+    expect(describeError('internal_error', { what: 'this attempt', ref: 'ref_abc' })).toBe('An internal error stopped this attempt (reference ref_abc)');
+    // Compile-time checks: an unknown code or a parameter the template does not name is refused.
+    // @ts-expect-error not a code of the catalogue
+    expect(() => describeError('no_such_code', {})).toThrow();
+    // @ts-expect-error `timeout` is the template's only parameter
+    expect(describeError('node_timeout', { duration: '5s' })).toBe('The node did not finish within {timeout}');
+  });
+});
