@@ -29,6 +29,7 @@ export { CircuitBreaker, type CircuitBreakerOptions, type BreakerPermit } from '
 export { createLlmExecutor, type LlmExecutorDeps } from './llm/llm.executor';
 export { LLM_ERRORS, describeEndpoint, retryAfterMs } from './llm/llm.errors';
 export { schemaProblems, validateJson, type SchemaIssue } from './llm/json-schema.check';
+export { llmNodeDataIssues } from './llm/json-answer';
 export { estimateTokens } from './llm/token-estimate';
 export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
 
