@@ -294,9 +294,9 @@ function messageOf(e: OutputUnit): string {
 }
 
 /** Every way `value` breaks `schema` (at most 20), or none. The schema must pass schemaProblems. */
-export function validateJson(value: unknown, schema: Schema | boolean): SchemaIssue[] {
+export function validateJson(value: unknown, schema: boolean | Record<string, unknown>): SchemaIssue[] {
   if (depthOf(value) > MAX_DEPTH) return [{ path: '$', message: `the value is nested deeper than ${MAX_DEPTH} levels` }];
-  const { schema: prepared, patterns } = prepare(schema);
+  const { schema: prepared, patterns } = prepare(schema as Schema | boolean);
   const budget = { left: MAX_SCHEMA_READS };
   for (const [name, re] of patterns) formats[name] = (s: string) => re.matcher(s).find();
   try {
