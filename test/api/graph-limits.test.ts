@@ -164,3 +164,31 @@ describe('duration bounds (issue 7, item 13)', () => {
     expect((await admin('POST', '/v1/workflows', { name: 'y', graph: helloWith({ id: 'nap', type: 'wait', data: { until: soon } }) })).status).toBe(201);
   });
 });
+
+describe('llm response schemas (issue 8, item 6)', () => {
+  const llm = (schema: unknown): Node => ({ id: 'ask', type: 'llm', data: { model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }], responseFormat: { type: 'json', schema } } });
+
+  it.each([
+    ['an unknown type', { type: 'text' }, /unknown type "text"/],
+    ['a reference that loops forever', { $ref: '#' }, /endless loop/],
+    ['a pattern that needs backtracking', { type: 'string', pattern: '^(a)\\1$' }, /linear-time/],
+    ['patternProperties', { type: 'object', patternProperties: { '^(a+)+$': {} } }, /patternProperties is not supported/],
+  ])('refuses a schema with %s when the graph is saved (422 llm_response_schema_invalid)', async (_what, schema, message) => {
+    const r = await admin('POST', '/v1/workflows', { name: 'x', graph: helloWith(llm(schema)) });
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('workflow_invalid_graph');
+    expect(r.body.details.issues).toEqual([
+      expect.objectContaining({ code: 'llm_response_schema_invalid', nodeId: 'ask', path: ['nodes', 3, 'data', 'responseFormat', 'schema'], message: expect.stringMatching(message) }),
+    ]);
+    expect(await h.prisma.workflow.count()).toBe(0);
+  });
+
+  it('accepts a usable schema, with a pattern, a recursive reference and combinators', async () => {
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string', pattern: '^[A-Z]' }, children: { type: 'array', items: { $ref: '#' } }, kind: { anyOf: [{ const: 'a' }, { const: 'b' }] } },
+      required: ['name'],
+    };
+    expect((await admin('POST', '/v1/workflows', { name: 'x', graph: helloWith(llm(schema)) })).status).toBe(201);
+  });
+});

@@ -1,5 +1,6 @@
 import { recordLlmCall } from '@weft/activities';
 import { end, graph, start, tpl } from '../support/graph-builder';
+import { publishGraph } from '../support/harness';
 import { pieces, words } from '../support/openai-server';
 import { PROVIDER_KEY, ask, llmGraph, startLlmSuite, type LlmSuite } from '../support/llm-suite';
 
@@ -109,12 +110,24 @@ describe('llm node', () => {
     const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
     const { run } = await s.run(llmGraph({ messages: ask(), responseFormat: { type: 'json', schema } }));
     expect(run.error).toMatchObject({ code: 'llm_invalid_json' });
-    expect(run.error.message).toContain('$.city expected string, got integer');
+    expect(run.error.message).toContain('$.city Instance type "number" is invalid. Expected "string"');
   });
 
-  it('an unusable response schema fails at once, before any call', async () => {
-    const { run, nodes } = await s.run(llmGraph({ messages: ask(), responseFormat: { type: 'json', schema: { type: 'text' } } }, { retry: { maxAttempts: 3 } }));
-    expect(run.error).toMatchObject({ code: 'llm_response_schema_invalid' });
+  it('an unusable response schema is refused when the graph is saved', async () => {
+    const r = await s.api('POST', '/v1/workflows', { name: 'x', graph: llmGraph({ messages: ask(), responseFormat: { type: 'json', schema: { type: 'text' } } }) });
+    expect(r.status).toBe(422);
+    expect(r.body.details.issues).toEqual([expect.objectContaining({ code: 'llm_response_schema_invalid', nodeId: 'ask', message: expect.stringContaining('unknown type "text"') })]);
+  });
+
+  it('an unusable response schema in a version stored before that check fails at once, before any call', async () => {
+    const good = llmGraph({ messages: ask(), responseFormat: { type: 'json', schema: { type: 'object' } } }, { retry: { maxAttempts: 3 } });
+    const workflowId = await publishGraph(s.api, good);
+    const bad = JSON.parse(JSON.stringify(good).replace('{"type":"object"}', '{"type":"text"}'));
+    await s.h.prisma.workflowVersion.updateMany({ where: { workflowId }, data: { graph: bad } });
+    const r = await s.api('POST', `/v1/workflows/${workflowId}/runs`, { inputs: {}, mode: 'blocking', timeoutMs: 60_000 });
+    expect(r.body.data.error).toMatchObject({ code: 'llm_response_schema_invalid' });
+    expect(r.body.data.error.message).toContain('unknown type "text"');
+    const nodes = (await s.api('GET', `/v1/runs/${r.body.data.id}/nodes`)).body.data as any[];
     expect(nodes.find((n) => n.key === 'ask').attempts).toHaveLength(1);
     expect(s.server.chats()).toHaveLength(0);
   });

@@ -30,6 +30,7 @@ export { createLlmExecutor, type LlmExecutorDeps } from './llm/llm.executor';
 export { LLM_ERRORS, LLM_MAX_RETRY_AFTER_MS, describeEndpoint } from './llm/llm.errors';
 export { retryAfterFromHeaders } from './errors/retry-after';
 export { schemaProblems, validateJson, type SchemaIssue } from './llm/json-schema.check';
+export { llmNodeDataIssues } from './llm/json-answer';
 export { estimateTokens } from './llm/token-estimate';
 export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
 

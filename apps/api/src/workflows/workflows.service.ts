@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '@weft/activities';
+import { Prisma, llmNodeDataIssues, type PrismaClient } from '@weft/activities';
 import {
   ConflictError,
   DEFAULT_GRAPH_LIMITS,
@@ -13,7 +13,7 @@ import {
 import { newId } from '../auth/api-keys';
 
 export function assertValidGraph(input: unknown, options: GraphValidationOptions = {}): Graph {
-  const result = validateGraph(input, options);
+  const result = validateGraph(input, { checkNodeData: llmNodeDataIssues, ...options });
   if (!result.ok) throw new InvalidGraphError(result.issues);
   return result.graph;
 }

@@ -1,4 +1,5 @@
-import type { LlmData } from '@weft/domain';
+import type { GraphNode, Issue, LlmData } from '@weft/domain';
+import { LLM_ERRORS } from './llm.errors';
 import { schemaProblems, validateJson, type SchemaIssue } from './json-schema.check';
 import type { ChatMessage, ChatResponseFormat, ProviderCapabilities } from './model-provider.port';
 
@@ -15,6 +16,21 @@ export function responseSchemaProblem(format: AnswerFormat): string | undefined 
   if (format.kind !== 'json' || !format.schema) return undefined;
   const issues = schemaProblems(format.schema);
   return issues.length ? `The node's response schema is invalid: ${describeIssues(issues)}` : undefined;
+}
+
+/**
+ * The save-time check of an llm node's response schema (GraphValidationOptions.checkNodeData): a
+ * schema the worker could not use is a 422 when the graph is saved, not a failed run later.
+ */
+export function llmNodeDataIssues(node: GraphNode): Issue[] {
+  if (node.type !== 'llm' || typeof node.data !== 'object' || node.data === null) return [];
+  const format = (node.data as { responseFormat?: unknown }).responseFormat;
+  if (typeof format !== 'object' || format === null || (format as { type?: unknown }).type !== 'json') return [];
+  const schema = (format as { schema?: unknown }).schema;
+  if (schema === undefined) return [];
+  return schemaProblems(schema)
+    .slice(0, 5)
+    .map((i) => ({ code: LLM_ERRORS.schemaInvalid, message: `The node's response schema is invalid: ${i.path} ${i.message}`, path: ['responseFormat', 'schema'] }));
 }
 
 /**

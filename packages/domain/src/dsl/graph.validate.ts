@@ -1,7 +1,7 @@
 import type { Issue } from '../errors/domain.errors';
 import { nodeCheckRule, policyBoundsRule, reservedNameRule } from './graph.bounds.rules';
 import { DEFAULT_GRAPH_LIMITS, graphSizeIssues, type GraphLimits } from './graph.limits';
-import { graphSchema, type Graph } from './graph.schema';
+import { graphSchema, type Graph, type GraphNode } from './graph.schema';
 import { scopesOf, type ValidationContext } from './graph.scope';
 import {
   assignRule,
@@ -43,7 +43,22 @@ export interface GraphValidationOptions {
   limits?: Partial<GraphLimits>;
   /** the time of validation (the domain reads no clock): a wait's `until` is bounded from it; not checked without it */
   now?: Date;
+  /**
+   * Checks of node data that need more than the domain holds (an llm node's response schema is
+   * checked with the JSON Schema library the worker validates answers with): issues with paths
+   * relative to the node's data, run on every node of every scope once the document parses.
+   */
+  checkNodeData?: NodeDataCheck;
 }
+
+export type NodeDataCheck = (node: GraphNode) => Issue[];
+
+const nodeDataRule =
+  (check: NodeDataCheck): Rule =>
+  (scope) =>
+    scope.graph.nodes.flatMap((node, i) =>
+      check(node).map((issue) => ({ ...issue, nodeId: node.id, path: [...scope.base, 'nodes', i, 'data', ...(issue.path ?? [])] })),
+    );
 
 export type GraphValidation = { ok: true; graph: Graph; issues: [] } | { ok: false; issues: Issue[] };
 
@@ -83,7 +98,7 @@ export function validateGraph(input: unknown, options: GraphValidationOptions = 
   const now = options.now?.getTime();
   const context: ValidationContext = { document: graph, raw: input, facts: new NodeFactsCache(graph), ...(now !== undefined && !Number.isNaN(now) ? { now } : {}) };
   const scopes = scopesOf(context);
-  const rules = [...SCOPE_RULES, referenceRule(scopes)];
+  const rules = [...SCOPE_RULES, referenceRule(scopes), ...(options.checkNodeData ? [nodeDataRule(options.checkNodeData)] : [])];
   const issues = [...duplicateIdIssues(scopes), ...scopes.flatMap((scope) => rules.flatMap((rule) => rule(scope)))];
   return issues.length ? { ok: false, issues: bounded(issues) } : { ok: true, graph, issues: [] };
 }

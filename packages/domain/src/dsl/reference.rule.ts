@@ -1,6 +1,7 @@
 import type { Issue } from '../errors/domain.errors';
 import { nodeType } from '../nodes/registry';
 import { findReferences, walkStrings, type Reference } from '../refs/reference';
+import { templateVariables } from '../templates/template-engine';
 import { answerAncestorQueries, type AncestorQuery } from './graph.ancestry';
 import type { GraphNode } from './graph.schema';
 import type { Names, ScopeFacts } from './graph.scope';
@@ -8,57 +9,14 @@ import { listed, type Rule } from './graph.rules';
 
 export const SYS_FIELDS = ['runId', 'workflowId', 'startedAt'] as const;
 
-const FOR_TAG = /^(?:for|tablerow)\s+([A-Za-z_]\w*)\s+in\s+(.*)$/s;
-const ASSIGN_TAG = /^assign\s+([A-Za-z_]\w*)\s*=/;
-const CAPTURE_TAG = /^capture\s+([A-Za-z_]\w*)/;
-const COLLECTION = /^\(?\s*([A-Za-z_]\w*(?:\.(?:[A-Za-z_]\w*|\d+))*)/;
-
 /**
- * The bodies of a template's `{% … %}` tags, trimmed of whitespace control. Found with indexOf
- * rather than one regular expression: a single pattern for whole tags backtracked in time cubic
- * in the length of an unclosed tag (`{% for a in` and 5,000 spaces took 40 s).
+ * A template node's text is Liquid: its references are the variables Liquid's own analysis finds
+ * it reading from outside (its loop variables, `forloop` and the names it assigns or captures are
+ * its own). A template Liquid cannot parse yields none here; it fails when rendered, with
+ * `template_error`.
  */
-function* liquidTags(text: string): Generator<string> {
-  let from = 0;
-  for (;;) {
-    const open = text.indexOf('{%', from);
-    if (open < 0) return;
-    const close = text.indexOf('%}', open + 2);
-    if (close < 0) return; // no later tag can close either
-    let body = text.slice(open + 2, close).trim();
-    if (body.startsWith('-')) body = body.slice(1).trimStart();
-    if (body.endsWith('-')) body = body.slice(0, -1).trimEnd();
-    yield body;
-    from = close + 2;
-  }
-}
-
-/**
- * A template's own Liquid names (`{% for d in search.results %}` binds `d`) are not node
- * references; the collection a `for` walks is one.
- */
-function liquidNames(text: string): { bound: Set<string>; collections: Reference[] } {
-  const bound = new Set<string>();
-  const collections: Reference[] = [];
-  for (const tag of liquidTags(text)) {
-    const loop = FOR_TAG.exec(tag);
-    const name = loop?.[1] ?? ASSIGN_TAG.exec(tag)?.[1] ?? CAPTURE_TAG.exec(tag)?.[1];
-    if (name) bound.add(name);
-    if (!loop) continue;
-    bound.add('forloop');
-    const c = COLLECTION.exec(loop[2]!);
-    if (c) {
-      const [head, ...path] = c[1]!.split('.');
-      collections.push({ raw: `{% for ${loop[1]} in ${c[1]} %}`, nodeId: head!, path });
-    }
-  }
-  return { bound, collections: collections.filter((c) => !bound.has(c.nodeId)) };
-}
-
-function referencesIn(node: GraphNode, text: string): Reference[] {
-  if (node.type !== 'template') return findReferences(text);
-  const { bound, collections } = liquidNames(text);
-  return [...findReferences(text).filter((r) => !bound.has(r.nodeId)), ...collections];
+function liquidReferences(text: string): Reference[] {
+  return (templateVariables(text) ?? []).map((v) => ({ raw: `{{ ${v.text} }}`, nodeId: v.head, path: v.path }));
 }
 
 /** The data a node reads in its own scope: a container's inner graph and inner-scope fields are read inside. */
@@ -134,13 +92,19 @@ export function referenceRule(scopes: ScopeFacts[]): Rule {
     return pending;
   };
 
+  // Liquid's analysis costs tens of microseconds a template: once per distinct text per validation.
+  const analysed = new Map<string, Reference[]>();
+  const liquid = (text: string) => analysed.get(text) ?? analysed.set(text, liquidReferences(text)).get(text)!;
   const collected = new Map<ScopeFacts, Pending[]>();
   for (const scope of scopes) {
     const list: Pending[] = [];
     scope.graph.nodes.forEach((node, i) => {
-      const container = !!scope.context.facts.of(node).def?.container;
-      for (const text of walkStrings(ownScopeData(node, container), [...scope.base, 'nodes', i, 'data'])) {
-        for (const ref of referencesIn(node, text.text)) list.push(collect(scope, node.id, ref, { nodeId: node.id, text }));
+      const def = scope.context.facts.of(node).def;
+      const fieldAt = scope.base.length + 3;
+      for (const text of walkStrings(ownScopeData(node, !!def?.container), [...scope.base, 'nodes', i, 'data'])) {
+        // A field the type renders with Liquid: its references are what Liquid reads.
+        const isLiquid = def?.liquidFields !== undefined && def.liquidFields.includes(String(text.path[fieldAt]));
+        for (const ref of isLiquid ? liquid(text.text) : findReferences(text.text)) list.push(collect(scope, node.id, ref, { nodeId: node.id, text }));
       }
     });
     const container = scope.container;

@@ -48,6 +48,8 @@ export interface NodeTypeDefinition<Type extends string = string, Data = unknown
   handles(data: Data): readonly string[];
   /** Work outside the workflow: retry/timeout/onError apply. Absent: the node runs in workflow code. */
   effect?: NodeEffect;
+  /** Fields of `data` holding Liquid templates: their references are the variables Liquid's analysis finds, not `{{ }}` text. */
+  liquidFields?: readonly string[];
   /** Fields of `data` that must be exactly one reference (`{{ start.items }}`), not text. */
   referenceFields?: readonly string[];
   /** Holds an inner graph (`data.graph`) run in its own scope; onError applies, retry/timeout do not. */

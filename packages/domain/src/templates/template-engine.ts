@@ -1,4 +1,4 @@
-import { Context, Liquid, toValue, toValueSync } from 'liquidjs';
+import { Context, Liquid, toValue, toValueSync, type Variable } from 'liquidjs';
 
 // Liquid is pure JavaScript and deterministic, so the same engine renders inside workflow code and
 // inside the activity that renders templates reading values kept outside history. Only own
@@ -95,4 +95,45 @@ export function renderTemplate(template: string, variables: object, limits: Temp
     throw limitErrorIn(err) ?? err;
   }
   return { text: emitter.buffer, steps: steps.used };
+}
+
+/** A variable a template reads from outside itself: `{{ search.results[0].title }}` → search, [results, 0, title]. */
+export interface TemplateVariable {
+  head: string;
+  /** the path after the head, up to the first segment computed at render time (`a[b]`) */
+  path: string[];
+  /** as Liquid prints it: `search.results[0].title` */
+  text: string;
+}
+
+/**
+ * The variables a template reads that it does not bind itself (loop variables, `forloop`,
+ * `assign`, `capture` and `increment` names are its own), found by Liquid's static analysis with
+ * the engine that renders it, so the two read templates alike; undefined when the template does
+ * not parse. Partials are not followed (the engine has none). Parsing and analysis are linear in
+ * the text, which graph validation caps (graph.limits.ts); anything the parser throws, a stack
+ * overflow on absurd nesting included, counts as not parsing.
+ */
+export function templateVariables(template: string): TemplateVariable[] | undefined {
+  let globals: Record<string, Variable[]>;
+  try {
+    globals = engine.analyzeSync(engine.parse(template), { partials: false }).globals;
+  } catch {
+    return undefined;
+  }
+  const found: TemplateVariable[] = [];
+  const inOrder = Object.values(globals)
+    .flat()
+    .sort((a, b) => a.location.row - b.location.row || a.location.col - b.location.col);
+  for (const v of inOrder) {
+    const [head, ...rest] = v.segments;
+    if (typeof head !== 'string') continue;
+    const path: string[] = [];
+    for (const s of rest) {
+      if (typeof s !== 'string' && typeof s !== 'number') break;
+      path.push(String(s));
+    }
+    found.push({ head, path, text: v.toString() });
+  }
+  return found;
 }

@@ -9,6 +9,7 @@ export const templateNode = defineNodeType({
   type: 'template',
   version: 1,
   passThrough: true,
+  liquidFields: ['template'],
   dataSchema: templateDataSchema,
   outputs: () => ['text'],
   handles: () => [DEFAULT_HANDLE],

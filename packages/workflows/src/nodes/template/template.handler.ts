@@ -1,5 +1,5 @@
-import { ActivityFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
-import { NON_RETRYABLE_CODES, TemplateLimitError, containsBlobRef, renderTemplate, type NodeActivities, type RunLimits, type TemplateData, type TemplateLimits, type VariablePool } from '@weft/domain';
+import { ActivityFailure, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { NON_RETRYABLE_CODES, TemplateLimitError, containsBlobRef, renderTemplate, templateVariables, type NodeActivities, type RunLimits, type TemplateData, type TemplateLimits, type VariablePool } from '@weft/domain';
 import { failed, succeeded, type NodeHandler } from '../node-handler';
 
 const renderer = proxyActivities<Pick<NodeActivities, 'renderTemplate'>>({
@@ -7,9 +7,27 @@ const renderer = proxyActivities<Pick<NodeActivities, 'renderTemplate'>>({
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: [...NON_RETRYABLE_CODES] },
 });
 
-/** The pool entries a template mentions by name: all it can read. */
+/** Runs that chose a template's variables by Liquid's analysis, not by the names in its text. */
+export const TEMPLATE_VARIABLES_PATCH = 'weft-template-variables';
+
+/** How runs before TEMPLATE_VARIABLES_PATCH chose: every pool entry whose id appears as a word. */
+function mentionedByName(template: string, pool: VariablePool): string[] {
+  return Object.keys(pool).filter((id) => new RegExp(`\\b${id}\\b`).test(template));
+}
+
+/**
+ * The pool entries a template reads (all it can read), by Liquid's analysis of it; none when it
+ * does not parse (rendering then fails). Where that choice differs from the one runs made before
+ * (a large value mentioned in plain text, say, once sent the render to an activity), the patch
+ * keeps a replayed run's commands as they were.
+ */
 function mentioned(template: string, pool: VariablePool): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(pool).filter(([id]) => new RegExp(`\\b${id}\\b`).test(template)));
+  const heads = new Set((templateVariables(template) ?? []).map((v) => v.head));
+  const read = Object.keys(pool).filter((id) => heads.has(id));
+  const before = mentionedByName(template, pool);
+  const same = read.length === before.length && read.every((id, i) => id === before[i]);
+  const ids = same || patched(TEMPLATE_VARIABLES_PATCH) ? read : before;
+  return Object.fromEntries(ids.map((id) => [id, pool[id]]));
 }
 
 export function templateLimits(limits: RunLimits): TemplateLimits {
