@@ -15,10 +15,11 @@ const shared = {
   testEnvironment: 'node',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
-  testTimeout: 60_000,
 };
 
 module.exports = {
+  // Global: Jest reads testTimeout from the top level, not from a project's config.
+  testTimeout: 60_000,
   maxWorkers: 1,
   projects: [
     {
