@@ -13,7 +13,7 @@ import type { Graph } from '@weft/domain';
 export const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/weft';
 
-export async function openBenchStack(name: string, draft: Graph, executors: NodeExecutors, workerOptions: Partial<WorkerOptions> = {}) {
+export async function openBenchStack(name: string, draft: Graph, executors: Partial<NodeExecutors>, workerOptions: Partial<WorkerOptions> = {}) {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const prisma = createPrismaClient(databaseUrl, 4);
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
