@@ -1,26 +1,12 @@
-import { httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
+import { useSuiteHarness } from '../support/harness';
 
 /**
  * Node types through the public API, with the production registries: a published version
  * records the version of each node type it was validated with, and the list-operator node (added
  * in the one-folder-per-layer layout) runs end to end.
  */
-let h: Harness;
-let stopWorker: () => Promise<void>;
-let api: ReturnType<typeof httpClient>;
-
-beforeAll(async () => {
-  h = await startHarness('node-types');
-  stopWorker = (await h.startWorker()).stop;
-});
-afterAll(async () => {
-  await stopWorker();
-  await h.close();
-});
-beforeEach(async () => {
-  await resetDatabase(h.prisma);
-  api = httpClient(h.url, await h.key('acme'));
-});
+const suite = useSuiteHarness('node-types');
+const api: ReturnType<typeof useSuiteHarness>['api'] = (...args) => suite.api(...args);
 
 const topScorers = () => ({
   dsl: 'weft/v1',
