@@ -23,6 +23,7 @@ export const NODE_ERRORS = errorArea({
   iteration_too_many_items: { message: 'items has {count} entries; an iteration runs over at most {limit} (WEFT_RUN_MAX_ITERATION_ITEMS)' },
   iteration_item_failed: { message: 'Item {index} failed: {reason}' },
   list_operator_items_not_array: { message: 'items must resolve to an array, got {got}' },
+  list_operator_too_much_work: { message: 'Filtering and sorting {count} items this way would take {work} units of work; a list-operator node may take at most {limit}' },
   loop_pass_failed: { message: 'Pass {index} failed: {reason}' },
   wait_too_long: { message: 'A wait may last at most 366 days; this one would end at {wakeAt}' },
   sub_workflow_failed: { message: 'The sub-workflow failed' },

@@ -1,6 +1,6 @@
 import { DEFAULT_RUN_LIMITS, listOperatorDataSchema, type ListOperatorData, type VariablePool } from '@weft/domain';
 import type { NodeContext } from '../node-handler';
-import { listOperatorHandler } from './list-operator.handler';
+import { LIST_OPERATOR_MAX_WORK, listOperatorHandler } from './list-operator.handler';
 
 /** The handler is a plain function of its context: only what the list operator reads is real here. */
 function context(data: unknown, pool: VariablePool, spent: number[] = []): NodeContext<ListOperatorData> {
@@ -95,10 +95,26 @@ describe('list-operator handler', () => {
     expect(result).toEqual({ status: 'failed', error: { code: 'list_operator_items_not_array', message: 'items must resolve to an array, got number' } });
   });
 
+  it('refuses, before doing any of it, work that would hold the workflow task too long (an `in` over a long list, per item)', async () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) => ({ id: i }));
+    const big = Array.from({ length: 2_000 }, (_, i) => i * 7);
+    const spent: number[] = [];
+    const started = Date.now();
+    const result = await listOperatorHandler(context({ items: '{{ start.ids }}', filter: { conditions: [{ key: 'id', op: 'in', value: '{{ start.big }}' }] } }, { start: { ids, big } }, spent));
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'list_operator_too_much_work' } });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(spent).toEqual([]);
+    // The same filter over a shorter list is within the bound and runs.
+    const fewer = await listOperatorHandler(context({ items: '{{ start.ids }}', filter: { conditions: [{ key: 'id', op: 'in', value: '{{ start.big }}' }] } }, { start: { ids: ids.slice(0, 150), big } }));
+    expect(fewer).toMatchObject({ status: 'succeeded', outputs: { count: 22 } });
+    expect(LIST_OPERATOR_MAX_WORK).toBe(250_000);
+  });
+
   it('counts its work against the activation budget', async () => {
     const spent: number[] = [];
     await listOperatorHandler(context({ items: '{{ start.people }}', filter: { conditions: [{ key: 'age', op: 'gt', value: 1 }, { key: 'name', op: 'not-empty' }] }, sort: { key: 'age' } }, pool, spent));
-    expect(spent[0]).toBe(10);
-    expect(spent[1]).toBeGreaterThan(0);
+    // 5 items × (1 + ceil(value bytes / 8)) for each of the 2 conditions (a value of a byte or none: 1 unit)
+    // + 2 × ceil(items' bytes / 8) + ceil(5 × log₂6 / 4) for the sort.
+    expect(spent).toEqual([2 * 5 * 2 + 2 * Math.ceil(JSON.stringify(people).length / 8) + 4]);
   });
 });

@@ -1,4 +1,4 @@
-import { own, resolveValue, type ListOperatorData } from '@weft/domain';
+import { measureValue, own, resolveValue, type ListOperatorData } from '@weft/domain';
 import { failed, succeeded, type NodeHandler } from '../node-handler';
 import { applyOperator } from '../shared/conditions';
 
@@ -11,6 +11,17 @@ function valueAt(item: unknown, path: readonly string[] | undefined): unknown {
   }
   return current;
 }
+
+/**
+ * The most work one list-operator node may do in workflow code, in units of one condition on one
+ * item plus one per 8 bytes of JSON the comparison may read (an `in` over a list reads all of it),
+ * and n·log₂n / 4 for a sort (a comparison of two keys is cheaper). A workflow
+ * task must end in well under Temporal's two-second deadlock limit whatever the graph asks for,
+ * so a node past this fails at once rather than wedging the worker.
+ */
+export const LIST_OPERATOR_MAX_WORK = 250_000;
+
+const bytesUnits = (value: unknown) => Math.ceil(measureValue(value, { maxDepth: Infinity, maxBytes: Infinity }).bytes / 8);
 
 /** Sort ranks: numbers, strings, booleans, other values; missing and null always last. */
 function rank(v: unknown): number {
@@ -46,10 +57,17 @@ export const listOperatorHandler: NodeHandler<ListOperatorData> = async ({ data,
   const items = resolveValue(data.items, pool);
   if (!Array.isArray(items)) return failed('list_operator_items_not_array', `items must resolve to an array, got ${items === null ? 'null' : typeof items}`);
   let list: unknown[] = items;
+  const conditions = (data.filter?.conditions ?? []).map((c) => ({ path: c.key?.split('.'), op: c.op, value: resolveValue(c.value, pool) }));
+  // Known before any work starts: each condition reads every item once and its value once per item.
+  const work =
+    (conditions.length ? conditions.reduce((sum, c) => sum + items.length * (1 + bytesUnits(c.value)), 0) + conditions.length * bytesUnits(items) : 0) +
+    (data.sort ? Math.ceil((items.length * Math.max(1, Math.ceil(Math.log2(items.length + 1)))) / 4) : 0);
+  if (work > LIST_OPERATOR_MAX_WORK) {
+    return failed('list_operator_too_much_work', `Filtering and sorting ${items.length} items this way would take ${work} units of work; a list-operator node may take at most ${LIST_OPERATOR_MAX_WORK}`);
+  }
+  spend(work);
   if (data.filter) {
-    const conditions = data.filter.conditions.map((c) => ({ path: c.key?.split('.'), op: c.op, value: resolveValue(c.value, pool) }));
     const any = data.filter.logic === 'or';
-    spend(list.length * conditions.length);
     try {
       list = list.filter((item) => {
         const holds = (c: (typeof conditions)[number]) => applyOperator(c.op, valueAt(item, c.path), c.value);
@@ -62,7 +80,6 @@ export const listOperatorHandler: NodeHandler<ListOperatorData> = async ({ data,
   if (data.sort) {
     const path = data.sort.key?.split('.');
     const sign = data.sort.order === 'desc' ? -1 : 1;
-    spend(list.length * Math.max(1, Math.ceil(Math.log2(list.length + 1))));
     list = list
       .map((item) => ({ item, key: sortKey(valueAt(item, path)) }))
       .sort((a, b) => {
