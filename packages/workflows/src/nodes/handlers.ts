@@ -1,6 +1,6 @@
 import type { NodeDataOf, RunnableNodeType } from '@weft/domain';
 import { assignHandler } from './assign/assign.handler';
-import { activityHandler } from './effectful.handler';
+import { activityHandler } from './shared/activity.handler';
 import { endHandler } from './end/end.handler';
 import { ifElseHandler } from './if-else/if-else.handler';
 import { iterationHandler } from './iteration/iteration.handler';

@@ -20,7 +20,7 @@ import {
   type NodeDataOf,
   type VariablePool,
 } from '@weft/domain';
-import { failed, failedWith, succeeded, type NodeHandler } from './node-handler';
+import { failed, failedWith, succeeded, type NodeHandler } from '../node-handler';
 
 /** Per-type defaults when a node sets no `timeout` or `retry` (the type's `effect` in the domain). */
 interface EffectDefaults {
