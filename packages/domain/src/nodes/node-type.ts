@@ -92,11 +92,6 @@ export function defineNodeType<const Def extends NodeTypeDefinition<string, any>
   return def;
 }
 
-/** Does the node's work leave the workflow (an activity or a child workflow)? */
-export function isEffectful(def: Pick<NodeTypeDefinition, 'effect'>): boolean {
-  return def.effect !== undefined;
-}
-
 export type VersionedData = { ok: true; data: unknown } | { ok: false; code: 'node_version_unknown'; message: string };
 
 /**
