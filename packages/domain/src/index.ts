@@ -38,3 +38,4 @@ export * from './values/json-value';
 export * from './limits/run-limits';
 export * from './errors/catalogue';
 export * from './errors/retry-after';
+export * from './approvals/approval.contract';

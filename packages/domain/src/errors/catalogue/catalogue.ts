@@ -1,4 +1,5 @@
 import { API_ERRORS } from './api.errors';
+import { APPROVAL_ERRORS } from './approval.errors';
 import { CODE_ERRORS } from './code.errors';
 import { fillTemplate, type ErrorSpec, type ParamValue, type TemplateParams } from './error-spec';
 import { HTTP_ERRORS, HTTP_STATUS_FAILURE, isHttpStatusCode, type HttpStatusCode } from './http.errors';
@@ -18,6 +19,7 @@ import { TEMPLATE_ERRORS } from './template.errors';
 export const ERROR_CATALOGUE = {
   ...RUN_ERRORS,
   ...API_ERRORS,
+  ...APPROVAL_ERRORS,
   ...NODE_ERRORS,
   ...TEMPLATE_ERRORS,
   ...CODE_ERRORS,

@@ -1,6 +1,7 @@
 export * from './error-spec';
 export * from './catalogue';
 export { API_ERRORS } from './api.errors';
+export { APPROVAL_ERRORS } from './approval.errors';
 export { CODE_ERRORS } from './code.errors';
 export { HTTP_ERRORS, HTTP_STATUS_FAILURE, httpStatusCode, isHttpStatusCode, type HttpStatusCode } from './http.errors';
 export { LLM_ERROR_CODES } from './llm.errors';

@@ -1,0 +1,21 @@
+import { errorArea } from './error-spec';
+
+/**
+ * Answers about approvals, run control and reruns. The decide Update's validator rejects with these
+ * codes (as the failure's type), and the API answers with their status.
+ */
+export const APPROVAL_ERRORS = errorArea({
+  approval_not_found: { status: 404, message: "approval '{id}' was not found" },
+  approval_closed: { status: 409, message: "approval '{id}' is already {status}" },
+  approval_ambiguous: { status: 409, message: "node '{nodeId}' has {count} open approvals; decide one of them by id" },
+  approval_action_unknown: { status: 422, message: "'{action}' is not an action of this approval (actions: {actions})" },
+  approval_values_invalid: { status: 422, message: 'The values have {count} problem(s)' },
+  approval_role_forbidden: { status: 403, message: "Deciding this approval needs one of the roles: {roles} (the caller has '{role}')" },
+  form_link_invalid: { status: 404, message: 'This form link is not valid' },
+  form_link_gone: { status: 410, message: 'This form link was already used or has expired' },
+  run_state_conflict: { status: 409, message: "The run is {status}; it cannot be {verb}" },
+  rerun_node_unknown: { status: 422, message: "node '{nodeId}' is not a node of the run's graph" },
+  rerun_not_possible: { status: 422, message: 'The run cannot be rerun from {nodeId}: {reason}' },
+  rerun_inputs_conflict: { status: 422, message: 'Changed inputs {inputs} are read by nodes whose recorded outputs would be reused: {nodes}' },
+  approval_timeout_expired: { message: 'The approval expired before anyone decided' },
+});
