@@ -145,7 +145,7 @@ describe('duration bounds (issue 7, item 13)', () => {
     ['timeout "0ms"', http({ timeout: '0ms' }), 'duration_out_of_range'],
     ['retry initialInterval "0ms"', http({ retry: { maxAttempts: 3, initialInterval: '0ms' } }), 'duration_out_of_range'],
     ['retry maxInterval "0ms"', http({ retry: { maxAttempts: 3, maxInterval: '0ms' } }), 'duration_out_of_range'],
-    ['approval timeout "1s"', { id: 'ok', type: 'approval', data: { prompt: 'Ship?', timeout: '1s' } }, 'duration_out_of_range'],
+    ['approval timeout "500ms"', { id: 'ok', type: 'approval', data: { prompt: 'Ship?', timeout: '500ms' } }, 'duration_out_of_range'],
   ];
 
   it.each(examples)('refuses %s with 422', async (_what, node, code) => {

@@ -26,7 +26,7 @@ export const DURATION_BOUNDS = Object.freeze({
   /** a wait node's `duration` */
   waitDuration: Object.freeze({ min: 0, max: 366 * DAY_MS }),
   /** an approval's `timeout`: a person needs at least a minute */
-  approvalTimeout: Object.freeze({ min: 60_000, max: 366 * DAY_MS }),
+  approvalTimeout: Object.freeze({ min: 1_000, max: 366 * DAY_MS }),
   /** how far after now a wait node's `until` may be (an `until` in the past ends the wait at once) */
   waitUntilAhead: Object.freeze({ min: -Infinity, max: 366 * DAY_MS }),
 } satisfies Record<string, DurationBound>);

@@ -25,7 +25,7 @@ describe('duration bounds', () => {
       childRunTimeout: { min: 1_000, max: 366 * 86_400_000 },
       retryInterval: { min: 100, max: 86_400_000 },
       waitDuration: { min: 0, max: 366 * 86_400_000 },
-      approvalTimeout: { min: 60_000, max: 366 * 86_400_000 },
+      approvalTimeout: { min: 1_000, max: 366 * 86_400_000 },
       waitUntilAhead: { min: -Infinity, max: 366 * 86_400_000 },
     });
     expect(Object.isFrozen(DURATION_BOUNDS) && Object.isFrozen(DURATION_BOUNDS.nodeTimeout)).toBe(true);
@@ -46,8 +46,8 @@ describe('duration bounds', () => {
     ['wait until 9999-12-31', wait({ until: '9999-12-31T00:00:00Z' }), ['nodes', 1, 'data', 'until'], 'at most 366d after now (2026-11-25T12:00:00.000Z)'],
     ['wait until 367 days ahead', wait({ until: '2027-11-28T12:00:00+00:00' }), ['nodes', 1, 'data', 'until'], 'at most 366d after now'],
     ['sub-workflow timeout "367d"', { id: 'child', type: 'sub-workflow', data: { workflowId: 'wf_1' }, timeout: '367d' }, ['nodes', 1, 'timeout'], 'between 1s and 366d'],
-    ['approval timeout "30s"', approval('30s'), ['nodes', 1, 'data', 'timeout'], 'between 1m and 366d'],
-    ['approval timeout "400d"', approval('400d'), ['nodes', 1, 'data', 'timeout'], 'between 1m and 366d'],
+    ['approval timeout "500ms"', approval('500ms'), ['nodes', 1, 'data', 'timeout'], 'between 1s and 366d'],
+    ['approval timeout "400d"', approval('400d'), ['nodes', 1, 'data', 'timeout'], 'between 1s and 366d'],
   ];
 
   it.each(refused)('refuse %s (duration_out_of_range, naming the bound)', (_what, node, path, bound) => {

@@ -47,7 +47,7 @@ const everyType = () =>
       { id: 'calc', type: 'code', data: { code: 'function main(i) { return { n: i.n } }', inputs: { n: '{{ again.iterations }}' } } },
       { id: 'list', type: 'template', data: { template: '{% for r in each.results %}{{ forloop.index }} {{ r }}{% endfor %} {{ calc.anything }}' } },
       { id: 'nap', type: 'wait', data: { duration: '1s' } },
-      { id: 'ok', type: 'approval', data: { prompt: 'Ship {{ list.text }}?', fields: { note: { type: 'string' } } } },
+      { id: 'ok', type: 'approval', data: { prompt: 'Ship {{ list.text }}?', fields: { note: { type: 'text' } } } },
       { id: 'child', type: 'sub-workflow', data: { workflowId: 'wf_1', version: 2, inputs: { q: '{{ start.q }}' } } },
       end('done', { answer: '{{ join.value }}', child: '{{ child.whatever }}', loops: '{{ again.variables.n }}' }),
     ],
