@@ -90,7 +90,7 @@ export interface InterpreterActivities {
 
 export const RUN_WORKFLOW_TYPE = 'runWorkflow';
 /** Custom search attributes registered on the Temporal namespace (infra/temporal). */
-export const SEARCH_ATTRIBUTES = { tenantId: 'WeftTenantId', workflowId: 'WeftWorkflowId' } as const;
+export const SEARCH_ATTRIBUTES = { tenantId: 'WeftTenantId', workflowId: 'WeftWorkflowId', runStatus: 'WeftRunStatus' } as const;
 
 export function temporalWorkflowIdFor(runId: string): string {
   return `weft-${runId}`;
