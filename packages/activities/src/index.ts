@@ -1,5 +1,6 @@
 import type { InterpreterActivities, RunRecordActivities, NodeActivities } from '@weft/domain';
 import { createRunRecordActivities, type RunRecordDeps } from './runs/run-record.activities';
+import { createApprovalRecordActivities, type ApprovalRecordActivities } from './approvals/approval-records.activities';
 import { createNodeActivities, type NodeExecutors } from './nodes/node-activities';
 import { BlobStore } from './nodes/blob-store';
 import { SecretCipher } from './secrets/secret-cipher';
@@ -33,6 +34,7 @@ export { schemaProblems, validateJson, type SchemaIssue } from './llm/json-schem
 export { llmNodeDataIssues } from './llm/json-answer';
 export { estimateTokens } from './llm/token-estimate';
 export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
+export { approvalView, type ApprovalRecordActivities } from './approvals/approval-records.activities';
 
 export interface ActivityDeps extends RunRecordDeps {
   /** every executor in the worker; a test may hand in only those it needs (the others fail with node_type_not_configured) */
@@ -43,13 +45,14 @@ export interface ActivityDeps extends RunRecordDeps {
   /** nesting depth allowed in a node's outputs (WEFT_MAX_VALUE_DEPTH); the run limits' default when absent */
   maxValueDepth?: number;
 }
-export type Activities = RunRecordActivities & NodeActivities & InterpreterActivities;
+export type Activities = RunRecordActivities & NodeActivities & InterpreterActivities & ApprovalRecordActivities;
 
 /** Every activity the worker registers, built from the ports it is handed. */
 export function createActivities(deps: ActivityDeps): Activities {
   const blobs = deps.blobs ?? new BlobStore(deps.prisma, { encryptionKey: deps.encryptionKey });
   return {
     ...createRunRecordActivities({ ...deps, blobs }),
+    ...createApprovalRecordActivities(deps),
     ...createNodeActivities({
       prisma: deps.prisma,
       logger: deps.logger,
