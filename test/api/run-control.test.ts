@@ -1,6 +1,7 @@
 import { ask, startLlmSuite, type LlmSuite } from '../support/llm-suite';
 import { eventually, httpClient } from '../support/harness';
-import { end, graph, start } from '../support/graph-builder';
+import { end, graph, start, startAt } from '../support/graph-builder';
+import { DECIDE_APPROVAL_UPDATE, type ApprovalDecisionRequest } from '@weft/domain';
 
 let s: LlmSuite;
 beforeAll(async () => {
@@ -86,3 +87,68 @@ describe('pause, resume and cancel', () => {
   }, 90_000);
 });
 
+describe('approvals across continue-as-new', () => {
+  it('a loop whose passes each wait for a decision carries the pause and open approvals into new executions', async () => {
+    const passes = 6;
+    const g = graph(
+      [
+        start,
+        {
+          id: 'rounds',
+          type: 'loop',
+          data: {
+            variables: { approved: 0 },
+            maxIterations: passes,
+            graph: {
+              nodes: [
+                startAt('roundStart'),
+                { id: 'ok', type: 'approval', data: { prompt: 'Round {{ rounds.index }}?', timeout: '1h', fields: { note: { type: 'text' } } } },
+                { id: 'count', type: 'assign', data: { assignments: [{ variable: 'approved', op: 'increment', value: 1 }] } },
+                end({}, 'roundEnd'),
+              ],
+              edges: [
+                { source: 'roundStart', target: 'ok' },
+                { source: 'ok', sourceHandle: 'approve', target: 'count' },
+                { source: 'ok', sourceHandle: 'reject', target: 'roundEnd' },
+                { source: 'count', target: 'roundEnd' },
+              ],
+            },
+          },
+        },
+        end({ approved: '{{ rounds.variables.approved }}', passes: '{{ rounds.iterations }}' }),
+      ],
+      [['start', 'rounds'], ['rounds', 'end']],
+    );
+    const runId = await s.start(g);
+    const run = await runOf(runId);
+    const handle = s.h.temporal.workflow.getHandle(run.temporal.workflowId);
+    for (let round = 0; round < passes; round++) {
+      const pending = await eventually(async () => (await s.h.prisma.approval.findMany({ where: { runId, status: 'pending' } }))[0], 30_000, 50);
+      expect(pending.prompt).toBe(`Round ${round}?`);
+      if (round === 3) {
+        // Paused while waiting: the decision is taken, nothing after it starts until resumed.
+        expect((await s.api('POST', `/v1/runs/${runId}/pause`)).body.data.status).toBe('paused');
+      }
+      await handle.executeUpdate<unknown, [ApprovalDecisionRequest]>(DECIDE_APPROVAL_UPDATE, {
+        args: [{ approvalId: pending.id, action: round === 2 ? 'reject' : 'approve', values: { note: `r${round}` }, actor: { kind: 'api-key', id: 'test', role: 'operator' } }],
+      });
+      if (round === 3) {
+        await new Promise((r) => setTimeout(r, 500));
+        expect(await s.h.prisma.approval.count({ where: { runId, status: 'pending' } })).toBe(0);
+        expect((await runOf(runId)).status).toBe('paused');
+        expect((await s.api('POST', `/v1/runs/${runId}/resume`)).body.data.status).toMatch(/running|waiting/);
+      }
+    }
+    const done = await eventually(async () => {
+      const r = await runOf(runId);
+      return r.status === 'succeeded' && r;
+    }, 30_000);
+    expect(done.outputs).toEqual({ approved: passes - 1, passes });
+    // The run went on in more than one execution (the test server suggests continue-as-new early).
+    const executions: string[] = [];
+    for await (const e of s.h.temporal.workflow.list({ query: `WorkflowId = "${run.temporal.workflowId}"` })) executions.push(e.runId);
+    expect(executions.length).toBeGreaterThan(1);
+    const decided = await s.h.prisma.approval.findMany({ where: { runId }, orderBy: { requestedAt: 'asc' } });
+    expect(decided.map((a) => [a.status, a.action])).toEqual(Array.from({ length: passes }, (_, i) => ['decided', i === 2 ? 'reject' : 'approve']));
+  }, 120_000);
+});
