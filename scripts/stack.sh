@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings the local stack up or down: PostgreSQL and Redis (started only when not already running),
 # the Temporal dev server (SQLite persistence, Web UI), the database and its migrations.
-#   scripts/stack.sh up | down | status
+#   scripts/stack.sh up | down | status | temporal (only the Temporal dev server, e.g. a drill's own)
 # Settings (environment): DATABASE_URL, REDIS_URL, TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233),
 # WEFT_TEMPORAL_DB (.data/temporal/weft.sqlite), WEFT_STACK_NAME (dev; names pid and log files).
 set -euo pipefail
@@ -93,6 +93,9 @@ case "${1:-up}" in
     ensure_database
     log "stack '$STACK' is up: PostgreSQL, Redis, Temporal 127.0.0.1:$TEMPORAL_PORT"
     ;;
+  temporal)
+    ensure_temporal
+    ;;
   down)
     stop_pidfile "$TEMPORAL_PID" "Temporal ($STACK)"
     if [ "$STACK" = dev ]; then
@@ -108,5 +111,5 @@ case "${1:-up}" in
     redis-cli ping || true
     port_open 127.0.0.1 "$TEMPORAL_PORT" && echo "temporal: 127.0.0.1:$TEMPORAL_PORT up" || echo "temporal: down"
     ;;
-  *) die "usage: scripts/stack.sh up|down|status" ;;
+  *) die "usage: scripts/stack.sh up|down|status|temporal" ;;
 esac
