@@ -1,12 +1,33 @@
 #!/usr/bin/env bash
-# `npm run bench:interpreter`, `npm run bench:validate`: builds, brings the dev stack up when the
-# benchmark needs it and runs the benchmark script.
+# `npm run bench:interpreter`, `npm run bench:validate`, `npm run bench:activation`,
+# `npm run bench:parked`: builds, brings the stack the benchmark needs up and runs the benchmark.
+# Extra arguments go to the benchmark (bench:parked takes N, the number of runs to park).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$WEFT_ROOT"
+bench=${1:-interpreter}
+shift || true
 ensure_node_modules
 build_project
-# Validation runs in-process on the domain alone; the other benchmarks need the stack.
-[ "${1:-interpreter}" = validate ] || bash scripts/stack.sh up
+case "$bench" in
+  # Validation runs in-process on the domain alone.
+  validate) ;;
+  # Parked runs: a stack of its own (a fresh Temporal dev server, its own database and Redis
+  # database), so thousands of runs touch nothing else and the server starts empty.
+  parked)
+    export WEFT_STACK_NAME=bench
+    export TEMPORAL_PORT=${BENCH_TEMPORAL_PORT:-7255}
+    export TEMPORAL_UI_PORT=off
+    export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+    export WEFT_TEMPORAL_DB=$WEFT_DATA/temporal/bench.sqlite
+    export DATABASE_URL=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/weft_bench}
+    export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}
+    port_open 127.0.0.1 "$TEMPORAL_PORT" && die "port $TEMPORAL_PORT is taken: set BENCH_TEMPORAL_PORT"
+    rm -f "$WEFT_TEMPORAL_DB"*
+    trap 'stop_pidfile "$WEFT_RUN/temporal-bench.pid" "Temporal (bench)"; rm -f "$WEFT_TEMPORAL_DB"*' EXIT
+    bash scripts/stack.sh up
+    ;;
+  *) bash scripts/stack.sh up ;;
+esac
 npx tsc -p bench
-node "bench/dist/${1:-interpreter}.bench.js"
+node "bench/dist/$bench.bench.js" "$@"

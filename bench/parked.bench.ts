@@ -1,0 +1,160 @@
+/**
+ * npm run bench:parked — what parked runs cost. The production API and worker run in processes of
+ * their own against a Temporal dev server of the benchmark's own (scripts/bench.sh starts it). N runs
+ * are started through the API and park (at an approval, or with BENCH_PARK=wait at a 30-minute wait
+ * that is then cancelled); then every one is woken (approved, or cancelled) and runs to its end.
+ * Prints the worker's and the API's resident memory at each stage, absolute and as a ratio of the
+ * idle baseline measured in the same run, the time from each decision returning to its run's
+ * completion (Temporal's close time), and how fast runs were parked and decided. Not a test: figures.
+ *
+ * Settings: BENCH_PARKED_RUNS (N), BENCH_CONCURRENCY (requests in flight), BENCH_IDLE_MS (the idle
+ * period after the burst), BENCH_PARK (approval | wait); WEFT_WORKER_* variables go to the worker.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { createPrismaClient } from '@weft/activities';
+import { temporalWorkflowIdFor } from '@weft/domain';
+import { apiClient, pool, spawnApiApp, spawnWorkerApp, tenantKey } from './bench-processes';
+import { runBench } from './bench-stack';
+import { MemoryProbe, percentile, printReport, settle } from './parked.report';
+import { approvalIdsOf, parkedGraph, parkingKind, wakeRun, type ParkingKind } from './parked.parking';
+
+const N = Number(process.argv[2] ?? process.env.BENCH_PARKED_RUNS ?? 5000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 60_000);
+/** Runs decided one at a time first: wake-up latency of a parked (evicted) run with nothing else going on. */
+const ALONE = Math.min(50, Math.floor(N / 10));
+const env = {
+  DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/weft_bench',
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/13',
+  TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7255',
+  TEMPORAL_TASK_QUEUE: `bench-parked-${Date.now().toString(36)}`,
+  WEFT_ENCRYPTION_KEY: process.env.WEFT_ENCRYPTION_KEY ?? '0'.repeat(64),
+  WEFT_RECONCILE_INTERVAL_MS: '0',
+};
+const API_PORT = Number(process.env.BENCH_API_PORT ?? 3455);
+
+async function main() {
+  const kind: ParkingKind = parkingKind();
+  const workerEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('WEFT_WORKER_') || k.startsWith('WEFT_EXPERIMENT_') || k === 'NODE_OPTIONS' || k === 'MALLOC_ARENA_MAX')) as Record<string, string>;
+  const prisma = createPrismaClient(env.DATABASE_URL, 4);
+  const temporal = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }) });
+  const key = await tenantKey('bench-parked', env.DATABASE_URL);
+  const apiProcess = await spawnApiApp(API_PORT, env);
+  const worker = await spawnWorkerApp({ ...env, ...workerEnv });
+  const probe = new MemoryProbe(worker, apiProcess);
+  const api = apiClient(`http://127.0.0.1:${API_PORT}`, key);
+  try {
+    const created = await api('POST', '/v1/workflows', { name: `parked-${kind}`, graph: parkedGraph(kind) });
+    const workflowId = created.data.id as string;
+    await api('POST', `/v1/workflows/${workflowId}/publish`);
+    console.log(`parking ${N} runs at ${kind === 'wait' ? 'a 30-minute wait' : 'an approval'}; worker settings: ${JSON.stringify(workerEnv)}`);
+
+    // Baseline: the worker has run one run from start to end (bundle loaded, caches warm), then idles.
+    const warm = await api('POST', `/v1/workflows/${workflowId}/runs`, { inputs: {} });
+    await parkedCount(kind, workflowId, 1);
+    await wakeRun(kind, { api, temporal, prisma }, warm.data.id);
+    await waitClosed(temporal, env.TEMPORAL_TASK_QUEUE, 1);
+    await settle();
+    probe.mark('baseline (idle, after one run)');
+
+    // Park N runs through the API.
+    const runIds: string[] = new Array(N);
+    const t0 = performance.now();
+    probe.sampling(true);
+    await pool([...Array(N).keys()], CONCURRENCY, async (i) => {
+      runIds[i] = (await api('POST', `/v1/workflows/${workflowId}/runs`, { inputs: { n: i } })).data.id;
+    });
+    const startedMs = performance.now() - t0;
+    await parkedCount(kind, workflowId, N);
+    const parkedMs = performance.now() - t0;
+    probe.sampling(false);
+    probe.mark('peak while parking', 'peak');
+    await settle();
+    probe.mark(`${N} parked`);
+
+    // Wake every run: some alone, then the rest with CONCURRENCY in flight.
+    const decidedAt = new Map<string, number>();
+    const approvals = await approvalIdsOf(kind, prisma, runIds);
+    const decide = async (runId: string) => {
+      await wakeRun(kind, { api, temporal, prisma }, runId, approvals.get(runId));
+      decidedAt.set(temporalWorkflowIdFor(runId), Date.now());
+    };
+    for (const runId of runIds.slice(0, ALONE)) {
+      await decide(runId);
+      await waitClosed(temporal, env.TEMPORAL_TASK_QUEUE, 1 + decidedAt.size, 50);
+    }
+    const t1 = performance.now();
+    probe.sampling(true);
+    await pool(runIds.slice(ALONE), CONCURRENCY, decide);
+    const decidedMs = performance.now() - t1;
+    await waitClosed(temporal, env.TEMPORAL_TASK_QUEUE, N + 1);
+    const completedMs = performance.now() - t1;
+    probe.sampling(false);
+    probe.mark('peak while deciding', 'peak');
+    await settle();
+    probe.mark('after all decided');
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    probe.mark(`after ${Math.round(IDLE_MS / 1000)} s idle`);
+
+    const latency = await decisionToCompletion(temporal, env.TEMPORAL_TASK_QUEUE, decidedAt);
+    const alone = runIds.slice(0, ALONE).map((id) => latency.get(temporalWorkflowIdFor(id))!);
+    const busy = runIds.slice(ALONE).map((id) => latency.get(temporalWorkflowIdFor(id))!);
+    printReport({
+      n: N,
+      kind,
+      probe,
+      throughput: [
+        [`parking: ${N} runs started`, startedMs, N],
+        [`parking: ${N} runs parked`, parkedMs, N],
+        [`deciding: ${N - ALONE} decisions returned`, decidedMs, N - ALONE],
+        [`deciding: ${N - ALONE} runs completed`, completedMs, N - ALONE],
+      ],
+      latency: [
+        [`${ALONE} decided one at a time`, percentile(alone, 50), percentile(alone, 99), Math.max(...alone)],
+        [`${N - ALONE} decided ${CONCURRENCY} at a time`, percentile(busy, 50), percentile(busy, 99), Math.max(...busy)],
+      ],
+    });
+  } finally {
+    await worker.stop();
+    await apiProcess.stop();
+    await prisma.$disconnect();
+    await temporal.connection.close();
+  }
+
+  /** Waits until `n` runs of the workflow are parked (pending approvals; running runs at the wait). */
+  async function parkedCount(kind: ParkingKind, workflowId: string, n: number) {
+    for (let last = -1, since = Date.now(); ; ) {
+      const count =
+        kind === 'wait'
+          ? await prisma.run.count({ where: { workflowId, status: 'running' } })
+          : await prisma.run.count({ where: { workflowId, status: 'waiting' } });
+      if (count >= n) return;
+      if (count !== last) [last, since] = [count, Date.now()];
+      if (Date.now() - since > 120_000) throw new Error(`stuck at ${count} of ${n} parked runs`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** Waits until `n` workflows of the task queue are closed. */
+async function waitClosed(temporal: Client, taskQueue: string, n: number, everyMs = 250) {
+  for (let last = -1, since = Date.now(); ; ) {
+    const { count } = await temporal.workflow.count(`TaskQueue = "${taskQueue}" AND ExecutionStatus != "Running"`);
+    if (count >= n) return;
+    if (count !== last) [last, since] = [count, Date.now()];
+    if (Date.now() - since > 120_000) throw new Error(`stuck at ${count} of ${n} closed runs`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Close time (Temporal's) minus the moment the decision returned, per Temporal workflow id, in ms. */
+async function decisionToCompletion(temporal: Client, taskQueue: string, decidedAt: Map<string, number>) {
+  const latency = new Map<string, number>();
+  for await (const wf of temporal.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus != "Running"` })) {
+    const at = decidedAt.get(wf.workflowId);
+    if (at !== undefined && wf.closeTime) latency.set(wf.workflowId, Math.max(0, wf.closeTime.getTime() - at));
+  }
+  return latency;
+}
+
+runBench(main);
