@@ -15,7 +15,7 @@ export const rerunRoutes = defineRoutes({
     path: '/v1/runs/:id/rerun',
     summary: 'Rerun an ended run from a node: a new run of the same graph that reuses the recorded outcome of every node before it',
     access: CAN.operateRuns,
-    note: `a run of the draft needs ${roleList(CAN.editWorkflows, 'or')}; 409 run_state_conflict while the run has not ended; 422 rerun_node_unknown, rerun_not_possible, rerun_inputs_conflict`,
+    note: `a run of the draft needs ${roleList(CAN.editWorkflows, 'or')}`,
     request: { params: runParams, body: rerunBody },
     headers: [
       {
