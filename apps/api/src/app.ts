@@ -11,6 +11,8 @@ import { setInputLimits } from './http/input-hygiene';
 import { requestContext } from './http/request-context';
 import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
 import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
+import { rerunRouter } from './runs/rerun.router';
+import { RerunService } from './runs/rerun.service';
 import { runsRouter } from './runs/runs.router';
 import { RunsService } from './runs/runs.service';
 import { RunNodesReader } from './runs/run-nodes';
@@ -72,6 +74,12 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
       defaultBlockingMs: Math.min(config.WEFT_BLOCKING_TIMEOUT_MS, config.WEFT_MAX_BLOCKING_TIMEOUT_MS),
     }),
   );
+  const reruns = new RerunService(prisma, temporal, workflows, runs, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS,
+    limits: runLimitsFromEnv(config),
+  });
+  app.use(rerunRouter(reruns, { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
   openapi = buildOpenApiDocument(mountedRoutes(app).declared);
 
   app.use(notFoundRoute);
