@@ -1,0 +1,32 @@
+import { DomainError, describe, type ApiErrorCode } from '@weft/domain';
+
+/** The codes an approval route answers with of its own (the validator's, the lookups', the form links'). */
+export const APPROVAL_API_CODES = [
+  'approval_not_found',
+  'approval_closed',
+  'approval_ambiguous',
+  'approval_action_unknown',
+  'approval_values_invalid',
+  'approval_role_forbidden',
+  'form_link_invalid',
+  'form_link_gone',
+] as const satisfies readonly ApiErrorCode[];
+export type ApprovalApiCode = (typeof APPROVAL_API_CODES)[number];
+
+export const isApprovalApiCode = (code: unknown): code is ApprovalApiCode => (APPROVAL_API_CODES as readonly unknown[]).includes(code);
+
+/** A refusal about an approval; its status is the catalogue's for its code. */
+export class ApprovalError extends DomainError {
+  constructor(
+    readonly code: ApprovalApiCode,
+    message: string,
+    details?: unknown,
+  ) {
+    super(message, details);
+  }
+}
+
+export const approvalNotFound = (id: string) => new ApprovalError('approval_not_found', describe('approval_not_found', { id }));
+export const approvalClosed = (id: string, status: string) => new ApprovalError('approval_closed', describe('approval_closed', { id, status }), { status });
+export const formLinkInvalid = () => new ApprovalError('form_link_invalid', describe('form_link_invalid', {}));
+export const formLinkGone = (status: string) => new ApprovalError('form_link_gone', describe('form_link_gone', {}), { status });
