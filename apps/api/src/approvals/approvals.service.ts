@@ -1,5 +1,5 @@
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import { FormTokens, type PrismaClient } from '@weft/activities';
 import {
   DECIDE_APPROVAL_UPDATE,
@@ -12,7 +12,7 @@ import {
   type ApprovalStatus,
 } from '@weft/domain';
 import { DependencyUnavailableError } from '../http/http.errors';
-import { ApprovalError, approvalClosed, approvalNotFound, formLinkGone, formLinkInvalid, isApprovalApiCode } from './approval.errors';
+import { ApprovalError, approvalClosed, approvalNotFound, formLinkGone, formLinkInvalid, fromUpdateFailure } from './approval.errors';
 import { withDecision, type ApprovalRow } from './approvals.dto';
 import type { DecideBody } from './approvals.schemas';
 
@@ -27,12 +27,6 @@ export interface ApprovalFilters {
   status?: ApprovalStatus;
   runId?: string;
   workflowId?: string;
-}
-
-/** The first detail of a failure, when it is an object (the validator puts `{status}`, `{issues}` there). */
-function detailsOf(failure: ApplicationFailure): Record<string, unknown> | undefined {
-  const first = failure.details?.[0];
-  return first && typeof first === 'object' && !Array.isArray(first) ? (first as Record<string, unknown>) : undefined;
 }
 
 /**
@@ -131,11 +125,8 @@ export class ApprovalsService {
 
   /** What a failed Update means for the client. */
   private async refusal(row: ApprovalRow, err: unknown): Promise<unknown> {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isApprovalApiCode(err.cause.type)) {
-      const details = detailsOf(err.cause);
-      const message = err.cause.message || describe('approval_not_found', { id: row.id });
-      return new ApprovalError(err.cause.type, message, details);
-    }
+    const refused = fromUpdateFailure(err);
+    if (refused) return refused;
     if (err instanceof WorkflowNotFoundError) {
       // The run's workflow has ended: nothing is open in it any more, whatever the row still says.
       const now = await this.prisma.approval.findUnique({ where: { id: row.id }, select: { status: true } });

@@ -58,7 +58,7 @@ export function createEmailSender(settings: SmtpSettings) {
     } catch (err) {
       const e = err as { code?: string; responseCode?: number; permanent?: boolean };
       const reason = e.responseCode ? `SMTP ${e.responseCode}` : (e.code ?? 'unknown error');
-      if (e.permanent === true || e.code === 'EAUTH' || e.code === 'ECONFIG' || e.code === 'EENVELOPE') {
+      if (e.permanent === true || e.code === 'EAUTH' || e.code === 'ECONFIG') {
         throw new NodeFailure('approval_email_rejected', { reason }, { cause: err });
       }
       throw new NodeFailure('approval_email_failed', { reason }, { cause: err });
