@@ -14,6 +14,7 @@ import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
 import { runsRouter } from './runs/runs.router';
 import { RunsService } from './runs/runs.service';
 import { RunNodesReader } from './runs/run-nodes';
+import { RunControlService } from './runs/run-control.service';
 import { workflowsRouter } from './workflows/workflows.router';
 import { secretsRouter } from './secrets/secrets.router';
 import { modelProvidersRouter } from './model-providers/model-providers.router';
@@ -72,7 +73,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   app.use(modelProvidersRouter(prisma, cipher));
   app.use(approvalsRouter(approvals));
   app.use(
-    runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), {
+    runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), new RunControlService(prisma, temporal), {
       links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
       maxBlockingMs: Math.min(config.WEFT_MAX_BLOCKING_TIMEOUT_MS, 300_000),
       defaultBlockingMs: Math.min(config.WEFT_BLOCKING_TIMEOUT_MS, config.WEFT_MAX_BLOCKING_TIMEOUT_MS),

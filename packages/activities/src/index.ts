@@ -1,5 +1,6 @@
 import type { ApprovalActivities, InterpreterActivities, RunRecordActivities, NodeActivities } from '@weft/domain';
 import { createRunRecordActivities, type RunRecordDeps } from './runs/run-record.activities';
+import { createApprovalRecordActivities } from './approvals/approval-records.activities';
 import { createNodeActivities, type NodeExecutors } from './nodes/node-activities';
 import { BlobStore } from './nodes/blob-store';
 import { SecretCipher } from './secrets/secret-cipher';
@@ -34,6 +35,7 @@ export { schemaProblems, validateJson, type SchemaIssue } from './llm/json-schem
 export { llmNodeDataIssues } from './llm/json-answer';
 export { estimateTokens } from './llm/token-estimate';
 export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
+export { approvalView, type ApprovalRecordActivities } from './approvals/approval-records.activities';
 export { FormTokens, formUrl, type FormTokenCheck, type FormTokenClaims } from './approvals/form-token';
 export { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_SECRET_NAME } from './approvals/webhook-signature';
 export { createApprovalNoticeActivities, webhookPayload, type ApprovalNoticeOptions } from './approvals/approval-notice';
@@ -50,13 +52,14 @@ export interface ActivityDeps extends RunRecordDeps {
   /** approval notices: form links' public URL, the webhook allowlist, SMTP; absent: links to 127.0.0.1:3000, no email */
   notices?: ApprovalNoticeOptions;
 }
-export type Activities = RunRecordActivities & NodeActivities & InterpreterActivities & Pick<ApprovalActivities, 'deliverApprovalNotice'>;
+export type Activities = RunRecordActivities & NodeActivities & InterpreterActivities & ApprovalActivities;
 
 /** Every activity the worker registers, built from the ports it is handed. */
 export function createActivities(deps: ActivityDeps): Activities {
   const blobs = deps.blobs ?? new BlobStore(deps.prisma, { encryptionKey: deps.encryptionKey });
   return {
     ...createRunRecordActivities({ ...deps, blobs }),
+    ...createApprovalRecordActivities(deps),
     ...createNodeActivities({
       prisma: deps.prisma,
       logger: deps.logger,

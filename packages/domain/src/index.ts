@@ -39,3 +39,4 @@ export * from './limits/run-limits';
 export * from './errors/catalogue';
 export * from './errors/retry-after';
 export * from './approvals/approval.contract';
+export * from './approvals/approval-values';

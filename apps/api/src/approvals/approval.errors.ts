@@ -12,6 +12,7 @@ export const APPROVAL_API_CODES = [
   'approval_role_forbidden',
   'form_link_invalid',
   'form_link_gone',
+  'approval_not_recorded',
 ] as const satisfies readonly ApiErrorCode[];
 export type ApprovalApiCode = (typeof APPROVAL_API_CODES)[number];
 

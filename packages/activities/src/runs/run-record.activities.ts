@@ -96,6 +96,8 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
           finishedAt: new Date(finishedAt),
         },
       });
+      // Nothing waits for a person once the run has ended: every approval still open closes with it.
+      await prisma.approval.updateMany({ where: { runId, tenantId, status: 'pending' }, data: { status: 'cancelled', decidedAt: new Date(finishedAt) } });
       await publish(runId, 'run.finished', { runId, status, outputs: stored, error: error ?? null, finishedAt }, true);
       logger.info('run finished', { runId, tenantId, status });
     },

@@ -158,6 +158,8 @@ function contextFor<Data>(node: GraphNode, data: Data, pool: VariablePool, frame
       },
       charge: (executions) => runtime.chargeExecutions(executions),
     },
+    approvals: runtime.control,
+    progress: (done, total) => runtime.control.progress(location.key, done, total),
   };
 }
 
@@ -194,7 +196,12 @@ export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtim
       // lanes) each get here in turn, and see what the ones before them spent.
       // Every waiter checks again once it wakes: the new task's budget is shared by all of them.
       for (let pause = runtime.checkpoint(); pause; pause = runtime.checkpoint()) await pause;
-      result = await handler(contextFor(node, data.data, pool, frame, runtime, runScope, location, resume));
+      runtime.control.nodeStarted(location, node.type, startedAt);
+      try {
+        result = await handler(contextFor(node, data.data, pool, frame, runtime, runScope, location, resume));
+      } finally {
+        runtime.control.nodeEnded(location.key);
+      }
       result = outputProblem(result, runtime) ?? result;
     }
   } catch (err) {
