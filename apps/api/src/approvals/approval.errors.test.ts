@@ -14,6 +14,7 @@ describe("the decide Update's refusals, as the API answers them", () => {
       ['approval_action_unknown', { actions: ['approve', 'reject'] }, 422],
       ['approval_values_invalid', { issues: [{ code: 'required', message: 'reason is required', path: ['reason'] }] }, 422],
       ['approval_role_forbidden', { roles: ['admin'], role: 'operator' }, 403],
+      ['approval_not_recorded', undefined, 503],
     ] as const;
     for (const [code, details, status] of cases) {
       const err = fromUpdateFailure(refused(code, details));

@@ -68,7 +68,7 @@ export class ApprovalsService {
   async pendingAtNode(tenantId: string, runId: string, nodeId: string): Promise<ApprovalRow> {
     const run = await this.prisma.run.findFirst({ where: { id: runId, tenantId }, select: { id: true } });
     if (!run) throw new NotFoundError('run', runId);
-    const rows = await this.prisma.approval.findMany({ where: { tenantId, runId, nodeId }, orderBy: [{ requestedAt: 'asc' }, { id: 'asc' }], take: 1000 });
+    const rows = await this.prisma.approval.findMany({ where: { tenantId, runId, nodeId }, orderBy: [{ loopIndex: 'asc' }, { iterationIndex: 'asc' }, { requestedAt: 'asc' }, { id: 'asc' }], take: 1000 });
     const pending = rows.filter((r) => r.status === 'pending');
     if (pending.length === 1) return pending[0]!;
     if (pending.length > 1) {
