@@ -13,14 +13,17 @@ let operator: ApiClient;
 let developer: ApiClient;
 let target: HttpTarget;
 let smtp: SmtpTarget;
+let worker: { stop(): Promise<void> };
 const anonymous = () => httpClient(h.url);
 const tokens = new FormTokens(testEnv.encryptionKey);
 
 beforeAll(async () => {
   [target, smtp] = await Promise.all([startHttpTarget(), startSmtpTarget()]);
-  h = await startHarness('approvals-e2e', { WEFT_HTTP_ALLOWLIST: `127.0.0.1:${target.port}`, WEFT_SMTP_HOST: '127.0.0.1', WEFT_SMTP_PORT: String(smtp.port) });
+  // A decision waits 3 s at most for the workflow (WEFT_BLOCKING_TIMEOUT_MS), so a missing worker shows quickly.
+  const env = { WEFT_HTTP_ALLOWLIST: `127.0.0.1:${target.port}`, WEFT_SMTP_HOST: '127.0.0.1', WEFT_SMTP_PORT: String(smtp.port), WEFT_BLOCKING_TIMEOUT_MS: '3000' };
+  h = await startHarness('approvals-e2e', env);
   await resetDatabase(h.prisma);
-  await h.startWorker({});
+  worker = await h.startWorker({});
   api = httpClient(h.url, await h.key('acme'));
   operator = httpClient(h.url, await h.key('acme', 'operator'));
   developer = httpClient(h.url, await h.key('acme', 'developer'));
@@ -179,5 +182,20 @@ describe('approvals end to end', () => {
     expect(await atNode()).toMatchObject({ status: 409, body: { code: 'approval_closed' } });
     const run = await ended(runId);
     expect(run.outputs).toEqual({ results: [{ item: 'x', action: 'approve' }, { item: 'y', action: 'approve' }, { item: 'z', action: 'reject' }] });
+  }, 60_000);
+
+  it('answers 503 when no worker takes a decision in time, never hangs, and the run completes once one is back', async () => {
+    const runId = await startRun(graph([start, approval('gate', { prompt: 'Later?' }), end({ action: '{{ gate.action }}' })], [['start', 'gate'], ['gate', 'end', 'approve']]));
+    const [open] = await pending(runId);
+    await worker.stop();
+    const started = Date.now();
+    expect(await decide(api, open.id, { action: 'approve' })).toMatchObject({ status: 503, body: { code: 'temporal_unavailable' } });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    worker = await h.startWorker({});
+    // The decision may still reach the workflow when a worker is back (it was admitted): a retry is then 409.
+    const again = await decide(api, open.id, { action: 'approve' });
+    expect([200, 409]).toContain(again.status);
+    const run = await ended(runId);
+    expect([run.status, run.outputs]).toEqual(['succeeded', { action: 'approve' }]);
   }, 60_000);
 });
