@@ -21,6 +21,9 @@ import { workflowsRouter } from './workflows/workflows.router';
 import { secretsRouter } from './secrets/secrets.router';
 import { modelProvidersRouter } from './model-providers/model-providers.router';
 import { WorkflowsService } from './workflows/workflows.service';
+import { approvalsRouter } from './approvals/approvals.router';
+import { ApprovalsService } from './approvals/approvals.service';
+import { formsRouter } from './approvals/forms.router';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -61,12 +64,16 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config) },
     reconciler,
   );
-  // Everything under /v1 but the document needs an API key, a path no route serves too (401 before 404).
+  const approvals = new ApprovalsService(prisma, temporal, { encryptionKey: config.WEFT_ENCRYPTION_KEY, decideTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS });
+  // Signed form links carry their own capability (the token), so they come before the key check.
+  app.use(formsRouter(approvals));
+  // Everything under /v1 but the document and form links needs an API key, a path no route serves too (401 before 404).
   app.use(AUTHENTICATED_PREFIX, authenticate(prisma));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));
   app.use(secretsRouter(new SecretsStore(prisma, cipher)));
   app.use(modelProvidersRouter(prisma, cipher));
+  app.use(approvalsRouter(approvals));
   app.use(
     runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), new RunControlService(prisma, temporal), {
       links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
