@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APPROVAL_STATUSES } from '@weft/domain';
+import { APPROVAL_FIELDS_MAX, APPROVAL_MAX_BYTES, APPROVAL_STATUSES, measureValue } from '@weft/domain';
 import { paginationQuery } from '../http/pagination';
 
 const id = z.string().min(1).max(200);
@@ -26,7 +26,9 @@ export const decideBody = z
     action: z.string().min(1).max(100),
     values: z
       .record(z.string().min(1).max(100), z.unknown())
-      .refine((v) => Object.keys(v).length <= 100, { message: 'at most 100 values' })
+      .refine((v) => Object.keys(v).length <= APPROVAL_FIELDS_MAX, { message: `at most ${APPROVAL_FIELDS_MAX} values` })
+      // The decision travels as a Temporal Update (refused over 2 MiB): bounded before it is sent.
+      .refine((v) => !measureValue(v, { maxDepth: Infinity, maxBytes: APPROVAL_MAX_BYTES }).problem, { message: `at most ${APPROVAL_MAX_BYTES} bytes of JSON` })
       .optional(),
     comment: z.string().max(10_000).optional(),
   })
