@@ -8,6 +8,7 @@ import {
   parseHttpAllowlist,
   verifyWebhookSignature,
   type ApprovalNoticeOptions,
+  type Prisma,
 } from '@weft/activities';
 import type { OpenedApproval } from '@weft/domain';
 import { endedRun, insertApproval, openedApproval, runRecord } from '../support/approval-rows';
@@ -98,6 +99,14 @@ describe('approvals API', () => {
     ]);
     // One open approval at the node: the decision goes to the run, whose workflow has ended.
     expect(await at('review')).toMatchObject({ status: 409, body: { code: 'approval_closed', details: { status: 'cancelled' } } });
+    // A loop's thousand decided passes do not hide the open ones behind them.
+    const pass = (loopIndex: number) => openedApproval(host, { nodeId: 'loop', loopIndex, nodeKey: `loop[loop=${loopIndex}]` });
+    const closed = Array.from({ length: 1000 }, (_, i) => pass(i));
+    await suite.h.prisma.approval.createMany({
+      data: closed.map((a) => ({ id: a.approvalId, tenantId: a.tenantId, runId: a.runId, workflowId: a.workflowId, nodeId: a.nodeId, nodeKey: a.nodeKey, loopIndex: a.loopIndex!, prompt: a.prompt, fields: a.fields as unknown as Prisma.InputJsonValue, actions: a.actions as unknown as Prisma.InputJsonValue, requestedAt: new Date(a.requestedAt), expiresAt: new Date(a.expiresAt), status: 'decided' })),
+    });
+    const open = [await insertApproval(suite.h.prisma, pass(1000)), await insertApproval(suite.h.prisma, pass(1001))];
+    expect(await at('loop')).toMatchObject({ status: 409, body: { code: 'approval_ambiguous', details: { candidates: open.map((r) => ({ id: r.id, loopIndex: r.loopIndex })) } } });
   });
 
   it('serves the form of a signed link without an API key, and nothing about the tenant', async () => {

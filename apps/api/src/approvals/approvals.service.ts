@@ -68,8 +68,9 @@ export class ApprovalsService {
   async pendingAtNode(tenantId: string, runId: string, nodeId: string): Promise<ApprovalRow> {
     const run = await this.prisma.run.findFirst({ where: { id: runId, tenantId }, select: { id: true } });
     if (!run) throw new NotFoundError('run', runId);
-    const rows = await this.prisma.approval.findMany({ where: { tenantId, runId, nodeId }, orderBy: [{ loopIndex: 'asc' }, { iterationIndex: 'asc' }, { requestedAt: 'asc' }, { id: 'asc' }], take: 1000 });
-    const pending = rows.filter((r) => r.status === 'pending');
+    // Only pending rows are candidates: a loop's earlier passes may have left any number of closed ones.
+    const order = [{ loopIndex: 'asc' as const }, { iterationIndex: 'asc' as const }, { requestedAt: 'asc' as const }, { id: 'asc' as const }];
+    const pending = await this.prisma.approval.findMany({ where: { tenantId, runId, nodeId, status: 'pending' }, orderBy: order, take: 1000 });
     if (pending.length === 1) return pending[0]!;
     if (pending.length > 1) {
       const candidates = pending.map((r) => ({
@@ -80,7 +81,7 @@ export class ApprovalsService {
       }));
       throw new ApprovalError('approval_ambiguous', describe('approval_ambiguous', { nodeId, count: pending.length }), { candidates });
     }
-    const last = rows.at(-1);
+    const last = await this.prisma.approval.findFirst({ where: { tenantId, runId, nodeId }, orderBy: [{ loopIndex: 'desc' }, { iterationIndex: 'desc' }, { requestedAt: 'desc' }, { id: 'desc' }] });
     if (last) throw approvalClosed(last.id, last.status);
     throw new ApprovalError('approval_not_found', `node '${nodeId}' of run '${runId}' has no approval`, { nodeId });
   }
