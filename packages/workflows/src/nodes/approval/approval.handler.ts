@@ -90,8 +90,8 @@ export const approvalHandler: NodeHandler<ApprovalData> = async (ctx) => {
     // Defaults resolved from large outputs (or many long options) would travel in history several
     // times over: refuse before anything opens, with a bound that does not depend on the machine.
     const limit = Math.min(APPROVAL_MAX_BYTES, ctx.limits.maxValueBytes);
-    const { prompt, fields, actions, notify } = approval;
-    if (measureValue({ prompt, fields, actions, notify }, { maxDepth: ctx.limits.maxValueDepth, maxBytes: limit }).problem) {
+    const { prompt, fields, actions, allowedRoles, notify } = approval;
+    if (measureValue({ prompt, fields, actions, allowedRoles, notify }, { maxDepth: ctx.limits.maxValueDepth, maxBytes: limit }).problem) {
       return failed('approval_too_large', `The approval's prompt, fields and resolved defaults are larger than ${limit} bytes of JSON`);
     }
   }
