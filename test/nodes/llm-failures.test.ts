@@ -106,8 +106,9 @@ describe('llm node failures', () => {
     // (the SDK's heartbeat throttle) in the worst case, long before the 60 s stream would end.
     const runId = await s.start(llmGraph({ messages: ask(), stream: true }, { timeout: '45s' }));
     await eventually(async () => (await s.events.read(runId)).some((e) => e.type === 'llm.delta'), 30_000, 100);
-    const run = (await s.api('GET', `/v1/runs/${runId}`)).body.data;
-    await s.h.temporal.workflow.getHandle(run.temporal.workflowId).cancel();
+    // Through the API: 202 while the cancellation travels to the attempt (through its heartbeat).
+    const cancel = await s.api('POST', `/v1/runs/${runId}/cancel`);
+    expect([200, 202]).toContain(cancel.status);
 
     const req = await eventually(async () => s.server.chats().find((r) => r.closedEarly), 40_000, 100);
     expect(req.chunksSent).toBeLessThan(400);
@@ -116,6 +117,10 @@ describe('llm node failures', () => {
       return r.status === 'cancelled' && r;
     }, 30_000);
     expect(done.error).toMatchObject({ code: 'run_cancelled' });
+    // Cancelling again is answered as it is; pausing an ended run is a conflict that names its status.
+    expect((await s.api('POST', `/v1/runs/${runId}/cancel`)).status).toBe(200);
+    const pause = await s.api('POST', `/v1/runs/${runId}/pause`);
+    expect([pause.status, pause.body.code, pause.body.details]).toEqual([409, 'run_state_conflict', { status: 'cancelled' }]);
     // What streamed before the cancel was spent: the call is recorded with an estimate.
     const call = await eventually(async () => (await s.h.prisma.llmCall.findMany({ where: { runId } }))[0], 30_000);
     expect(call.finishReason).toBe('cancelled');

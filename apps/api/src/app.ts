@@ -15,13 +15,19 @@ import { setInputLimits } from './http/input-hygiene';
 import { requestContext } from './http/request-context';
 import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
 import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
+import { rerunRouter } from './runs/rerun.router';
+import { RerunService } from './runs/rerun.service';
 import { runsRouter } from './runs/runs.router';
 import { RunsService } from './runs/runs.service';
 import { RunNodesReader } from './runs/run-nodes';
+import { RunControlService } from './runs/run-control.service';
 import { workflowsRouter } from './workflows/workflows.router';
 import { secretsRouter } from './secrets/secrets.router';
 import { modelProvidersRouter } from './model-providers/model-providers.router';
 import { WorkflowsService } from './workflows/workflows.service';
+import { approvalsRouter } from './approvals/approvals.router';
+import { ApprovalsService } from './approvals/approvals.service';
+import { formsRouter } from './approvals/forms.router';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -68,20 +74,30 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config) },
     reconciler,
   );
-  // Everything under /v1 but the document needs an API key, a path no route serves too (401 before 404).
+  const approvals = new ApprovalsService(prisma, temporal, { encryptionKey: config.WEFT_ENCRYPTION_KEY, decideTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS });
+  // Signed form links carry their own capability (the token), so they come before the key check.
+  app.use(formsRouter(approvals));
+  // Everything under /v1 but the document and form links needs an API key, a path no route serves too (401 before 404).
   app.use(AUTHENTICATED_PREFIX, authenticate(prisma));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));
   const secrets = new SecretsStore(prisma, cipher);
   app.use(secretsRouter(secrets));
   app.use(modelProvidersRouter(prisma, cipher));
+  app.use(approvalsRouter(approvals));
   app.use(
-    runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), {
+    runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), new RunControlService(prisma, temporal), {
       links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
       maxBlockingMs: Math.min(config.WEFT_MAX_BLOCKING_TIMEOUT_MS, 300_000),
       defaultBlockingMs: Math.min(config.WEFT_BLOCKING_TIMEOUT_MS, config.WEFT_MAX_BLOCKING_TIMEOUT_MS),
     }),
   );
+  const reruns = new RerunService(prisma, temporal, workflows, runs, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS,
+    limits: runLimitsFromEnv(config),
+  });
+  app.use(rerunRouter(reruns, { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
   // Live events and raw history of a run: their own folders, next to the run routes.
   const live = new LiveEvents(events, logger, {
     pingMs: config.WEFT_SSE_PING_MS,

@@ -11,7 +11,7 @@ import {
   type Logger,
   type NodeExecutors,
 } from '@weft/activities';
-import type { WorkerConfig } from './config';
+import { noticeOptions, type WorkerConfig } from './config';
 import { createExecutors } from './executors';
 
 /** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
@@ -38,6 +38,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     executors: nodes.executors,
     encryptionKey: config.WEFT_ENCRYPTION_KEY,
     maxValueDepth: config.WEFT_MAX_VALUE_DEPTH,
+    notices: noticeOptions(config),
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({

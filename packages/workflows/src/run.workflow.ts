@@ -1,4 +1,4 @@
-import { CancellationScope, WorkflowError, continueAsNew, defineQuery, isCancellation, setHandler } from '@temporalio/workflow';
+import { CancellationScope, WorkflowError, condition, continueAsNew, defineQuery, isCancellation, setHandler } from '@temporalio/workflow';
 import {
   PENDING_NODES_QUERY,
   effectiveRunLimits,
@@ -7,6 +7,8 @@ import {
   type RunWorkflowInput,
   type RunWorkflowResult,
 } from '@weft/domain';
+import { RunControl, type ControlState } from './interpreter/run-control';
+import { rerunScopeState } from './interpreter/rerun-seed';
 import { RunAborted, internalError } from './interpreter/run-errors';
 import { Runtime } from './interpreter/runtime';
 import { runScope, type ScopeOutcome } from './interpreter/scheduler';
@@ -24,6 +26,8 @@ interface Continuation {
   startedAt: string;
   /** node executions so far (absent in continuations from before the limit existed) */
   executions?: number;
+  /** the pause and the approvals still open (absent in continuations from before approvals ran) */
+  control?: ControlState;
 }
 
 /** The one workflow: interprets the graph it was started with (a pinned published version). */
@@ -34,6 +38,9 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
   // Children started before child runs had records of their own keep none.
   const keepsRecord = !input.parent || input.parent.recorded === true;
   const records = new RunRecords({ runId, tenantId }, keepsRecord);
+  // Updates and the live-state Query are answered from the start, also while the start is recorded.
+  const control = new RunControl({ runId, tenantId }, continuation?.control);
+  control.install();
   if (!continuation) await records.started(input, startedAt);
 
   let runtime: Runtime | undefined;
@@ -49,12 +56,14 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
       executions: continuation?.executions ?? 0,
       pending: continuation?.records,
       writeRecords: (batch) => records.nodes(batch),
+      control,
     });
     const live = runtime;
     setHandler(pendingNodesQuery, () => live.peekRecords());
     frame = {
       body: input.graph,
-      state: continuation?.scope ?? newScopeState(input.graph),
+      // A rerun begins with the nodes it reuses finished (interpreter/rerun-seed.ts).
+      state: continuation?.scope ?? (input.rerun ? rerunScopeState(input.graph, input.rerun) : newScopeState(input.graph)),
       locals: { sys: { runId, workflowId, startedAt } },
       startOutputs: input.inputs,
       path: [],
@@ -62,6 +71,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
     outcome = await runScope(frame, runtime);
   } catch (err) {
     if (isCancellation(err)) {
+      control.upsertStatusAttribute('cancelled');
       await CancellationScope.nonCancellable(() =>
         records.finished(
           { status: 'cancelled', outputs: {}, error: { code: 'run_cancelled', message: 'The run was cancelled' } },
@@ -77,8 +87,11 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
 
   if (outcome.status === 'suspended' && runtime && frame) {
     // History is long: go on in a fresh execution with the same workflow id and all progress.
+    await settle(control);
     const next: Continuation = { scope: frame.state, seq: runtime.lastSeq, records: runtime.takeRecords(), startedAt, executions: runtime.executionCount };
-    const carried = { ...input, continuation: next };
+    if (control.touched) next.control = control.carried();
+    // A rerun's seed lives on in the carried scope: carrying it twice could only hit the bound.
+    const carried = { ...input, rerun: undefined, continuation: next };
     const limits = runtime.limits;
     if (!measureValue(carried, { maxDepth: Infinity, maxBytes: limits.maxPayloadBytes }).problem) {
       return continueAsNew<typeof runWorkflow>(carried);
@@ -91,8 +104,20 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
   }
 
   const result = resultOf(outcome, frame, runtime);
+  await settle(control);
+  control.upsertStatusAttribute(result.status);
   await records.finished(result, runtime?.takeRecords() ?? []);
   return { ...result, executions: runtime?.executionCount ?? 0 };
+}
+
+/**
+ * Lets decisions and pauses being recorded land before the run moves on (continue-as-new, its
+ * end): an accepted Update always completes. No await at all in runs that never had one.
+ */
+async function settle(control: RunControl): Promise<void> {
+  if (control.busy) await condition(() => !control.busy);
+  const writes = control.pendingWrites();
+  if (writes) await writes;
 }
 
 /** The run's result, small enough for Temporal to accept as the workflow's result. */

@@ -4,7 +4,10 @@ import {
   DEFAULT_RUN_LIMITS,
   isBlobRef,
   renderTemplate,
+  type ApprovalActivities,
+  type ApprovalDecisionResult,
   type InterpreterActivities,
+  type OpenedApproval,
   type NodeActivities,
   type NodeActivityInput,
   type NodeActivityOutput,
@@ -58,6 +61,9 @@ export class FakeActivities {
   readonly blobLoads: string[][] = [];
   readonly templateRenders: string[] = [];
   pauses = 0;
+  /** approvals as the approval activities were told: opened, decided, closed; run statuses written */
+  readonly approvals = new Map<string, { approval: OpenedApproval; status: string; decision?: ApprovalDecisionResult }>();
+  readonly statusWrites: { runId: string; status: string; event?: string }[] = [];
   private scripts = new Map<string, Behaviour[]>();
   private blobs = new Map<string, unknown>();
 
@@ -68,6 +74,8 @@ export class FakeActivities {
     this.blobLoads.length = 0;
     this.templateRenders.length = 0;
     this.pauses = 0;
+    this.approvals.clear();
+    this.statusWrites.length = 0;
     this.scripts = new Map(Object.entries(scripts).map(([id, b]) => [id, Array.isArray(b) ? b : [b]]));
     this.blobs = new Map(Object.entries(blobs));
   }
@@ -123,7 +131,27 @@ export class FakeActivities {
     return value;
   }
 
-  readonly activities: RunRecordActivities & NodeActivities & InterpreterActivities = {
+  /** Open approvals of a run, oldest first. */
+  openApprovals(runId: string): OpenedApproval[] {
+    return [...this.approvals.values()].filter((a) => a.approval.runId === runId && a.status === 'pending').map((a) => a.approval);
+  }
+
+  readonly activities: RunRecordActivities & NodeActivities & InterpreterActivities & Omit<ApprovalActivities, 'deliverApprovalNotice'> = {
+    openApproval: async ({ approval, records }) => {
+      this.keep(approval.runId, records);
+      if (!this.approvals.has(approval.approvalId)) this.approvals.set(approval.approvalId, { approval, status: 'pending' });
+    },
+    recordApprovalDecided: async ({ decision }) => {
+      const a = this.approvals.get(decision.approvalId);
+      if (a && a.status === 'pending') Object.assign(a, { status: 'decided', decision });
+    },
+    recordApprovalClosed: async ({ approvalId, status }) => {
+      const a = this.approvals.get(approvalId);
+      if (a && a.status === 'pending') a.status = status;
+    },
+    recordRunStatus: async ({ runId, status, event }) => {
+      this.statusWrites.push({ runId, status, ...(event ? { event } : {}) });
+    },
     recordRunStarted: async ({ runId, temporalRunId, startedAt, child }) => {
       this.run(runId).started = { temporalRunId, startedAt, ...(child ? { child } : {}) };
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Connection } from '@temporalio/client';
+import { Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 // The SDK opens the test service of a time-skipping server only through this option (its own
 // TestWorkflowEnvironment sets it when it launched the server itself); the unit tier launches the
 // server on its own (test-server.ts) and connects to it the same way.
@@ -78,6 +78,8 @@ export interface UnitEnv {
   run(spec: RunSpec): Promise<RunOutcome>;
   /** server time (moves on with every skipped timer) */
   now(): Promise<number>;
+  /** Starts a run without waiting for it (time is skipped only while a result is awaited). */
+  start(spec: RunSpec): Promise<{ runId: string; handle: WorkflowHandleWithFirstExecutionRunId<(i: RunWorkflowInput) => Promise<RunWorkflowResult>> }>;
 }
 
 /**
@@ -120,6 +122,16 @@ export function useUnitEnv(name: string): UnitEnv {
       args: [input],
     });
     return { runId: input.runId, result, log: fakes.run(input.runId) };
+  };
+  env.start = async (spec) => {
+    fakes.prepare(spec.activities, spec.blobs);
+    const input = runInput(spec);
+    const handle = await env.client.start<(i: RunWorkflowInput) => Promise<RunWorkflowResult>>(RUN_WORKFLOW_TYPE, {
+      taskQueue: env.taskQueue,
+      workflowId: `weft-${input.runId}`,
+      args: [input],
+    });
+    return { runId: input.runId, handle };
   };
   env.now = async () => {
     const { time } = await env.connection.testService!.getCurrentTime({});

@@ -38,6 +38,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   403: "The key's role does not allow this",
   404: 'Not found, or it belongs to another tenant',
   409: 'The state does not allow it',
+  410: 'It was there and is no longer: a form link already used or expired',
   413: 'The body is larger than WEFT_MAX_BODY_BYTES',
   415: 'A Content-Encoding or charset the API does not read',
   422: 'Well-formed but invalid: a graph, run inputs, an unknown sub-workflow, a reused Idempotency-Key; every problem in details.issues',
@@ -90,7 +91,8 @@ export const openApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/
 
 /** The summary with who may call the route: no roles when every role may. */
 function summaryOf(route: RouteDef): string {
-  const roles = route.access === 'public' || ROLES.every((r) => route.access.includes(r)) ? [] : [roleList(route.access)];
+  const { access } = route;
+  const roles = typeof access === 'string' || ROLES.every((r) => access.includes(r)) ? [] : [roleList(access)];
   const said = [...roles, ...(route.note ? [route.note] : [])];
   return said.length ? `${route.summary} (${said.join('; ')})` : route.summary;
 }
@@ -113,7 +115,7 @@ function operation(route: RouteDef): Record<string, unknown> {
   const body = route.request?.body;
   return {
     summary: summaryOf(route),
-    ...(route.access === 'public' ? { security: [] } : { 'x-weft-roles': [...route.access] }),
+    ...(typeof route.access === 'string' ? { security: [] } : { 'x-weft-roles': [...route.access] }),
     parameters,
     ...(body ? { requestBody: { required: !optional(body), content: json(jsonSchema(body, 'input')) } } : {}),
     responses,

@@ -1,5 +1,5 @@
 import type { Run } from '@weft/activities';
-import { toPublicError } from '@weft/domain';
+import { isTerminal, toPublicError, type RunLiveState, type RunStatus } from '@weft/domain';
 import type { RunDto } from './runs.responses';
 import type { ChildRunSummary } from './runs.service';
 
@@ -12,6 +12,8 @@ export interface RunExtras {
   /** tokens of the run and all its descendants; the run's own when not given */
   usage?: { inputTokens: number; outputTokens: number };
   children?: { items: ChildRunSummary[]; total: number };
+  /** the live state of an open run, from its workflow */
+  live?: RunLiveState;
 }
 
 export function runDto(run: Run, links: TemporalLinks, extras: RunExtras = {}): RunDto {
@@ -22,7 +24,8 @@ export function runDto(run: Run, links: TemporalLinks, extras: RunExtras = {}): 
     id: run.id,
     workflowId: run.workflowId,
     version: run.version ?? 'draft',
-    status: run.status,
+    // While the run is open its workflow knows best (a status write may still be on its way).
+    status: extras.live && !isTerminal(run.status as RunStatus) ? extras.live.status : run.status,
     inputs: run.inputs,
     outputs: run.outputs,
     error: toPublicError(run.error),
@@ -41,6 +44,8 @@ export function runDto(run: Run, links: TemporalLinks, extras: RunExtras = {}): 
           ...(run.parentLoopIndex !== null ? { loopIndex: run.parentLoopIndex } : {}),
         }
       : null,
+    originRunId: run.originRunId,
+    rerunFromNodeId: run.rerunFromNodeId,
     ...(extras.children
       ? {
           children: extras.children.items.map((c) => ({
@@ -65,5 +70,6 @@ export function runDto(run: Run, links: TemporalLinks, extras: RunExtras = {}): 
         ? `${base}/namespaces/${ns}/workflows/${wf}/${encodeURIComponent(run.temporalRunId)}/history`
         : `${base}/namespaces/${ns}/workflows/${wf}`,
     },
+    ...(extras.live ? { live: extras.live } : {}),
   };
 }

@@ -30,6 +30,24 @@ const childRunSchema = z.object({
   finishedAt: timestamp.nullable(),
 });
 
+const liveNodeSchema = z.object({
+  nodeId: z.string(),
+  key: z.string(),
+  type: z.string(),
+  state: z.enum(['running', 'waiting']),
+  startedAt: timestamp,
+  iterationIndex: z.number().int().min(0).optional(),
+  loopIndex: z.number().int().min(0).optional(),
+  approvalId: z.string().optional().meta({ description: 'the open approval a waiting node parks on' }),
+  progress: z.object({ done: z.number().int().min(0), total: z.number().int().min(0).optional() }).optional().meta({ description: 'containers: items or passes done' }),
+});
+
+const liveStateSchema = z.object({
+  status: z.enum(['running', 'waiting', 'paused']),
+  paused: z.boolean(),
+  nodes: z.array(liveNodeSchema).meta({ description: 'nodes running or waiting now (containers and the nodes inside them)' }),
+});
+
 export const runSchema = z.object({
   id: z.string(),
   workflowId: z.string(),
@@ -46,9 +64,12 @@ export const runSchema = z.object({
     .meta({ description: 'tokens of every LLM call of the run and of its child runs (sub-workflow nodes), all attempts' }),
   parentRunId: z.string().nullable().meta({ description: 'the run whose sub-workflow node started this one' }),
   parent: parentLinkSchema.nullable(),
+  originRunId: z.string().nullable().meta({ description: 'a rerun: the run it was started from (POST /v1/runs/:id/rerun)' }),
+  rerunFromNodeId: z.string().nullable().meta({ description: 'a rerun: the top-level node it started from; the nodes before it were reused' }),
   children: z.array(childRunSchema).optional().meta({ description: 'the first 100 child runs (a single run read only); all of them with GET /v1/runs?parentRunId=' }),
   childCount: z.number().int().min(0).optional(),
   temporal: z.object({ workflowId: z.string(), runId: z.string().nullable(), uiUrl: z.string() }),
+  live: liveStateSchema.optional().meta({ description: "an open run's live state, from its workflow (a single run read only; absent when the run has ended or no worker answered)" }),
 });
 export type RunDto = z.infer<typeof runSchema>;
 

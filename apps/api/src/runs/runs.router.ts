@@ -11,6 +11,7 @@ import { nodeExecutionSchema, runSchema } from './runs.responses';
 import { idempotencyKeyHeader, listNodesQuery, listRunsQuery, runParams, startRunBody, workflowRunParams } from './runs.schemas';
 import type { RunsService } from './runs.service';
 import type { RunNodesReader } from './run-nodes';
+import type { RunControlService } from './run-control.service';
 
 export interface RunsRouterOptions {
   links: TemporalLinks;
@@ -58,6 +59,36 @@ export const runRoutes = defineRoutes({
     responses: { 200: data(runSchema, 'The run') },
     errors: [...READ_ERRORS, 404],
   },
+  pause: {
+    method: 'post',
+    path: '/v1/runs/:id/pause',
+    summary: 'Pause a run: no new node starts, running ones finish; idempotent',
+    access: CAN.operateRuns,
+    request: { params: runParams },
+    responses: { 200: data(runSchema, 'The run, paused') },
+    errors: [...READ_ERRORS, 403, 404, 409],
+  },
+  resume: {
+    method: 'post',
+    path: '/v1/runs/:id/resume',
+    summary: 'Resume a paused run; idempotent (a run that is not paused is answered as it is)',
+    access: CAN.operateRuns,
+    request: { params: runParams },
+    responses: { 200: data(runSchema, 'The run, going on') },
+    errors: [...READ_ERRORS, 403, 404, 409],
+  },
+  cancel: {
+    method: 'post',
+    path: '/v1/runs/:id/cancel',
+    summary: 'Cancel a run: running activities are cancelled through their heartbeats, open approvals close; idempotent',
+    access: CAN.operateRuns,
+    request: { params: runParams },
+    responses: {
+      200: data(runSchema, 'The run, cancelled'),
+      202: data(runSchema, 'Cancellation requested; the run has not ended yet (poll it)'),
+    },
+    errors: [...READ_ERRORS, 403, 404, 409],
+  },
   nodes: {
     method: 'get',
     path: '/v1/runs/:id/nodes',
@@ -69,11 +100,11 @@ export const runRoutes = defineRoutes({
   },
 });
 
-export function runsRouter(service: RunsService, nodes: RunNodesReader, { links, maxBlockingMs, defaultBlockingMs }: RunsRouterOptions): Router {
-  // A single run's read lists its children and rolls their usage up into its own.
+export function runsRouter(service: RunsService, nodes: RunNodesReader, control: RunControlService, { links, maxBlockingMs, defaultBlockingMs }: RunsRouterOptions): Router {
+  // A single run's read lists its children, rolls their usage up into its own, and asks an open run its live state.
   const extrasOf = async (run: Run) => {
-    const [usage, children] = await Promise.all([service.usage(run.tenantId, [run.id]), service.children(run.tenantId, run.id)]);
-    return { usage: usage.get(run.id), children };
+    const [usage, children, live] = await Promise.all([service.usage(run.tenantId, [run.id]), service.children(run.tenantId, run.id), control.live(run)]);
+    return { usage: usage.get(run.id), children, ...(live ? { live } : {}) };
   };
 
   return bindRoutes(runRoutes, {
@@ -102,6 +133,21 @@ export function runsRouter(service: RunsService, nodes: RunNodesReader, { links,
     get: async (req, res, { params }) => {
       const run = await service.get(req.auth.tenantId, params.id);
       sendData(req, res, runDto(run, links, await extrasOf(run)));
+    },
+
+    pause: async (req, res, { params }) => {
+      const run = await control.pauseOrResume(await service.get(req.auth.tenantId, params.id), 'pause');
+      sendData(req, res, runDto(run, links, await extrasOf(run)));
+    },
+
+    resume: async (req, res, { params }) => {
+      const run = await control.pauseOrResume(await service.get(req.auth.tenantId, params.id), 'resume');
+      sendData(req, res, runDto(run, links, await extrasOf(run)));
+    },
+
+    cancel: async (req, res, { params }) => {
+      const { run, settled } = await control.cancel(await service.get(req.auth.tenantId, params.id));
+      sendData(req, res, runDto(run, links, await extrasOf(run)), settled ? 200 : 202);
     },
 
     nodes: async (req, res, { params, query }) => {

@@ -98,6 +98,8 @@ export class RunsService {
           version,
           status: 'queued',
           inputs: values as Prisma.InputJsonValue,
+          // A run of the draft keeps the graph it ran, so that it can be rerun (the draft moves on).
+          ...(version === null ? { graph: graph as unknown as Prisma.InputJsonValue } : {}),
           idempotencyKey: req.idempotencyKey ?? null,
           idempotencyFingerprint: req.idempotencyKey ? idempotencyFingerprint(workflowId, req) : null,
           temporalWorkflowId,
@@ -217,12 +219,13 @@ export class RunsService {
   async list(
     tenantId: string,
     window: { skip: number; take: number; orderBy: { createdAt: 'asc' | 'desc' } },
-    filter: { workflowId?: string; status?: string; createdAfter?: string; createdBefore?: string; parentRunId?: string },
+    filter: { workflowId?: string; status?: string; createdAfter?: string; createdBefore?: string; parentRunId?: string; originRunId?: string },
   ) {
     const where: Prisma.RunWhereInput = {
       tenantId,
       ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
       ...(filter.parentRunId ? { parentRunId: filter.parentRunId } : {}),
+      ...(filter.originRunId ? { originRunId: filter.originRunId } : {}),
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.createdAfter || filter.createdBefore
         ? {

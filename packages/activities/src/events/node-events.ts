@@ -3,9 +3,13 @@ import type { Logger } from '../observability/logger';
 import { boundedField } from './event-payload';
 import type { RunEventStream } from './run-event-stream';
 
-/** The event a node record ends with, by its status (`defaulted`: it failed, `onError: default` gave outputs). */
+/**
+ * The event a node record ends with, by its status (`defaulted`: it failed, `onError: default` gave
+ * outputs; `reused`: a rerun took its recorded outputs instead of running it).
+ */
 const END_EVENT: Record<NodeRecord['status'], string> = {
   succeeded: 'node.finished',
+  reused: 'node.finished',
   failed: 'node.failed',
   defaulted: 'node.failed',
   skipped: 'node.skipped',
@@ -48,7 +52,7 @@ export class NodeEvents {
         await this.stream.publishOnce(runId, `node.end:${r.key}`, end, {
           ...where(r),
           status: r.status,
-          ...(r.status === 'succeeded' || r.status === 'defaulted' ? boundedField('outputs', r.outputs ?? {}) : {}),
+          ...(r.status === 'succeeded' || r.status === 'defaulted' || r.status === 'reused' ? boundedField('outputs', r.outputs ?? {}) : {}),
           ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
           startedAt: r.startedAt,
           finishedAt: r.finishedAt,

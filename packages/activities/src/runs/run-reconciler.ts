@@ -59,6 +59,10 @@ export class RunReconciler {
       data: { ...(fix ?? {}), checkedAt: now },
     });
     if (!fix || !changed.count) return run;
+    // A run that ended outside the interpreter (terminated, timed out) leaves no approval open either.
+    if (TERMINAL_RUN_STATUSES.includes(fix.status as RunStatus)) {
+      await this.prisma.approval.updateMany({ where: { runId: run.id, status: 'pending' }, data: { status: 'cancelled', decidedAt: now } });
+    }
     this.logger.info('run record reconciled with Temporal', { runId: run.id, from: run.status, to: fix.status, execution: state.kind });
     const after = (await this.prisma.run.findFirst({ where: { id: run.id } })) ?? run;
     if (TERMINAL_RUN_STATUSES.includes(after.status as RunStatus)) await this.publishEnd(after);

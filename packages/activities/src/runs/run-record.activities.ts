@@ -102,6 +102,8 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
           finishedAt: new Date(finishedAt),
         },
       });
+      // Nothing waits for a person once the run has ended: every approval still open closes with it.
+      await prisma.approval.updateMany({ where: { runId, tenantId, status: 'pending' }, data: { status: 'cancelled', decidedAt: new Date(finishedAt) } });
       await publishOnce(runId, 'run.finished', { runId, status, ...boundedField('outputs', stored), error: error ?? null, finishedAt }, true);
       logger.info('run finished', { runId, tenantId, status });
     },

@@ -1,3 +1,4 @@
+import type { ApprovalFieldType } from '../nodes/approval/approval.node';
 import type { Role } from '../tenancy/roles';
 import type { NodeRecord } from '../runs/node-activities.contract';
 import type { RunStatus } from '../runs/run-status';
@@ -9,8 +10,6 @@ export const RUN_CONTROL_UPDATE = 'weft.control';
 /** Temporal Query: the live state of an open run (running, waiting and paused nodes, container progress). */
 export const LIVE_STATE_QUERY = 'weft.liveState';
 
-export const APPROVAL_FIELD_TYPES = ['text', 'paragraph', 'number', 'boolean', 'select'] as const;
-export type ApprovalFieldType = (typeof APPROVAL_FIELD_TYPES)[number];
 export const APPROVAL_STATUSES = ['pending', 'decided', 'expired', 'cancelled'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
@@ -79,6 +78,9 @@ export interface OpenedApproval {
   notify?: ApprovalNotify;
 }
 
+/** How a workflow's wait for a decision ended. */
+export type DecisionOutcome = { kind: 'decided'; decision: ApprovalDecisionResult } | { kind: 'expired' } | { kind: 'drained' };
+
 /** Pause/resume sent with the control Update; cancel is Temporal's own cancellation. */
 export interface RunControlRequest {
   action: 'pause' | 'resume';
@@ -102,6 +104,13 @@ export interface LiveNode {
   progress?: { done: number; total?: number };
 }
 
+/** How a notice went: sent, failed (details in `approvals.delivery`), or skipped (no SMTP settings, no signing secret, approval closed). */
+export type NoticeDelivery = 'sent' | 'failed' | 'skipped';
+export interface ApprovalNoticeResult {
+  webhook?: NoticeDelivery;
+  email?: NoticeDelivery;
+}
+
 /** The Query's answer. */
 export interface RunLiveState {
   status: 'running' | 'waiting' | 'paused';
@@ -114,14 +123,17 @@ export interface RunLiveState {
  * run's event stream (events are published by activities and the API, never by workflow code).
  */
 export interface ApprovalActivities {
-  /** Stores the approval (idempotent by id), marks the run waiting when nothing else runs, publishes `approval.requested`. */
-  openApproval(input: { approval: OpenedApproval; runStatus: RunStatus; records?: NodeRecord[] }): Promise<void>;
+  /** Stores the approval (idempotent by id) and publishes `approval.requested`; the run's status is written by recordRunStatus. */
+  openApproval(input: { approval: OpenedApproval; records?: NodeRecord[] }): Promise<void>;
   /** Sends the approval's notices (webhook, email) with its signed form link; failures are logged, never fail the node. */
-  deliverApprovalNotice(input: { approval: OpenedApproval }): Promise<{ webhook?: 'sent' | 'failed'; email?: 'sent' | 'failed' }>;
+  deliverApprovalNotice(input: { approval: OpenedApproval }): Promise<ApprovalNoticeResult>;
   /** Records the decision (idempotent), publishes `approval.decided`. */
-  recordApprovalDecided(input: { tenantId: string; runId: string; decision: ApprovalDecisionResult; runStatus: RunStatus }): Promise<void>;
-  /** Records the expiry (idempotent), publishes `approval.expired`. */
-  recordApprovalExpired(input: { tenantId: string; runId: string; approvalId: string; expiredAt: string; runStatus: RunStatus }): Promise<void>;
-  /** Writes the run's open status (running / waiting / paused) and publishes `run.paused` / `run.resumed` when that changed. */
-  recordRunStatus(input: { tenantId: string; runId: string; status: RunStatus; event?: 'run.paused' | 'run.resumed'; at: string }): Promise<void>;
+  recordApprovalDecided(input: { tenantId: string; runId: string; decision: ApprovalDecisionResult }): Promise<void>;
+  /**
+   * Records that an approval closed undecided (idempotent): `expired` when its timeout fired (publishes
+   * `approval.expired`), `cancelled` when the run or its branch stopped waiting for it.
+   */
+  recordApprovalClosed(input: { tenantId: string; runId: string; approvalId: string; status: 'expired' | 'cancelled'; closedAt: string }): Promise<void>;
+  /** Writes the run's open status (running / waiting / paused) and publishes `run.paused` / `run.resumed` with it. */
+  recordRunStatus(input: { tenantId: string; runId: string; status: 'running' | 'waiting' | 'paused'; event?: 'run.paused' | 'run.resumed'; at: string }): Promise<void>;
 }

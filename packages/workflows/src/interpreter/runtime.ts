@@ -1,6 +1,7 @@
 import { CancellationScope, log, patched, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import { measureValue, type Graph, type InterpreterActivities, type NodeRecord, type RunLimits } from '@weft/domain';
 import { RunAborted } from './run-errors';
+import { RunControl } from './run-control';
 
 /** Marks runs that pause when an activation's budget is spent (histories from before never did). */
 export const ACTIVATION_BUDGET_PATCH = 'weft-activation-budget';
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
   writeRecords?: (records: NodeRecord[]) => Promise<boolean>;
   /** lets tests force suspension without thousands of history events */
   suggestContinueAsNew?: () => boolean;
+  /** approvals, pause and the live view; a fresh one when absent */
+  control?: RunControl;
 }
 
 /** Run-wide facts and services shared by every scope of one workflow execution. */
@@ -49,6 +52,8 @@ export class Runtime {
   readonly subgraphs: Record<string, Graph>;
   readonly subgraphVersions: Record<string, number>;
   readonly limits: RunLimits;
+  /** people in the loop: approvals, pause/resume, the live view */
+  readonly control: RunControl;
   private seq: number;
   private executions: number;
   private readonly writeRecords: RuntimeOptions['writeRecords'];
@@ -59,6 +64,7 @@ export class Runtime {
     this.subgraphs = options.subgraphs;
     this.subgraphVersions = options.subgraphVersions;
     this.limits = options.limits;
+    this.control = options.control ?? new RunControl({ runId: options.run.runId, tenantId: options.run.tenantId });
     this.seq = options.seq;
     this.executions = options.executions;
     this.writeRecords = options.writeRecords;

@@ -8,6 +8,8 @@ import { setOwn, type Frame, type ScopeOutcome } from './state';
 
 export type { ScopeOutcome } from './state';
 
+const RESUMED: unique symbol = Symbol('resumed');
+
 /**
  * Runs one scope's graph as the contract defines: a node is ready when every incoming edge is
  * resolved; it runs if at least one was taken and is skipped (with all its outgoing edges) if none
@@ -76,12 +78,25 @@ async function schedule(frame: Frame, runtime: Runtime): Promise<ScopeOutcome> {
     }
   };
 
+  const { control } = runtime;
   for (;;) {
-    if (!runtime.draining && !suspended) {
+    if (!runtime.draining && !suspended && !control.paused) {
       for (const node of collectReady()) running.set(node.id, executeNode(node, frame, runtime, runScope).then((r) => [node, r]));
     }
-    if (running.size === 0) break;
-    const [node, result] = await Promise.race(running.values());
+    if (running.size === 0) {
+      // Paused with nothing in flight: wait for the resume.
+      if (control.paused && !runtime.draining && !suspended) {
+        await control.whenResumed();
+        continue;
+      }
+      break;
+    }
+    // Paused: nodes in flight finish, and a resume starts what became ready meanwhile.
+    const next: [GraphNode, NodeResult] | typeof RESUMED = control.paused
+      ? await Promise.race<[GraphNode, NodeResult] | typeof RESUMED>([...running.values(), control.whenResumed().then(() => RESUMED)])
+      : await Promise.race(running.values());
+    if (next === RESUMED) continue;
+    const [node, result] = next;
     running.delete(node.id);
     runtime.checkDrain();
     const flush = runtime.flushIfDue();

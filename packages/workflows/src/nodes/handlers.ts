@@ -1,4 +1,5 @@
 import type { NodeDataOf, RunnableNodeType } from '@weft/domain';
+import { approvalHandler } from './approval/approval.handler';
 import { assignHandler } from './assign/assign.handler';
 import { activityHandler } from './shared/activity.handler';
 import { endHandler } from './end/end.handler';
@@ -26,6 +27,7 @@ export const NODE_HANDLERS: HandlerRegistry = {
   iteration: iterationHandler,
   loop: loopHandler,
   wait: waitHandler,
+  approval: approvalHandler,
   'sub-workflow': subWorkflowHandler,
   'list-operator': listOperatorHandler,
   code: activityHandler('code'),

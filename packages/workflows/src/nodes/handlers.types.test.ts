@@ -25,7 +25,8 @@ describe('node registries', () => {
       .map((d) => d.type as RunnableNodeType);
     expect(Object.keys(NODE_HANDLERS).sort()).toEqual([...runnable].sort());
     expect(runnable).toContain('list-operator');
-    expect(runnable).not.toContain('approval');
+    expect(runnable).toContain('approval');
+    expect(runnable).not.toContain('knowledge-retrieval');
     const activity: ActivityNodeType[] = ['code', 'http-request', 'llm'];
     expect(activity.every((t) => runnable.includes(t))).toBe(true);
   });

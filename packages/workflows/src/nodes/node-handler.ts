@@ -1,3 +1,4 @@
+import type { DecisionOutcome, OpenedApproval } from '@weft/domain';
 import { isErrorCode, sanitizeErrorMessage, type ErrorCode, type Graph, type GraphNode, type NodeLocation, type NodeRecord, type RunError, type RunLimits, type VariablePool } from '@weft/domain';
 import type { GraphBody, ScopeOutcome, ScopeState } from '../interpreter/state';
 
@@ -42,6 +43,16 @@ export interface ChildRunServices {
   charge(executions: number): void;
 }
 
+/** What an approval node asks of the engine: the run's register of open approvals. */
+export interface ApprovalPort {
+  /** the approval is open: the decide Update can reach it, the run is waiting; settles once the status is written */
+  register(approval: OpenedApproval): Promise<void>;
+  /** until decided, expired, or the run drains for continue-as-new (`draining` tells) */
+  awaitDecision(approvalId: string, draining: () => boolean): Promise<DecisionOutcome>;
+  /** closed without a decision */
+  closed(approvalId: string, state: 'expired' | 'cancelled'): Promise<void>;
+}
+
 /**
  * What a handler sees: the node, its data and the variables it may read, and the few services of
  * the engine it may use. Never the scheduler, the frame or the runtime: a container asks for its
@@ -73,6 +84,10 @@ export interface NodeContext<Data = unknown> {
   /** node records that ride along with the activity the node starts (written by it) */
   takeRecordsForActivity(): NodeRecord[];
   childRuns: ChildRunServices;
+  /** the run's open approvals (the approval node) */
+  approvals: ApprovalPort;
+  /** a container's progress for the live view: items or passes done, of how many */
+  progress(done: number, total?: number): void;
 }
 
 /** A handler's result. Expected failures are data; unknown exceptions propagate. */

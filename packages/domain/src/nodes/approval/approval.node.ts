@@ -3,9 +3,10 @@ import { DURATION_BOUNDS } from '../../dsl/duration';
 import { boundedDurationSchema } from '../../dsl/graph.schema';
 import { defineNodeType } from '../node-type';
 import { ROLES } from '../../tenancy/roles';
-import { APPROVAL_FIELD_TYPES } from '../../approvals/approval.contract';
 
 export const APPROVAL_TIMEOUT_HANDLE = 'timeout';
+export const APPROVAL_FIELD_TYPES = ['text', 'paragraph', 'number', 'boolean', 'select'] as const;
+export type ApprovalFieldType = (typeof APPROVAL_FIELD_TYPES)[number];
 /** How long an approval stays open when its node sets no `timeout`: nothing parks for ever. */
 export const APPROVAL_DEFAULT_TIMEOUT = '7d';
 
@@ -57,7 +58,6 @@ export type ApprovalData = z.infer<typeof approvalDataSchema>;
 export const approvalNode = defineNodeType({
   type: 'approval',
   version: 2,
-  runnable: false,
   migrations: {
     // Version 1 had field types string/number/boolean; a string field is a one-line text field now.
     1: (data) => {

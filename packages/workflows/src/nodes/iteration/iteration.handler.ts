@@ -15,7 +15,7 @@ interface IterationProgress {
  * Runs the inner graph once per item, at most `parallelism` items at a time; results keep item
  * order whatever order items finish in.
  */
-export const iterationHandler: NodeHandler<IterationData> = async ({ data, pool, limits, resume, runChild, ...ctx }) => {
+export const iterationHandler: NodeHandler<IterationData> = async ({ data, pool, limits, resume, runChild, progress: report, ...ctx }) => {
   let progress = resume as IterationProgress | undefined;
   if (!progress) {
     const items = resolveValue(data.items, pool);
@@ -25,6 +25,8 @@ export const iterationHandler: NodeHandler<IterationData> = async ({ data, pool,
     progress = { items, results: {}, active: {} };
   }
   const p = progress;
+  let done = Object.keys(p.results).length;
+  report(done, p.items.length);
   const queue = p.items.map((_, i) => i).filter((i) => !(i in p.results));
   let failure: RunError | undefined;
 
@@ -35,6 +37,7 @@ export const iterationHandler: NodeHandler<IterationData> = async ({ data, pool,
     const outcome = await child.outcome;
     if (outcome.status === 'suspended') return;
     delete p.active[index];
+    report(++done, p.items.length);
     if (outcome.status === 'completed') {
       p.results[index] = { value: data.output ? resolveValue(data.output, child.pool()) ?? null : outcome.endOutputs };
     } else if (data.onItemError === 'continue') {

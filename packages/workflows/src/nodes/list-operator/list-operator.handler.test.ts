@@ -21,6 +21,8 @@ function context(data: unknown, pool: VariablePool, spent: number[] = []): NodeC
     loadBlobs: unused,
     takeRecordsForActivity: unused,
     childRuns: { graphs: {}, versions: {}, executionsLeft: 1, charge: unused },
+    approvals: { register: unused, awaitDecision: unused, closed: unused },
+    progress: unused,
   };
 }
 

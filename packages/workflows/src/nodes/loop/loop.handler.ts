@@ -23,6 +23,7 @@ export const loopHandler: NodeHandler<LoopData> = async (ctx) => {
   };
   while (progress.index < data.maxIterations) {
     if (ctx.draining) return { status: 'suspended', state: progress };
+    ctx.progress(progress.index, data.maxIterations);
     const vars = progress.variables;
     vars.index = progress.index;
     const state = progress.pass ?? newScopeState(data.graph);

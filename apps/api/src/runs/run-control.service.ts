@@ -1,0 +1,92 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { PrismaClient, Run } from '@weft/activities';
+import {
+  ConflictError,
+  LIVE_STATE_QUERY,
+  RUN_CONTROL_UPDATE,
+  describe,
+  isTerminal,
+  type RunControlRequest,
+  type RunControlResult,
+  type RunLiveState,
+  type RunStatus,
+} from '@weft/domain';
+
+/** How long a read waits for a run's worker to answer the live-state Query. */
+const LIVE_QUERY_DEADLINE_MS = 2_000;
+/**
+ * How long pause or resume waits for the run's worker to take the Update; past it the answer is 503
+ * (the request may still reach the run once a worker picks it up: asking again is safe, both are idempotent).
+ */
+const CONTROL_DEADLINE_MS = 5_000;
+/** How long a cancel waits to see the run end before answering 202. */
+const CANCEL_SETTLE_MS = 5_000;
+
+export type ControlVerb = 'paused' | 'resumed' | 'cancelled';
+
+function conflict(status: string, verb: ControlVerb): ConflictError {
+  return new ConflictError('run_state_conflict', describe('run_state_conflict', { status, verb }), { status });
+}
+
+/**
+ * Pause, resume and cancel. Pause and resume are the run's control Update (it answers once the new
+ * status is recorded); cancel is Temporal's cancellation, which reaches running activities through
+ * their heartbeats. Each is idempotent: asking for the state the run is already in changes nothing.
+ */
+export class RunControlService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly temporal: Client,
+  ) {}
+
+  private reread(run: Run): Promise<Run> {
+    return this.prisma.run.findFirstOrThrow({ where: { id: run.id, tenantId: run.tenantId } });
+  }
+
+  async pauseOrResume(run: Run, action: RunControlRequest['action']): Promise<Run> {
+    const verb: ControlVerb = action === 'pause' ? 'paused' : 'resumed';
+    if (isTerminal(run.status as RunStatus)) throw conflict(run.status, verb);
+    try {
+      await this.temporal.withDeadline(Date.now() + CONTROL_DEADLINE_MS, () =>
+        this.temporal.workflow.getHandle(run.temporalWorkflowId).executeUpdate<RunControlResult, [RunControlRequest]>(RUN_CONTROL_UPDATE, { args: [{ action }] }),
+      );
+    } catch (err) {
+      // The run ended between the read and the Update: say what it is now.
+      if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) throw conflict((await this.reread(run)).status, verb);
+      throw err;
+    }
+    return this.reread(run);
+  }
+
+  /** Cancels the run; `settled` is false when it had not ended yet after a short wait (it will). */
+  async cancel(run: Run): Promise<{ run: Run; settled: boolean }> {
+    if (run.status === 'cancelled') return { run, settled: true };
+    if (isTerminal(run.status as RunStatus)) throw conflict(run.status, 'cancelled');
+    const handle = this.temporal.workflow.getHandle(run.temporalWorkflowId);
+    try {
+      await handle.cancel();
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    const until = Date.now() + CANCEL_SETTLE_MS;
+    let now = await this.reread(run);
+    while (!isTerminal(now.status as RunStatus) && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await this.reread(run);
+    }
+    if (isTerminal(now.status as RunStatus) && now.status !== 'cancelled') throw conflict(now.status, 'cancelled');
+    return { run: now, settled: now.status === 'cancelled' };
+  }
+
+  /** The live state of an open run, from its workflow; undefined when no worker answers in time. */
+  async live(run: Run): Promise<RunLiveState | undefined> {
+    if (isTerminal(run.status as RunStatus) || run.status === 'queued') return undefined;
+    try {
+      return await this.temporal.withDeadline(Date.now() + LIVE_QUERY_DEADLINE_MS, () =>
+        this.temporal.workflow.getHandle(run.temporalWorkflowId).query<RunLiveState>(LIVE_STATE_QUERY),
+      );
+    } catch {
+      return undefined;
+    }
+  }
+}
