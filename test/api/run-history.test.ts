@@ -118,8 +118,15 @@ describe('raw run history', () => {
         const { stdout } = await promisify(execFile)(TEMPORAL, ['workflow', 'list', '--address', testEnv.temporalAddress, '--query', query, '--output', 'json']);
         return stdout.trim() ? (JSON.parse(stdout) as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId) : [];
       };
-      await eventually(async () => (await list(`WeftTenantId='${tenantId}' AND WeftRunStatus='running'`)).includes(parked.temporal.workflowId), 20_000, 250);
-      // (The workflow sets WeftRunStatus on each transition and at the end; the API sets 'running' at start.)
+      const running = await eventually(async () => {
+        const ids = await list(`WeftTenantId='${tenantId}' AND WeftRunStatus='running'`);
+        return ids.includes(parked.temporal.workflowId) && ids;
+      }, 20_000, 250);
+      // The API sets 'running' at start; the workflow sets the status on each change and at its end.
+      // An execution that continued as new keeps the status it had then: ExecutionStatus leaves it out.
+      expect(await list(`WeftTenantId='${tenantId}' AND WeftRunStatus='running' AND ExecutionStatus='Running'`)).toEqual([parked.temporal.workflowId]);
+      expect(running).toContain(parked.temporal.workflowId);
+      await eventually(async () => (await list(`WeftTenantId='${tenantId}' AND WeftRunStatus='succeeded'`)).includes(run.temporal.workflowId), 20_000, 250);
       expect(await list(`WeftTenantId='no-such-tenant' AND WeftRunStatus='running'`)).toEqual([]);
     } finally {
       await suite.h.temporal.workflow.getHandle(parked.temporal.workflowId).terminate('test done');

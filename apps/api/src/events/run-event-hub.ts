@@ -43,7 +43,7 @@ export function compareIds(a: string, b: string): number {
  * and hands each subscriber the events past its own cursor. A subscriber that arrives (or becomes
  * ready again) while the read is blocked wakes it with CLIENT UNBLOCK from the shared command
  * connection. A thousand clients cost one connection and one command in flight, not a thousand
- * blocked connections. Why this design: docs/adr/0007-live-run-events.md.
+ * blocked connections. Why this design: docs/adr/0009-live-run-events.md.
  */
 export class RunEventHub {
   private readonly subscribers = new Set<EventSubscriber>();
