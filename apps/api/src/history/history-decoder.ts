@@ -20,11 +20,15 @@ function isPayloadJson(value: unknown): value is { metadata: Record<string, stri
  * in it (a secret) can leave undecoded either.
  */
 async function decodePayload(converter: LoadedDataConverter, json: { metadata: Record<string, string>; data?: string }): Promise<unknown> {
+  const undecoded = () => ({
+    $undecodedPayload: { encoding: Buffer.from(json.metadata.encoding ?? '', 'base64').toString('utf8'), bytes: Buffer.from(json.data ?? '', 'base64').length },
+  });
   try {
-    return (await decodeOptionalSinglePayload(converter, JSONToPayload(json))) ?? null;
+    const value = (await decodeOptionalSinglePayload(converter, JSONToPayload(json))) ?? null;
+    // binary/plain decodes to bytes: not JSON, and not text a mask could look into.
+    return ArrayBuffer.isView(value) || value instanceof ArrayBuffer ? undecoded() : value;
   } catch {
-    const encoding = Buffer.from(json.metadata.encoding ?? '', 'base64').toString('utf8');
-    return { $undecodedPayload: { encoding, bytes: Buffer.from(json.data ?? '', 'base64').length } };
+    return undecoded();
   }
 }
 
@@ -37,7 +41,11 @@ async function decodeIn(converter: LoadedDataConverter, value: unknown): Promise
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await decodeIn(converter, v);
+    for (const [k, v] of Object.entries(value)) {
+      // A failure's stack names files and directories of the worker: internals, as in API errors.
+      if (k === 'stackTrace' && typeof v === 'string') continue;
+      out[k] = await decodeIn(converter, v);
+    }
     return out;
   }
   return value;
@@ -55,7 +63,8 @@ export interface DecodedEvent {
 /**
  * Events as Temporal's JSON history format has them (the format of `temporal workflow show
  * --output json`), with every payload decoded to the value it holds and every secret value of the
- * tenant masked, in payloads and in any other text (failure messages, stack traces).
+ * tenant masked, in payloads and in any other text (failure messages); failures' stack traces are
+ * left out.
  */
 export async function decodeEvents(converter: LoadedDataConverter, execution: string, events: HistoryEvent[], secrets: readonly string[]): Promise<DecodedEvent[]> {
   if (!events.length) return [];
