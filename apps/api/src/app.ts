@@ -1,11 +1,15 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { BlobStore, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
+import { BlobStore, RunEventStream, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
+import { eventsRouter } from './events/events.router';
+import { LiveEvents } from './events/live-events';
+import { historyRouter } from './history/history.router';
+import { RunHistoryReader } from './history/run-history';
 import { errorMiddleware, notFoundRoute } from './http/error.middleware';
 import { setInputLimits } from './http/input-hygiene';
 import { requestContext } from './http/request-context';
@@ -33,6 +37,11 @@ export interface AppDeps {
   logger: Logger;
 }
 
+/** The live event streams of an app (for shutdown, and for tests that check what a stream leaves behind). */
+export function liveEventsOf(app: Express): LiveEvents {
+  return app.locals.liveEvents as LiveEvents;
+}
+
 /** The HTTP app, built from its dependencies; main.ts and the tests both build it this way. */
 export function createApp({ config, prisma, redis, temporal, logger }: AppDeps): Express {
   const app = express();
@@ -56,7 +65,8 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   app.use(openapiRouter(() => openapi));
 
   const workflows = new WorkflowsService(prisma, { limits: graphLimitsFromEnv(config), now: () => new Date() });
-  const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }));
+  const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
+  const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), { events });
   const runs = new RunsService(
     prisma,
     temporal,
@@ -71,7 +81,8 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   app.use(AUTHENTICATED_PREFIX, authenticate(prisma));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));
-  app.use(secretsRouter(new SecretsStore(prisma, cipher)));
+  const secrets = new SecretsStore(prisma, cipher);
+  app.use(secretsRouter(secrets));
   app.use(modelProvidersRouter(prisma, cipher));
   app.use(approvalsRouter(approvals));
   app.use(
@@ -87,6 +98,16 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     limits: runLimitsFromEnv(config),
   });
   app.use(rerunRouter(reruns, { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
+  // Live events and raw history of a run: their own folders, next to the run routes.
+  const live = new LiveEvents(events, logger, {
+    pingMs: config.WEFT_SSE_PING_MS,
+    maxConnections: config.WEFT_SSE_MAX_CONNECTIONS,
+    maxStreamMs: config.WEFT_SSE_MAX_STREAM_MS,
+    recheckMs: config.WEFT_SSE_RECHECK_MS,
+  });
+  app.locals.liveEvents = live;
+  app.use(eventsRouter(runs, live));
+  app.use(historyRouter(runs, new RunHistoryReader(temporal, secrets)));
   openapi = buildOpenApiDocument(mountedRoutes(app).declared);
 
   app.use(notFoundRoute);

@@ -42,6 +42,9 @@ export const workerConfigSchema = z.object({
   WEFT_LLM_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   /** how often open run records are compared with Temporal and set right (0: never) */
   WEFT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** events a run's stream keeps (older ones are trimmed), and how long a finished run's events stay */
+  WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
+  WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   /** where approval form links point (the API's public address); default http://127.0.0.1:<WEFT_API_PORT> */
   WEFT_PUBLIC_URL: z.string().url().optional(),

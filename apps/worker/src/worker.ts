@@ -29,10 +29,11 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   const prisma = createPrismaClient(config.DATABASE_URL);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
-  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, logger });
+  const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
+  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger });
   const activities = createActivities({
     prisma,
-    events: new RunEventStream(redis),
+    events,
     logger,
     executors: nodes.executors,
     encryptionKey: config.WEFT_ENCRYPTION_KEY,
@@ -55,7 +56,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   if (config.WEFT_RECONCILE_INTERVAL_MS > 0) {
     const inspector = await connectExecutionInspector({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
     inspection = inspector;
-    reconciler = startReconciler(new RunReconciler(prisma, inspector.inspector, logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY })), logger, config.WEFT_RECONCILE_INTERVAL_MS);
+    reconciler = startReconciler(new RunReconciler(prisma, inspector.inspector, logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), { events }), logger, config.WEFT_RECONCILE_INTERVAL_MS);
   }
   const close = async () => {
     await reconciler?.stop();

@@ -3,6 +3,7 @@ import { createRunRecordActivities, type RunRecordDeps } from './runs/run-record
 import { createApprovalRecordActivities } from './approvals/approval-records.activities';
 import { createNodeActivities, type NodeExecutors } from './nodes/node-activities';
 import { BlobStore } from './nodes/blob-store';
+import { NodeEvents } from './events/node-events';
 import { SecretCipher } from './secrets/secret-cipher';
 import { SecretsStore } from './secrets/secrets.store';
 import { createApprovalNoticeActivities, type ApprovalNoticeOptions } from './approvals/approval-notice';
@@ -10,13 +11,16 @@ import { createApprovalNoticeActivities, type ApprovalNoticeOptions } from './ap
 export * from './observability/logger';
 export * from './persistence/prisma-client';
 export * from './events/run-event-stream';
+export { NodeEvents } from './events/node-events';
+export { boundedField, EVENT_VALUE_MAX_BYTES, type TruncatedValue } from './events/event-payload';
 export * from './errors/node-failure';
 export { BlobStore, type BlobStoreOptions, type BlobScope } from './nodes/blob-store';
 export { INTERNAL_ERROR, errorReference } from './nodes/node-activities';
 export { gateOutputs } from './nodes/output-gate';
 export { SecretCipher, parseEncryptionKey } from './secrets/secret-cipher';
-export { SecretsStore, scrub } from './secrets/secrets.store';
-export type { NodeExecutor, NodeExecutors } from './nodes/node-activities';
+export { SecretsStore, scrub, scrubValue } from './secrets/secrets.store';
+export { StreamingSecretMask } from './secrets/streaming-secret-mask';
+export type { ExecutorContext, NodeExecutor, NodeExecutors } from './nodes/node-activities';
 export { createCodeExecutor, type CodeExecutor } from './code/code.executor';
 export { CodeSandbox, type CodeSandboxOptions, type SandboxResult } from './code/code-sandbox';
 export { createHttpExecutor, DEFAULT_MAX_RESPONSE_BYTES, type HttpExecutorOptions } from './http/http.executor';
@@ -66,6 +70,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       blobs,
       secrets: new SecretsStore(deps.prisma, new SecretCipher(deps.encryptionKey)),
       executors: deps.executors,
+      events: new NodeEvents(deps.events, deps.logger),
       ...(deps.maxValueDepth !== undefined ? { maxValueDepth: deps.maxValueDepth } : {}),
     }),
     ...createApprovalNoticeActivities({

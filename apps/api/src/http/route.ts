@@ -25,13 +25,16 @@ export const BODY_ERRORS = [400, 401, 413, 415, 503] as const satisfies readonly
 /** What any other authenticated route can answer besides its own codes. */
 export const READ_ERRORS = [400, 401, 503] as const satisfies readonly ErrorStatus[];
 
-export type ResponseHeader = 'Location' | 'Idempotent-Replayed';
+export type ResponseHeader = 'Location' | 'Idempotent-Replayed' | 'Retry-After';
 
 export interface ResponseDoc {
   description: string;
-  /** `data`: the envelope around one item; `list`: around a page of items; `bare`: no envelope (health, the document) */
-  shape: 'data' | 'list' | 'bare';
-  /** the DTO (for `list`, of one item) */
+  /**
+   * `data`: the envelope around one item; `list`: around a page of items; `bare`: no envelope
+   * (health, the document); `events`: a text/event-stream whose events' `data` is `schema`
+   */
+  shape: 'data' | 'list' | 'bare' | 'events';
+  /** the DTO (for `list`, of one item; for `events`, of one event's data) */
   schema: z.ZodType;
   headers?: readonly ResponseHeader[];
 }
@@ -39,6 +42,7 @@ export interface ResponseDoc {
 export const data = (schema: z.ZodType, description: string, headers?: readonly ResponseHeader[]): ResponseDoc => ({ shape: 'data', schema, description, headers });
 export const list = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'list', schema, description });
 export const bare = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'bare', schema, description });
+export const events = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'events', schema, description });
 
 export interface RequestHeaderDoc {
   name: string;

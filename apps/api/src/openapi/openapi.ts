@@ -55,6 +55,7 @@ const HEADERS = {
   'X-Request-Id': header('The request id, also in the body (meta.request_id or request_id); sent back when the request carried a sane one'),
   Location: header('Where the created resource (or the started run) is'),
   'Idempotent-Replayed': header('"true" when this is the first run of a repeated Idempotency-Key', false),
+  'Retry-After': header('Seconds to wait before trying again', false),
 };
 
 function bodySchema(ok: ResponseDoc): Record<string, unknown> {
@@ -72,6 +73,16 @@ function bodySchema(ok: ResponseDoc): Record<string, unknown> {
 }
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
+/**
+ * OpenAPI 3.1 has no schema for the items of a stream: the body is text, and the schema of each
+ * event's `data` goes in `x-weft-event-data` (3.2's `itemSchema` says the same thing).
+ */
+const eventStream = (ok: ResponseDoc) => ({
+  'text/event-stream': {
+    schema: { type: 'string', description: 'Server-sent events: `id:` (monotonic per run), `event:` (the type) and `data:` (JSON), separated by blank lines' },
+    'x-weft-event-data': responseSchema(ok.schema),
+  },
+});
 const optional = (schema: z.ZodType) => schema.safeParse(undefined).success;
 const shapeOf = (schema: z.ZodType | undefined): Record<string, z.ZodType> => (schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {});
 
@@ -95,10 +106,11 @@ function operation(route: RouteDef): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, ok] of Object.entries(route.responses)) {
     const headers = Object.fromEntries(['X-Request-Id', ...(ok.headers ?? [])].map((h) => [h, HEADERS[h as keyof typeof HEADERS]]));
-    responses[status] = { description: ok.description, headers, content: json(bodySchema(ok)) };
+    responses[status] = { description: ok.description, headers, content: ok.shape === 'events' ? eventStream(ok) : json(bodySchema(ok)) };
   }
   for (const status of [...new Set(route.errors)].sort()) {
-    responses[status] = { description: ERRORS[status], headers: { 'X-Request-Id': HEADERS['X-Request-Id'] }, content: json(ref('Error')) };
+    const retry = status === 503 && Object.values(route.responses).some((r) => r.shape === 'events') ? { 'Retry-After': HEADERS['Retry-After'] } : {};
+    responses[status] = { description: ERRORS[status], headers: { 'X-Request-Id': HEADERS['X-Request-Id'], ...retry }, content: json(ref('Error')) };
   }
   const body = route.request?.body;
   return {

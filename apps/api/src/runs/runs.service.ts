@@ -25,6 +25,8 @@ import { resolveSubgraphs } from './subgraphs';
 
 const TENANT_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenantId, SearchAttributeType.KEYWORD);
 const WORKFLOW_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.workflowId, SearchAttributeType.KEYWORD);
+/** Set to running here; the workflow upserts it on each transition and at the end. */
+const RUN_STATUS_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.runStatus, SearchAttributeType.KEYWORD);
 
 export interface StartRunRequest {
   inputs: Record<string, unknown>;
@@ -132,6 +134,7 @@ export class RunsService {
         typedSearchAttributes: [
           { key: TENANT_KEY, value: tenantId },
           { key: WORKFLOW_KEY, value: workflowId },
+          { key: RUN_STATUS_KEY, value: 'running' },
         ],
       });
       run = await this.prisma.run.update({ where: { id: runId }, data: { temporalRunId: handle.firstExecutionRunId } });
