@@ -45,7 +45,8 @@ export class RunControlService {
 
   async pauseOrResume(run: Run, action: RunControlRequest['action']): Promise<Run> {
     const verb: ControlVerb = action === 'pause' ? 'paused' : 'resumed';
-    if (isTerminal(run.status as RunStatus)) throw conflict(run.status, verb);
+    // A queued run has not reached a worker yet: there is nothing to pause (cancel it instead).
+    if (isTerminal(run.status as RunStatus) || run.status === 'queued') throw conflict(run.status, verb);
     try {
       await this.temporal.withDeadline(Date.now() + CONTROL_DEADLINE_MS, () =>
         this.temporal.workflow.getHandle(run.temporalWorkflowId).executeUpdate<RunControlResult, [RunControlRequest]>(RUN_CONTROL_UPDATE, { args: [{ action }] }),
@@ -68,7 +69,8 @@ export class RunControlService {
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
-    const until = Date.now() + CANCEL_SETTLE_MS;
+    // A queued run ends when a worker first takes it; there is nothing to wait for here.
+    const until = Date.now() + (run.status === 'queued' ? 0 : CANCEL_SETTLE_MS);
     let now = await this.reread(run);
     while (!isTerminal(now.status as RunStatus) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 100));
