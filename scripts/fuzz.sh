@@ -9,7 +9,7 @@
 #
 # Called by scripts/test.sh after Jest (which has built the project and brought the stack up).
 # Alone: `bash scripts/fuzz.sh` after `npm run build`, with the stack of `npm test` up.
-# Settings: WEFT_FUZZ_MAX_EXAMPLES (per operation and phase, default 60), WEFT_FUZZ_SEED.
+# Settings: WEFT_FUZZ_MAX_EXAMPLES (per operation and phase, default 25, as the README says), WEFT_FUZZ_SEED.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$WEFT_ROOT"
@@ -57,7 +57,7 @@ mkdir -p "$WEFT_RUN/fuzz"
   --header "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing,stateful \
-  --max-examples "${WEFT_FUZZ_MAX_EXAMPLES:-60}" \
+  --max-examples "${WEFT_FUZZ_MAX_EXAMPLES:-25}" \
   ${WEFT_FUZZ_SEED:+--seed "$WEFT_FUZZ_SEED"} \
   --workers 1 \
   --request-timeout 10 \
