@@ -9,7 +9,7 @@
 #
 # Called by scripts/test.sh after Jest (which has built the project and brought the stack up).
 # Alone: `bash scripts/fuzz.sh` after `npm run build`, with the stack of `npm test` up.
-# Settings: WEFT_FUZZ_MAX_EXAMPLES (per operation and phase, default 60), WEFT_FUZZ_SEED.
+# Settings: WEFT_FUZZ_MAX_EXAMPLES (per operation and phase, default 25, as the README says), WEFT_FUZZ_SEED.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$WEFT_ROOT"
@@ -38,10 +38,11 @@ stop_api() {
 trap stop_api EXIT
 
 log "fuzz: starting the API on $url (no worker; log: ${api_log#"$WEFT_ROOT"/})"
-# A task queue of its own that no worker polls; blocking requests wait one second at most.
+# A task queue of its own that no worker polls; blocking requests wait one second at most, and a
+# live event stream (of a run that never ends, here) is closed after 100 ms.
 WEFT_API_HOST=127.0.0.1 WEFT_API_PORT=$port TEMPORAL_TASK_QUEUE=weft-fuzz-$suffix \
   WEFT_ENCRYPTION_KEY=${WEFT_ENCRYPTION_KEY:-$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))')} \
-  WEFT_BLOCKING_TIMEOUT_MS=500 WEFT_MAX_BLOCKING_TIMEOUT_MS=1000 LOG_LEVEL=warn \
+  WEFT_BLOCKING_TIMEOUT_MS=500 WEFT_MAX_BLOCKING_TIMEOUT_MS=1000 WEFT_SSE_MAX_STREAM_MS=100 LOG_LEVEL=warn \
   node apps/api/dist/main.js > "$api_log" 2>&1 < /dev/null &
 api_pid=$!
 wait_for "the API (see ${api_log#"$WEFT_ROOT"/})" 60 curl -sf "$url/health/ready"
@@ -56,7 +57,7 @@ mkdir -p "$WEFT_RUN/fuzz"
   --header "Authorization: Bearer $key" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
   --phases examples,coverage,fuzzing,stateful \
-  --max-examples "${WEFT_FUZZ_MAX_EXAMPLES:-60}" \
+  --max-examples "${WEFT_FUZZ_MAX_EXAMPLES:-25}" \
   ${WEFT_FUZZ_SEED:+--seed "$WEFT_FUZZ_SEED"} \
   --workers 1 \
   --request-timeout 10 \

@@ -62,11 +62,38 @@ temporal_flags() {
   for extra in ${WEFT_TEMPORAL_EXTRA_DYNAMIC_CONFIG:-}; do printf -- '--dynamic-config-value\n%s\n' "$extra"; done
 }
 
+# Every attribute of infra/temporal/search-attributes.txt on the namespace. The dev server's
+# --search-attribute flags register attributes only when it creates its database: one started on an
+# existing SQLite file (or already running) keeps the attributes it had, so missing ones are added.
+missing_search_attributes() {
+  local have line
+  have=$("$WEFT_TOOLS/bin/temporal" operator search-attribute list --address "127.0.0.1:$TEMPORAL_PORT") || return 1
+  while IFS= read -r line; do
+    case "$line" in \#*|'') continue ;; esac
+    grep -qw "${line%%=*}" <<<"$have" || echo "$line"
+  done < "$WEFT_ROOT/infra/temporal/search-attributes.txt"
+}
+
+search_attributes_registered() { local missing; missing=$(missing_search_attributes) && [ -z "$missing" ]; }
+
+ensure_search_attributes() {
+  wait_for "Temporal's search attribute list" 60 missing_search_attributes
+  local line
+  for line in $(missing_search_attributes); do
+    log "registering the search attribute ${line%%=*} (${line#*=})"
+    "$WEFT_TOOLS/bin/temporal" operator search-attribute create --address "127.0.0.1:$TEMPORAL_PORT" --name "${line%%=*}" --type "${line#*=}" >/dev/null \
+      || die "could not register the search attribute ${line%%=*}"
+  done
+  # Checked rather than assumed.
+  wait_for "Temporal search attributes" 60 search_attributes_registered
+}
+
 ensure_temporal() {
   ensure_temporal_cli
   if port_open 127.0.0.1 "$TEMPORAL_PORT"; then
     "$WEFT_TOOLS/bin/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT" >/dev/null 2>&1 \
       || die "port $TEMPORAL_PORT is taken by something that is not a Temporal server"
+    ensure_search_attributes
     return
   fi
   mkdir -p "$(dirname "$WEFT_TEMPORAL_DB")"
@@ -80,9 +107,7 @@ ensure_temporal() {
   echo $! > "$TEMPORAL_PID"
   wait_for "Temporal (see .run/temporal-$STACK.log)" 120 \
     "$WEFT_TOOLS/bin/temporal" operator cluster health --address "127.0.0.1:$TEMPORAL_PORT"
-  # The namespace's search attributes, checked rather than assumed.
-  wait_for "Temporal search attributes" 60 bash -c \
-    "'$WEFT_TOOLS/bin/temporal' operator search-attribute list --address 127.0.0.1:$TEMPORAL_PORT | grep -q WeftTenantId"
+  ensure_search_attributes
 }
 
 case "${1:-up}" in

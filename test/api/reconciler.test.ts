@@ -1,4 +1,5 @@
 import { BlobStore, RunReconciler, TemporalExecutionInspector } from '@weft/activities';
+import { insertApproval, openedApproval } from '../support/approval-rows';
 import { fakeExecutors } from '../support/fake-executors';
 import { end, graph, start } from '../support/graph-builder';
 import { eventually, publishGraph, silentLogger, useSuiteHarness } from '../support/harness';
@@ -27,13 +28,17 @@ async function startWaiting(): Promise<{ runId: string; temporalId: string }> {
   return { runId, temporalId };
 }
 
-it('a run terminated in Temporal reads as failed with run_terminated', async () => {
+it('a run terminated in Temporal reads as failed with run_terminated, and leaves no approval pending', async () => {
   const { runId, temporalId } = await startWaiting();
+  // An approval the run had open when it was terminated: no workflow code runs to close it.
+  const record = await suite.h.prisma.run.findUniqueOrThrow({ where: { id: runId } });
+  const approval = await insertApproval(suite.h.prisma, openedApproval({ runId, workflowId: record.workflowId, tenantId: record.tenantId }));
   await suite.h.temporal.workflow.getHandle(temporalId).terminate('an operator stopped it');
   const run = (await suite.api('GET', `/v1/runs/${runId}`)).body.data;
   expect(run.status).toBe('failed');
   expect(run.error).toEqual({ code: 'run_terminated', message: 'The run was terminated by an operator' });
   expect(run.finishedAt).not.toBeNull();
+  expect((await suite.api('GET', `/v1/approvals/${approval.id}`)).body.data).toMatchObject({ status: 'cancelled' });
 });
 
 it('a run whose end was never written gets it from the execution’s result', async () => {

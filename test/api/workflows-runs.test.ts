@@ -63,9 +63,12 @@ describe('workflows and runs over HTTP', () => {
     const description = await h.temporal.workflow.getHandle(`weft-${runId}`).describe();
     expect(description.searchAttributes).toMatchObject({ WeftWorkflowId: [id] });
 
-    // The run's event stream in Redis has its start and end.
+    // The run's event stream in Redis has its start, a start and an end per node, and its end.
     const events = await h.redis.xrange(`weft:run:${runId}:events`, '-', '+');
-    expect(events.map(([, fields]) => fields[1])).toEqual(['run.started', 'run.finished']);
+    const types = events.map(([, fields]) => fields[1]);
+    expect([types[0], types.at(-1)]).toEqual(['run.started', 'run.finished']);
+    expect(types.filter((t) => t === 'node.started').length).toBe(types.filter((t) => t === 'node.finished').length);
+    expect(types.filter((t) => t === 'node.finished').length).toBeGreaterThanOrEqual(3);
   });
 
   it('runs in blocking mode, and answers 202 when the run outlives timeoutMs', async () => {

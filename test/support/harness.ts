@@ -2,10 +2,11 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { createLogger, createPrismaClient, type Logger, type NodeExecutors, type PrismaClient } from '@weft/activities';
 import type { Role } from '@weft/domain';
-import { createApp } from '../../apps/api/src/app';
+import { createApp, liveEventsOf } from '../../apps/api/src/app';
 import { createTenantKey } from '../../apps/api/src/auth/api-keys';
 import { apiConfigSchema } from '../../apps/api/src/config';
 import { bundleWorkflows, createWorker } from '../../apps/worker/src/worker';
@@ -34,6 +35,8 @@ export async function resetDatabase(prisma: PrismaClient): Promise<void> {
 
 export interface Harness {
   url: string;
+  /** the API app itself (its live event streams: liveEventsOf(app)) */
+  app: Express;
   taskQueue: string;
   prisma: PrismaClient;
   redis: Redis;
@@ -71,6 +74,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
 
   return {
     url: `http://127.0.0.1:${port}`,
+    app,
     taskQueue,
     prisma,
     redis,
@@ -94,6 +98,8 @@ export async function startHarness(name: string, overrides: Record<string, strin
     },
     async close() {
       for (const w of [...workers]) await w.stop();
+      // A live event stream a test left open would keep the server from closing.
+      liveEventsOf(app).closeAll();
       await new Promise((resolve) => server.close(resolve));
       await connection.close();
       await redis.quit();

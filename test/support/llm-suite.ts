@@ -32,8 +32,8 @@ export const allowEntry = (server: OpenAiServer) => `127.0.0.1:${new URL(server.
  * only fake is the vendor: a local OpenAI-compatible server registered as the tenant's provider.
  * The executor's SSRF guard stays on: exactly these local endpoints are allowlisted, by port.
  */
-export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions = {}, options: { others?: number } = {}): Promise<LlmSuite> {
-  const h = await startHarness(name);
+export async function startLlmSuite(name: string, breaker: CircuitBreakerOptions = {}, options: { others?: number; env?: Record<string, string> } = {}): Promise<LlmSuite> {
+  const h = await startHarness(name, options.env);
   await resetDatabase(h.prisma);
   const server = await startOpenAiServer();
   const others = await Promise.all(Array.from({ length: options.others ?? 0 }, () => startOpenAiServer()));

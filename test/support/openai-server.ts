@@ -19,6 +19,8 @@ export type Reply =
       usage?: { prompt_tokens: number; completion_tokens: number } | null;
       /** pause before each streamed chunk (or before a non-streamed answer) */
       chunkDelayMs?: number;
+      /** stream exactly these pieces (their concatenation should be `text`); default: one word each */
+      chunks?: string[];
     }
   | { kind: 'error'; status: number; message?: string; headers?: Record<string, string> }
   /** a body that is not OpenAI's error shape, e.g. the HTML error page of whatever answers there */
@@ -139,7 +141,7 @@ async function chat(rec: RecordedRequest, res: ServerResponse, reply: Reply) {
     return void res.end(reply.body);
   }
   const body = rec.body as { model: string; messages: { content: string }[]; stream?: boolean; stream_options?: { include_usage?: boolean } };
-  const parts = pieces(reply.text);
+  const parts = reply.chunks ?? pieces(reply.text);
   const usage =
     reply.usage === null ? undefined : (reply.usage ?? { prompt_tokens: body.messages.reduce((n, m) => n + words(m.content), 0), completion_tokens: parts.length });
   const withTotal = usage && { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };

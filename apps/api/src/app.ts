@@ -1,16 +1,22 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { BlobStore, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
+import { BlobStore, RunEventStream, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
+import { eventsRouter } from './events/events.router';
+import { LiveEvents } from './events/live-events';
+import { historyRouter } from './history/history.router';
+import { RunHistoryReader } from './history/run-history';
 import { errorMiddleware, notFoundRoute } from './http/error.middleware';
 import { setInputLimits } from './http/input-hygiene';
 import { requestContext } from './http/request-context';
 import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
 import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
+import { rerunRouter } from './runs/rerun.router';
+import { RerunService } from './runs/rerun.service';
 import { runsRouter } from './runs/runs.router';
 import { RunsService } from './runs/runs.service';
 import { RunNodesReader } from './runs/run-nodes';
@@ -19,6 +25,9 @@ import { workflowsRouter } from './workflows/workflows.router';
 import { secretsRouter } from './secrets/secrets.router';
 import { modelProvidersRouter } from './model-providers/model-providers.router';
 import { WorkflowsService } from './workflows/workflows.service';
+import { approvalsRouter } from './approvals/approvals.router';
+import { ApprovalsService } from './approvals/approvals.service';
+import { formsRouter } from './approvals/forms.router';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -26,6 +35,11 @@ export interface AppDeps {
   redis: Redis;
   temporal: Client;
   logger: Logger;
+}
+
+/** The live event streams of an app (for shutdown, and for tests that check what a stream leaves behind). */
+export function liveEventsOf(app: Express): LiveEvents {
+  return app.locals.liveEvents as LiveEvents;
 }
 
 /** The HTTP app, built from its dependencies; main.ts and the tests both build it this way. */
@@ -51,7 +65,8 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   app.use(openapiRouter(() => openapi));
 
   const workflows = new WorkflowsService(prisma, { limits: graphLimitsFromEnv(config), now: () => new Date() });
-  const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }));
+  const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
+  const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), { events });
   const runs = new RunsService(
     prisma,
     temporal,
@@ -59,12 +74,17 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config) },
     reconciler,
   );
-  // Everything under /v1 but the document needs an API key, a path no route serves too (401 before 404).
+  const approvals = new ApprovalsService(prisma, temporal, { encryptionKey: config.WEFT_ENCRYPTION_KEY, decideTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS });
+  // Signed form links carry their own capability (the token), so they come before the key check.
+  app.use(formsRouter(approvals));
+  // Everything under /v1 but the document and form links needs an API key, a path no route serves too (401 before 404).
   app.use(AUTHENTICATED_PREFIX, authenticate(prisma));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));
-  app.use(secretsRouter(new SecretsStore(prisma, cipher)));
+  const secrets = new SecretsStore(prisma, cipher);
+  app.use(secretsRouter(secrets));
   app.use(modelProvidersRouter(prisma, cipher));
+  app.use(approvalsRouter(approvals));
   app.use(
     runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), new RunControlService(prisma, temporal), {
       links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
@@ -72,6 +92,22 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
       defaultBlockingMs: Math.min(config.WEFT_BLOCKING_TIMEOUT_MS, config.WEFT_MAX_BLOCKING_TIMEOUT_MS),
     }),
   );
+  const reruns = new RerunService(prisma, temporal, workflows, runs, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS,
+    limits: runLimitsFromEnv(config),
+  });
+  app.use(rerunRouter(reruns, { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
+  // Live events and raw history of a run: their own folders, next to the run routes.
+  const live = new LiveEvents(events, logger, {
+    pingMs: config.WEFT_SSE_PING_MS,
+    maxConnections: config.WEFT_SSE_MAX_CONNECTIONS,
+    maxStreamMs: config.WEFT_SSE_MAX_STREAM_MS,
+    recheckMs: config.WEFT_SSE_RECHECK_MS,
+  });
+  app.locals.liveEvents = live;
+  app.use(eventsRouter(runs, live));
+  app.use(historyRouter(runs, new RunHistoryReader(temporal, secrets)));
   openapi = buildOpenApiDocument(mountedRoutes(app).declared);
 
   app.use(notFoundRoute);

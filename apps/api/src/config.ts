@@ -23,6 +23,17 @@ export const apiConfigSchema = z.object({
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
   /** Size caps of workflow graphs (WEFT_GRAPH_MAX_NODES, …_EDGES, …_NESTING, …_STRING_CHARS, …_DEPTH) */
   ...graphLimitsEnvShape,
+  /** live event streams (GET /v1/runs/:id/events): a ping this often keeps proxies from closing an idle one */
+  WEFT_SSE_PING_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
+  /** live event streams this process serves at once; one more is 503 events_capacity_reached */
+  WEFT_SSE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  /** how often a live event stream reads its run's record again (a run closed from outside Weft ends its streams) */
+  WEFT_SSE_RECHECK_MS: z.coerce.number().int().min(100).default(60_000),
+  /** a live event stream is closed after this long (0: never); the client resumes with Last-Event-ID */
+  WEFT_SSE_MAX_STREAM_MS: z.coerce.number().int().min(0).default(0),
+  /** events a run's stream keeps, and how long a finished run's events stay (for events the API publishes) */
+  WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
+  WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   /** the deterministic limits each run goes by (README "Limits"); put into every run's input */
   ...runLimitsEnvShape,

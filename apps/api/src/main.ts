@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { createLogger, createPrismaClient } from '@weft/activities';
-import { createApp } from './app';
+import { createApp, liveEventsOf } from './app';
 import { loadApiConfig } from './config';
 
 async function main(): Promise<void> {
@@ -25,6 +25,9 @@ async function main(): Promise<void> {
     server.close(() => {
       void Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close()]).then(() => process.exit(0));
     });
+    // Live event streams never end by themselves: end them (the server waits for every open
+    // connection), and their clients resume elsewhere with Last-Event-ID.
+    liveEventsOf(app).closeAll();
     setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

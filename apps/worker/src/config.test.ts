@@ -1,4 +1,4 @@
-import { loadWorkerConfig } from './config';
+import { loadWorkerConfig, noticeOptions } from './config';
 
 const KEY = { WEFT_ENCRYPTION_KEY: 'ab'.repeat(32) };
 
@@ -18,5 +18,15 @@ describe('worker config', () => {
       'Invalid worker configuration: WEFT_MODEL_PROVIDER_ALLOWLIST: entry 1 "http://10.0.0.5:8000": write a host, host:port or CIDR, without a scheme',
     );
     expect(() => loadWorkerConfig({ ...KEY, WEFT_HTTP_ALLOWLIST: '10.0.0.0/33' })).toThrow(/^Invalid worker configuration: WEFT_HTTP_ALLOWLIST: entry 1 "10\.0\.0\.0\/33"/);
+  });
+
+  it('builds the approval notice settings: links to the API, email only with an SMTP host', () => {
+    const bare = noticeOptions(loadWorkerConfig({ ...KEY, WEFT_API_PORT: '8080' }));
+    expect(bare).toEqual({ publicUrl: 'http://127.0.0.1:8080', allowlist: { entries: [] } });
+    const mail = noticeOptions(
+      loadWorkerConfig({ ...KEY, WEFT_PUBLIC_URL: 'https://weft.example.com', WEFT_SMTP_HOST: 'smtp.example.com', WEFT_SMTP_PORT: '465', WEFT_SMTP_SECURE: 'true', WEFT_SMTP_USER: 'weft', WEFT_SMTP_PASS: 'pw', WEFT_SMTP_FROM: 'Weft <weft@example.com>' }),
+    );
+    expect(mail).toMatchObject({ publicUrl: 'https://weft.example.com', smtp: { host: 'smtp.example.com', port: 465, secure: true, user: 'weft', pass: 'pw', from: 'Weft <weft@example.com>' } });
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_SMTP_SECURE: 'yes' })).toThrow(/WEFT_SMTP_SECURE/);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpAllowlistError, parseHttpAllowlist, type HttpAllowlist } from '@weft/activities';
+import { HttpAllowlistError, parseHttpAllowlist, type ApprovalNoticeOptions, type HttpAllowlist } from '@weft/activities';
 import { runLimitsEnvShape } from '@weft/domain';
 
 /** An allowlist setting, parsed here once; a bad entry stops the worker at start-up, named. */
@@ -42,10 +42,43 @@ export const workerConfigSchema = z.object({
   WEFT_LLM_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   /** how often open run records are compared with Temporal and set right (0: never) */
   WEFT_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** events a run's stream keeps (older ones are trimmed), and how long a finished run's events stay */
+  WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
+  WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  /** where approval form links point (the API's public address); default http://127.0.0.1:<WEFT_API_PORT> */
+  WEFT_PUBLIC_URL: z.string().url().optional(),
+  WEFT_API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** approval emails; no host: email notices are skipped (logged, recorded as skipped) */
+  WEFT_SMTP_HOST: z.string().min(1).optional(),
+  WEFT_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it */
+  WEFT_SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  WEFT_SMTP_USER: z.string().min(1).optional(),
+  WEFT_SMTP_PASS: z.string().optional(),
+  WEFT_SMTP_FROM: z.string().min(3).default('weft@localhost'),
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/** The notice settings createActivities takes, from the worker's config. */
+export function noticeOptions(config: WorkerConfig): ApprovalNoticeOptions {
+  return {
+    publicUrl: config.WEFT_PUBLIC_URL ?? `http://127.0.0.1:${config.WEFT_API_PORT}`,
+    allowlist: config.WEFT_HTTP_ALLOWLIST,
+    ...(config.WEFT_SMTP_HOST
+      ? {
+          smtp: {
+            host: config.WEFT_SMTP_HOST,
+            port: config.WEFT_SMTP_PORT,
+            secure: config.WEFT_SMTP_SECURE,
+            ...(config.WEFT_SMTP_USER ? { user: config.WEFT_SMTP_USER, pass: config.WEFT_SMTP_PASS ?? '' } : {}),
+            from: config.WEFT_SMTP_FROM,
+          },
+        }
+      : {}),
+  };
+}
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = workerConfigSchema.safeParse(env);

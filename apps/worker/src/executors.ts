@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
-  RunEventStream,
   SecretCipher,
+  type RunEventStream,
   createCodeExecutor,
   createHttpExecutor,
   createLlmExecutor,
@@ -12,7 +12,7 @@ import {
 import type { WorkerConfig } from './config';
 
 /** The real executors of the effectful node types, configured from the worker's environment. */
-export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClient; redis: Redis; logger: Logger }) {
+export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClient; redis: Redis; events: RunEventStream; logger: Logger }) {
   const code = createCodeExecutor({
     timeoutMs: config.WEFT_CODE_TIMEOUT_MS,
     memoryLimitBytes: config.WEFT_CODE_MEMORY_MB * 1024 * 1024,
@@ -25,7 +25,7 @@ export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClie
     llm: createLlmExecutor({
       prisma: deps.prisma,
       redis: deps.redis,
-      events: new RunEventStream(deps.redis),
+      events: deps.events,
       logger: deps.logger,
       cipher: new SecretCipher(config.WEFT_ENCRYPTION_KEY),
       breaker: { failureThreshold: config.WEFT_LLM_BREAKER_THRESHOLD, coolDownMs: config.WEFT_LLM_BREAKER_COOLDOWN_MS },

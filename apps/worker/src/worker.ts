@@ -11,7 +11,7 @@ import {
   type Logger,
   type NodeExecutors,
 } from '@weft/activities';
-import type { WorkerConfig } from './config';
+import { noticeOptions, type WorkerConfig } from './config';
 import { createExecutors } from './executors';
 
 /** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
@@ -29,14 +29,16 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   const prisma = createPrismaClient(config.DATABASE_URL);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
-  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, logger });
+  const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
+  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger });
   const activities = createActivities({
     prisma,
-    events: new RunEventStream(redis),
+    events,
     logger,
     executors: nodes.executors,
     encryptionKey: config.WEFT_ENCRYPTION_KEY,
     maxValueDepth: config.WEFT_MAX_VALUE_DEPTH,
+    notices: noticeOptions(config),
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
@@ -54,7 +56,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   if (config.WEFT_RECONCILE_INTERVAL_MS > 0) {
     const inspector = await connectExecutionInspector({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
     inspection = inspector;
-    reconciler = startReconciler(new RunReconciler(prisma, inspector.inspector, logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY })), logger, config.WEFT_RECONCILE_INTERVAL_MS);
+    reconciler = startReconciler(new RunReconciler(prisma, inspector.inspector, logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), { events }), logger, config.WEFT_RECONCILE_INTERVAL_MS);
   }
   const close = async () => {
     await reconciler?.stop();

@@ -1,21 +1,26 @@
-import type { InterpreterActivities, RunRecordActivities, NodeActivities } from '@weft/domain';
+import type { ApprovalActivities, InterpreterActivities, RunRecordActivities, NodeActivities } from '@weft/domain';
 import { createRunRecordActivities, type RunRecordDeps } from './runs/run-record.activities';
-import { createApprovalRecordActivities, type ApprovalRecordActivities } from './approvals/approval-records.activities';
+import { createApprovalRecordActivities } from './approvals/approval-records.activities';
 import { createNodeActivities, type NodeExecutors } from './nodes/node-activities';
 import { BlobStore } from './nodes/blob-store';
+import { NodeEvents } from './events/node-events';
 import { SecretCipher } from './secrets/secret-cipher';
 import { SecretsStore } from './secrets/secrets.store';
+import { createApprovalNoticeActivities, type ApprovalNoticeOptions } from './approvals/approval-notice';
 
 export * from './observability/logger';
 export * from './persistence/prisma-client';
 export * from './events/run-event-stream';
+export { NodeEvents } from './events/node-events';
+export { boundedField, EVENT_VALUE_MAX_BYTES, type TruncatedValue } from './events/event-payload';
 export * from './errors/node-failure';
 export { BlobStore, type BlobStoreOptions, type BlobScope } from './nodes/blob-store';
 export { INTERNAL_ERROR, errorReference } from './nodes/node-activities';
 export { gateOutputs } from './nodes/output-gate';
 export { SecretCipher, parseEncryptionKey } from './secrets/secret-cipher';
-export { SecretsStore, scrub } from './secrets/secrets.store';
-export type { NodeExecutor, NodeExecutors } from './nodes/node-activities';
+export { SecretsStore, scrub, scrubValue } from './secrets/secrets.store';
+export { StreamingSecretMask } from './secrets/streaming-secret-mask';
+export type { ExecutorContext, NodeExecutor, NodeExecutors } from './nodes/node-activities';
 export { createCodeExecutor, type CodeExecutor } from './code/code.executor';
 export { CodeSandbox, type CodeSandboxOptions, type SandboxResult } from './code/code-sandbox';
 export { createHttpExecutor, DEFAULT_MAX_RESPONSE_BYTES, type HttpExecutorOptions } from './http/http.executor';
@@ -35,6 +40,10 @@ export { llmNodeDataIssues } from './llm/json-answer';
 export { estimateTokens } from './llm/token-estimate';
 export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
 export { approvalView, type ApprovalRecordActivities } from './approvals/approval-records.activities';
+export { FormTokens, formUrl, type FormTokenCheck, type FormTokenClaims } from './approvals/form-token';
+export { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_SECRET_NAME } from './approvals/webhook-signature';
+export { createApprovalNoticeActivities, webhookPayload, type ApprovalNoticeOptions } from './approvals/approval-notice';
+export type { SmtpSettings } from './approvals/approval-email';
 
 export interface ActivityDeps extends RunRecordDeps {
   /** every executor in the worker; a test may hand in only those it needs (the others fail with node_type_not_configured) */
@@ -44,8 +53,10 @@ export interface ActivityDeps extends RunRecordDeps {
   blobs?: BlobStore;
   /** nesting depth allowed in a node's outputs (WEFT_MAX_VALUE_DEPTH); the run limits' default when absent */
   maxValueDepth?: number;
+  /** approval notices: form links' public URL, the webhook allowlist, SMTP; absent: links to 127.0.0.1:3000, no email */
+  notices?: ApprovalNoticeOptions;
 }
-export type Activities = RunRecordActivities & NodeActivities & InterpreterActivities & ApprovalRecordActivities;
+export type Activities = RunRecordActivities & NodeActivities & InterpreterActivities & ApprovalActivities;
 
 /** Every activity the worker registers, built from the ports it is handed. */
 export function createActivities(deps: ActivityDeps): Activities {
@@ -59,7 +70,15 @@ export function createActivities(deps: ActivityDeps): Activities {
       blobs,
       secrets: new SecretsStore(deps.prisma, new SecretCipher(deps.encryptionKey)),
       executors: deps.executors,
+      events: new NodeEvents(deps.events, deps.logger),
       ...(deps.maxValueDepth !== undefined ? { maxValueDepth: deps.maxValueDepth } : {}),
+    }),
+    ...createApprovalNoticeActivities({
+      prisma: deps.prisma,
+      logger: deps.logger,
+      secrets: new SecretsStore(deps.prisma, new SecretCipher(deps.encryptionKey)),
+      encryptionKey: deps.encryptionKey,
+      options: deps.notices ?? { publicUrl: 'http://127.0.0.1:3000' },
     }),
     // Does nothing, on purpose: see InterpreterActivities.
     pauseTask: async () => undefined,

@@ -31,6 +31,7 @@ export * from './refs/resolve';
 export * from './runs/run-inputs';
 export * from './runs/run-status';
 export * from './runs/run.contract';
+export * from './runs/rerun-plan';
 export * from './tenancy/roles';
 export * from './runs/node-activities.contract';
 export * from './templates/template-engine';

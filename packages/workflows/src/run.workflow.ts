@@ -8,6 +8,7 @@ import {
   type RunWorkflowResult,
 } from '@weft/domain';
 import { RunControl, type ControlState } from './interpreter/run-control';
+import { rerunScopeState } from './interpreter/rerun-seed';
 import { RunAborted, internalError } from './interpreter/run-errors';
 import { Runtime } from './interpreter/runtime';
 import { runScope, type ScopeOutcome } from './interpreter/scheduler';
@@ -61,7 +62,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
     setHandler(pendingNodesQuery, () => live.peekRecords());
     frame = {
       body: input.graph,
-      state: continuation?.scope ?? newScopeState(input.graph),
+      // A rerun begins with the nodes it reuses finished (interpreter/rerun-seed.ts).
+      state: continuation?.scope ?? (input.rerun ? rerunScopeState(input.graph, input.rerun) : newScopeState(input.graph)),
       locals: { sys: { runId, workflowId, startedAt } },
       startOutputs: input.inputs,
       path: [],
@@ -88,7 +90,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
     await settle(control);
     const next: Continuation = { scope: frame.state, seq: runtime.lastSeq, records: runtime.takeRecords(), startedAt, executions: runtime.executionCount };
     if (control.touched) next.control = control.carried();
-    const carried = { ...input, continuation: next };
+    // A rerun's seed lives on in the carried scope: carrying it twice could only hit the bound.
+    const carried = { ...input, rerun: undefined, continuation: next };
     const limits = runtime.limits;
     if (!measureValue(carried, { maxDepth: Infinity, maxBytes: limits.maxPayloadBytes }).problem) {
       return continueAsNew<typeof runWorkflow>(carried);

@@ -18,20 +18,23 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export const AUTHENTICATED_PREFIX = '/v1';
 
 /** The error statuses a route can answer with the error body (error.middleware.ts). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 503;
 
 /** What a body route can answer besides its own codes: malformed, unauthenticated, too large, unreadable, dependency down. */
 export const BODY_ERRORS = [400, 401, 413, 415, 503] as const satisfies readonly ErrorStatus[];
 /** What any other authenticated route can answer besides its own codes. */
 export const READ_ERRORS = [400, 401, 503] as const satisfies readonly ErrorStatus[];
 
-export type ResponseHeader = 'Location' | 'Idempotent-Replayed';
+export type ResponseHeader = 'Location' | 'Idempotent-Replayed' | 'Retry-After';
 
 export interface ResponseDoc {
   description: string;
-  /** `data`: the envelope around one item; `list`: around a page of items; `bare`: no envelope (health, the document) */
-  shape: 'data' | 'list' | 'bare';
-  /** the DTO (for `list`, of one item) */
+  /**
+   * `data`: the envelope around one item; `list`: around a page of items; `bare`: no envelope
+   * (health, the document); `events`: a text/event-stream whose events' `data` is `schema`
+   */
+  shape: 'data' | 'list' | 'bare' | 'events';
+  /** the DTO (for `list`, of one item; for `events`, of one event's data) */
   schema: z.ZodType;
   headers?: readonly ResponseHeader[];
 }
@@ -39,6 +42,7 @@ export interface ResponseDoc {
 export const data = (schema: z.ZodType, description: string, headers?: readonly ResponseHeader[]): ResponseDoc => ({ shape: 'data', schema, description, headers });
 export const list = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'list', schema, description });
 export const bare = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'bare', schema, description });
+export const events = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'events', schema, description });
 
 export interface RequestHeaderDoc {
   name: string;
@@ -53,9 +57,11 @@ export interface RouteDef<S extends Schemas = Schemas> {
   summary: string;
   /**
    * The roles whose API keys may call the route (enforced by `requireRole`), or `public`: no API
-   * key (probes, the document), and then no request input either.
+   * key (probes, the document), and then no request input either; or `signed-link`: no API key,
+   * the path carries a token the handler checks (approval form links), input validated as usual.
+   * Such a router is mounted before the API key check (createApp).
    */
-  access: readonly Role[] | 'public';
+  access: readonly Role[] | 'public' | 'signed-link';
   /** said after the roles in the summary's parentheses: a role rule the handler enforces, or what the client should know */
   note?: string;
   /** the schemas `handle()` validates the params, query and body with */
@@ -78,8 +84,8 @@ export type Handlers<T extends RouteTable> = { [K in keyof T]: HandlerOf<T[K]> }
 export function defineRoutes<T extends RouteTable>(routes: T): T {
   for (const def of Object.values(routes) as RouteDef[]) {
     if (def.access === 'public' && (def.request || def.headers)) throw new Error(`${def.method.toUpperCase()} ${def.path}: a public route reads no input`);
-    if (def.access !== 'public' && def.access.length === 0) throw new Error(`${def.method.toUpperCase()} ${def.path}: no role may call it`);
-    if (def.access !== 'public' && !def.path.startsWith(`${AUTHENTICATED_PREFIX}/`)) throw new Error(`${def.method.toUpperCase()} ${def.path}: a route with roles is under ${AUTHENTICATED_PREFIX}/, where the API key is checked`);
+    if (typeof def.access !== 'string' && def.access.length === 0) throw new Error(`${def.method.toUpperCase()} ${def.path}: no role may call it`);
+    if (typeof def.access !== 'string' && !def.path.startsWith(`${AUTHENTICATED_PREFIX}/`)) throw new Error(`${def.method.toUpperCase()} ${def.path}: a route with roles is under ${AUTHENTICATED_PREFIX}/, where the API key is checked`);
   }
   return routes;
 }
@@ -96,6 +102,7 @@ export function bindRoutes<T extends RouteTable>(routes: T, handlers: Handlers<T
   for (const [name, def] of Object.entries(routes) as [keyof T & string, RouteDef][]) {
     const fn = handlers[name] as (req: Request, res: Response, input: unknown) => Promise<void> | void;
     if (def.access === 'public') r[def.method](def.path, (req, res) => fn(req, res, undefined));
+    else if (def.access === 'signed-link') r[def.method](def.path, handle(def.request ?? {}, fn));
     else r[def.method](def.path, requireRole(...def.access), handle(def.request ?? {}, fn));
   }
   return Object.assign(r, { [DECLARED]: Object.values(routes) as RouteDef[] });

@@ -7,6 +7,7 @@ import { modelProviderSchema } from '../model-providers/model-providers.router';
 import { secretSchema } from '../secrets/secrets.router';
 import { validationResultSchema, workflowSchema, workflowVersionSchema } from '../workflows/workflows.dto';
 import { graphBody } from '../workflows/workflows.schemas';
+import { approvalFormSchema, approvalSchema } from '../approvals/approvals.responses';
 
 /**
  * Named schemas of the document: `#/components/schemas/<name>`. A route's response schema that is
@@ -20,6 +21,8 @@ export const COMPONENTS = {
   NodeExecution: { schema: nodeExecutionSchema, io: 'output' },
   Secret: { schema: secretSchema, io: 'output' },
   ModelProvider: { schema: modelProviderSchema, io: 'output' },
+  Approval: { schema: approvalSchema, io: 'output' },
+  ApprovalForm: { schema: approvalFormSchema, io: 'output' },
   Meta: { schema: metaSchema, io: 'output' },
   Pagination: { schema: paginationSchema, io: 'output' },
   Error: { schema: errorBodySchema, io: 'output' },

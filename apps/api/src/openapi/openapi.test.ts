@@ -8,7 +8,7 @@ import { buildOpenApiDocument, openApiPath } from './openapi';
 type Operation = {
   security?: unknown[];
   parameters: { name: string; in: string; schema: Record<string, unknown> }[];
-  responses: Record<string, { headers?: Record<string, { required: boolean }>; content: { 'application/json': { schema: Record<string, any> } } }>;
+  responses: Record<string, { headers?: Record<string, { required: boolean }>; content: Record<string, { schema: Record<string, any>; 'x-weft-event-data'?: Record<string, any> }> }>;
 };
 
 // Nothing is called while the app is built or while the document is served: the services get no deps.
@@ -22,13 +22,13 @@ const app = createApp({
 const mounted = mountedRoutes(app);
 const doc = buildOpenApiDocument(mounted.declared) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, any> } };
 const op = (method: string, path: string) => doc.paths[path]![method]!;
-const dataOf = (o: Operation, status: number) => o.responses[status]!.content['application/json'].schema;
+const dataOf = (o: Operation, status: number) => Object.values(o.responses[status]!.content)[0]!.schema;
 
 describe('the OpenAPI document', () => {
   it('documents every route the app serves, and only those', () => {
     const served = mounted.routes.map((r) => `${r.method} ${openApiPath(r.path)}`).sort();
     const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
-    expect(served).toHaveLength(19);
+    expect(served).toHaveLength(31);
     expect(documented).toEqual(served);
   });
 
@@ -97,6 +97,17 @@ describe('the OpenAPI document', () => {
     expect(dataOf(ready, 503)).toEqual({ $ref: '#/components/schemas/HealthReady' });
     expect(op('get', '/health/live').security).toEqual([]);
     expect(doc.components.schemas.HealthReady.required).toEqual(['status', 'down', 'checks']);
+  });
+
+  it("documents a run's live events as a text/event-stream, with Last-Event-ID and the 503 with Retry-After", () => {
+    const events = op('get', '/v1/runs/{id}/events');
+    expect(Object.keys(events.responses[200]!.content)).toEqual(['text/event-stream']);
+    expect(events.responses[200]!.content['text/event-stream']!['x-weft-event-data']).toMatchObject({ type: 'object' });
+    expect(events.parameters.map((p) => `${p.in} ${p.name}`)).toEqual(['path id', 'query lastEventId', 'header Last-Event-ID']);
+    expect(events.responses[503]!.headers).toHaveProperty('Retry-After');
+    const history = op('get', '/v1/runs/{id}/history');
+    expect(dataOf(history, 200).properties.data.required).toEqual(['events', 'next']);
+    expect(history.parameters.map((p) => p.name)).toEqual(['id', 'cursor', 'limit']);
   });
 
   it('documents the integer ranges the API enforces', () => {

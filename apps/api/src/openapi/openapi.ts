@@ -38,6 +38,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   403: "The key's role does not allow this",
   404: 'Not found, or it belongs to another tenant',
   409: 'The state does not allow it',
+  410: 'It was there and is no longer: a form link already used or expired',
   413: 'The body is larger than WEFT_MAX_BODY_BYTES',
   415: 'A Content-Encoding or charset the API does not read',
   422: 'Well-formed but invalid: a graph, run inputs, an unknown sub-workflow, a reused Idempotency-Key; every problem in details.issues',
@@ -54,6 +55,7 @@ const HEADERS = {
   'X-Request-Id': header('The request id, also in the body (meta.request_id or request_id); sent back when the request carried a sane one'),
   Location: header('Where the created resource (or the started run) is'),
   'Idempotent-Replayed': header('"true" when this is the first run of a repeated Idempotency-Key', false),
+  'Retry-After': header('Seconds to wait before trying again', false),
 };
 
 function bodySchema(ok: ResponseDoc): Record<string, unknown> {
@@ -71,6 +73,16 @@ function bodySchema(ok: ResponseDoc): Record<string, unknown> {
 }
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
+/**
+ * OpenAPI 3.1 has no schema for the items of a stream: the body is text, and the schema of each
+ * event's `data` goes in `x-weft-event-data` (3.2's `itemSchema` says the same thing).
+ */
+const eventStream = (ok: ResponseDoc) => ({
+  'text/event-stream': {
+    schema: { type: 'string', description: 'Server-sent events: `id:` (monotonic per run), `event:` (the type) and `data:` (JSON), separated by blank lines' },
+    'x-weft-event-data': responseSchema(ok.schema),
+  },
+});
 const optional = (schema: z.ZodType) => schema.safeParse(undefined).success;
 const shapeOf = (schema: z.ZodType | undefined): Record<string, z.ZodType> => (schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {});
 
@@ -79,7 +91,8 @@ export const openApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/
 
 /** The summary with who may call the route: no roles when every role may. */
 function summaryOf(route: RouteDef): string {
-  const roles = route.access === 'public' || ROLES.every((r) => route.access.includes(r)) ? [] : [roleList(route.access)];
+  const { access } = route;
+  const roles = typeof access === 'string' || ROLES.every((r) => access.includes(r)) ? [] : [roleList(access)];
   const said = [...roles, ...(route.note ? [route.note] : [])];
   return said.length ? `${route.summary} (${said.join('; ')})` : route.summary;
 }
@@ -93,15 +106,16 @@ function operation(route: RouteDef): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, ok] of Object.entries(route.responses)) {
     const headers = Object.fromEntries(['X-Request-Id', ...(ok.headers ?? [])].map((h) => [h, HEADERS[h as keyof typeof HEADERS]]));
-    responses[status] = { description: ok.description, headers, content: json(bodySchema(ok)) };
+    responses[status] = { description: ok.description, headers, content: ok.shape === 'events' ? eventStream(ok) : json(bodySchema(ok)) };
   }
   for (const status of [...new Set(route.errors)].sort()) {
-    responses[status] = { description: ERRORS[status], headers: { 'X-Request-Id': HEADERS['X-Request-Id'] }, content: json(ref('Error')) };
+    const retry = status === 503 && Object.values(route.responses).some((r) => r.shape === 'events') ? { 'Retry-After': HEADERS['Retry-After'] } : {};
+    responses[status] = { description: ERRORS[status], headers: { 'X-Request-Id': HEADERS['X-Request-Id'], ...retry }, content: json(ref('Error')) };
   }
   const body = route.request?.body;
   return {
     summary: summaryOf(route),
-    ...(route.access === 'public' ? { security: [] } : { 'x-weft-roles': [...route.access] }),
+    ...(typeof route.access === 'string' ? { security: [] } : { 'x-weft-roles': [...route.access] }),
     parameters,
     ...(body ? { requestBody: { required: !optional(body), content: json(jsonSchema(body, 'input')) } } : {}),
     responses,

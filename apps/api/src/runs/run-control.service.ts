@@ -14,6 +14,11 @@ import {
 
 /** How long a read waits for a run's worker to answer the live-state Query. */
 const LIVE_QUERY_DEADLINE_MS = 2_000;
+/**
+ * How long pause or resume waits for the run's worker to take the Update; past it the answer is 503
+ * (the request may still reach the run once a worker picks it up: asking again is safe, both are idempotent).
+ */
+const CONTROL_DEADLINE_MS = 5_000;
 /** How long a cancel waits to see the run end before answering 202. */
 const CANCEL_SETTLE_MS = 5_000;
 
@@ -40,9 +45,12 @@ export class RunControlService {
 
   async pauseOrResume(run: Run, action: RunControlRequest['action']): Promise<Run> {
     const verb: ControlVerb = action === 'pause' ? 'paused' : 'resumed';
-    if (isTerminal(run.status as RunStatus)) throw conflict(run.status, verb);
+    // A queued run has not reached a worker yet: there is nothing to pause (cancel it instead).
+    if (isTerminal(run.status as RunStatus) || run.status === 'queued') throw conflict(run.status, verb);
     try {
-      await this.temporal.workflow.getHandle(run.temporalWorkflowId).executeUpdate<RunControlResult, [RunControlRequest]>(RUN_CONTROL_UPDATE, { args: [{ action }] });
+      await this.temporal.withDeadline(Date.now() + CONTROL_DEADLINE_MS, () =>
+        this.temporal.workflow.getHandle(run.temporalWorkflowId).executeUpdate<RunControlResult, [RunControlRequest]>(RUN_CONTROL_UPDATE, { args: [{ action }] }),
+      );
     } catch (err) {
       // The run ended between the read and the Update: say what it is now.
       if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) throw conflict((await this.reread(run)).status, verb);
@@ -61,7 +69,8 @@ export class RunControlService {
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
-    const until = Date.now() + CANCEL_SETTLE_MS;
+    // A queued run ends when a worker first takes it; there is nothing to wait for here.
+    const until = Date.now() + (run.status === 'queued' ? 0 : CANCEL_SETTLE_MS);
     let now = await this.reread(run);
     while (!isTerminal(now.status as RunStatus) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 100));

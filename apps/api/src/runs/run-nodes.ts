@@ -80,8 +80,9 @@ export class RunNodesReader {
       key: r.key,
       type: r.type,
       status: r.status,
-      // Pure nodes run once inside the workflow: their one attempt is the execution itself.
-      attempts: attempts ?? (r.status === 'skipped' ? [] : [{ attempt: 1, status: r.status, error: toPublicError(r.error), startedAt: r.startedAt, finishedAt: r.finishedAt }]),
+      // Pure nodes run once inside the workflow: their one attempt is the execution itself. A node a
+      // rerun reused made no attempt in this run.
+      attempts: attempts ?? (r.status === 'skipped' || r.status === 'reused' ? [] : [{ attempt: 1, status: r.status, error: toPublicError(r.error), startedAt: r.startedAt, finishedAt: r.finishedAt }]),
       inputs: (await this.blobs.inflate(tenantId, r.inputs, { runId })) ?? null,
       outputs: (await this.blobs.inflate(tenantId, r.outputs, { runId })) ?? null,
       error: toPublicError(r.error),

@@ -44,6 +44,8 @@ export function runDto(run: Run, links: TemporalLinks, extras: RunExtras = {}): 
           ...(run.parentLoopIndex !== null ? { loopIndex: run.parentLoopIndex } : {}),
         }
       : null,
+    originRunId: run.originRunId,
+    rerunFromNodeId: run.rerunFromNodeId,
     ...(extras.children
       ? {
           children: extras.children.items.map((c) => ({

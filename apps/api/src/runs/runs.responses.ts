@@ -64,6 +64,8 @@ export const runSchema = z.object({
     .meta({ description: 'tokens of every LLM call of the run and of its child runs (sub-workflow nodes), all attempts' }),
   parentRunId: z.string().nullable().meta({ description: 'the run whose sub-workflow node started this one' }),
   parent: parentLinkSchema.nullable(),
+  originRunId: z.string().nullable().meta({ description: 'a rerun: the run it was started from (POST /v1/runs/:id/rerun)' }),
+  rerunFromNodeId: z.string().nullable().meta({ description: 'a rerun: the top-level node it started from; the nodes before it were reused' }),
   children: z.array(childRunSchema).optional().meta({ description: 'the first 100 child runs (a single run read only); all of them with GET /v1/runs?parentRunId=' }),
   childCount: z.number().int().min(0).optional(),
   temporal: z.object({ workflowId: z.string(), runId: z.string().nullable(), uiUrl: z.string() }),

@@ -25,6 +25,8 @@ export const listRunsQuery = z
     workflowId: z.string().optional(),
     /** the children of one run (its sub-workflow nodes' runs) */
     parentRunId: z.string().optional(),
+    /** the reruns of one run */
+    originRunId: z.string().optional(),
     status: z.enum(RUN_STATUSES).optional(),
     createdAfter: timestampFilter.optional(),
     createdBefore: timestampFilter.optional(),

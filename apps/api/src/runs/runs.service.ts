@@ -25,6 +25,8 @@ import { resolveSubgraphs } from './subgraphs';
 
 const TENANT_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenantId, SearchAttributeType.KEYWORD);
 const WORKFLOW_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.workflowId, SearchAttributeType.KEYWORD);
+/** Set to running here; the workflow upserts it on each transition and at the end. */
+const RUN_STATUS_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.runStatus, SearchAttributeType.KEYWORD);
 
 export interface StartRunRequest {
   inputs: Record<string, unknown>;
@@ -96,6 +98,8 @@ export class RunsService {
           version,
           status: 'queued',
           inputs: values as Prisma.InputJsonValue,
+          // A run of the draft keeps the graph it ran, so that it can be rerun (the draft moves on).
+          ...(version === null ? { graph: graph as unknown as Prisma.InputJsonValue } : {}),
           idempotencyKey: req.idempotencyKey ?? null,
           idempotencyFingerprint: req.idempotencyKey ? idempotencyFingerprint(workflowId, req) : null,
           temporalWorkflowId,
@@ -130,6 +134,7 @@ export class RunsService {
         typedSearchAttributes: [
           { key: TENANT_KEY, value: tenantId },
           { key: WORKFLOW_KEY, value: workflowId },
+          { key: RUN_STATUS_KEY, value: 'running' },
         ],
       });
       run = await this.prisma.run.update({ where: { id: runId }, data: { temporalRunId: handle.firstExecutionRunId } });
@@ -214,12 +219,13 @@ export class RunsService {
   async list(
     tenantId: string,
     window: { skip: number; take: number; orderBy: { createdAt: 'asc' | 'desc' } },
-    filter: { workflowId?: string; status?: string; createdAfter?: string; createdBefore?: string; parentRunId?: string },
+    filter: { workflowId?: string; status?: string; createdAfter?: string; createdBefore?: string; parentRunId?: string; originRunId?: string },
   ) {
     const where: Prisma.RunWhereInput = {
       tenantId,
       ...(filter.workflowId ? { workflowId: filter.workflowId } : {}),
       ...(filter.parentRunId ? { parentRunId: filter.parentRunId } : {}),
+      ...(filter.originRunId ? { originRunId: filter.originRunId } : {}),
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.createdAfter || filter.createdBefore
         ? {

@@ -1,4 +1,5 @@
 import type { ApprovalActivities, OpenedApproval } from '@weft/domain';
+import { NodeEvents } from '../events/node-events';
 import type { RunEventStream } from '../events/run-event-stream';
 import type { Logger } from '../observability/logger';
 import type { Prisma, PrismaClient } from '../persistence/prisma-client';
@@ -38,6 +39,7 @@ export function approvalView(a: OpenedApproval) {
  * another (never over a run's end), a decision or closing only from `pending`.
  */
 export function createApprovalRecordActivities({ prisma, events, logger }: ApprovalRecordDeps): ApprovalRecordActivities {
+  const nodeEvents = new NodeEvents(events, logger);
   const publish = async (runId: string, type: string, data: Record<string, unknown>) => {
     try {
       await events.publish(runId, type, data);
@@ -48,7 +50,10 @@ export function createApprovalRecordActivities({ prisma, events, logger }: Appro
 
   return {
     async openApproval({ approval: a, records }) {
-      if (records?.length) await saveNodeRecords(prisma, a.tenantId, a.runId, records);
+      if (records?.length) {
+        await saveNodeRecords(prisma, a.tenantId, a.runId, records);
+        await nodeEvents.recordsLanded(a.runId, records);
+      }
       const run = await prisma.run.findFirst({ where: { id: a.runId, tenantId: a.tenantId }, select: { id: true } });
       if (!run) {
         logger.warn('run record is gone; its approval is not stored', { runId: a.runId, approvalId: a.approvalId });
@@ -78,7 +83,12 @@ export function createApprovalRecordActivities({ prisma, events, logger }: Appro
         select: { status: true },
       });
       // A retry after the event went out publishes it again only while the approval is still open.
-      if (created.status === 'pending') await publish(a.runId, 'approval.requested', approvalView(a));
+      if (created.status === 'pending') {
+        // The approval node starts when its approval opens (its record lands once it is decided).
+        const node = { nodeId: a.nodeId, key: a.nodeKey, type: 'approval', ...(a.iterationIndex !== undefined ? { iterationIndex: a.iterationIndex } : {}), ...(a.loopIndex !== undefined ? { loopIndex: a.loopIndex } : {}) };
+        await nodeEvents.attemptStarted(a.runId, node, 1, new Date(a.requestedAt));
+        await publish(a.runId, 'approval.requested', approvalView(a));
+      }
       logger.info('approval requested', { runId: a.runId, tenantId: a.tenantId, approvalId: a.approvalId, nodeKey: a.nodeKey });
     },
 

@@ -3,11 +3,12 @@ import { llmDataSchema, type LlmData, type NodeActivityInput } from '@weft/domai
 import type { Redis } from 'ioredis';
 import { NodeFailure } from '../errors/node-failure';
 import type { RunEventStream } from '../events/run-event-stream';
-import type { NodeExecutor } from '../nodes/node-activities';
+import type { ExecutorContext, NodeExecutor } from '../nodes/node-activities';
 import type { Logger } from '../observability/logger';
 import type { PrismaClient } from '../persistence/prisma-client';
 import type { SecretCipher } from '../secrets/secret-cipher';
 import { scrub } from '../secrets/secrets.store';
+import { StreamingSecretMask } from '../secrets/streaming-secret-mask';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { DeltaBatcher, type DeltaBatchOptions } from './delta-batcher';
 import { createGuardedFetch, type GuardedFetchOptions } from './guarded-fetch';
@@ -42,6 +43,8 @@ interface CallSite {
   input: NodeActivityInput;
   attempt: number;
   signal: AbortSignal;
+  /** secret values resolved into the prompt: a model repeating one must not publish it in a delta */
+  secrets: readonly string[];
 }
 
 /**
@@ -59,14 +62,14 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
   const providers = new ProviderRegistry(deps.prisma, deps.cipher, factories);
   const breaker = new CircuitBreaker(deps.redis, deps.logger, deps.breaker);
 
-  return async (input, signal) => {
+  return async (input, signal, context?: ExecutorContext) => {
     const data = parseConfig(input.config);
     const format = answerFormat(data.responseFormat);
     const schemaProblem = responseSchemaProblem(format);
     if (schemaProblem) throw new NodeFailure(LLM_ERRORS.schemaInvalid, schemaProblem);
     const { provider, apiKey } = await providers.resolve(input.tenantId, data.provider);
     const info = Context.current().info;
-    const site: CallSite = { input, attempt: info.attempt, signal };
+    const site: CallSite = { input, attempt: info.attempt, signal, secrets: context?.secrets ?? [] };
     try {
       const result = await call(site, provider, data, format);
       const outputs = { text: result.text, json: null as unknown, usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens }, finishReason: result.finishReason };
@@ -104,11 +107,20 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
       (err) => deps.logger.warn('llm deltas could not be published', { runId: input.runId, nodeKey: input.node.key, message: (err as Error).message }),
       deps.deltas,
     );
+    // Deltas are published as they stream, before the activity masks the final outputs: they are
+    // masked here, holding back text that could be the start of a secret split across deltas.
+    const mask = new StreamingSecretMask(site.secrets);
+    const closeDeltas = () => {
+      const rest = mask.end();
+      if (rest) batcher.push(rest);
+      return batcher.close();
+    };
     const hooks = {
       onResponse: () => void (reached = true),
       onDelta: (text: string) => {
         streamed += text;
-        batcher.push(text);
+        const safe = mask.push(text);
+        if (safe) batcher.push(safe);
       },
     };
     const request = (schemaRefused: boolean) => {
@@ -133,7 +145,7 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
     } catch (err) {
       const failure = toLlmFailure(err, endpoint);
       await settleBreaker(endpoint, permit, failure);
-      await batcher.close();
+      await closeDeltas();
       if (reached) {
         // The stream began: tokens were spent even though the call did not finish.
         await record(site, provider, data, {
@@ -145,7 +157,7 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
       throw failure;
     }
     await breaker.succeeded(endpoint);
-    await batcher.close();
+    await closeDeltas();
     await record(site, provider, data, { ...result.usage, finishReason: result.finishReason });
     return result;
   }

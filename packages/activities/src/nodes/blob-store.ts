@@ -109,12 +109,13 @@ export class BlobStore {
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
-  async offload(tenantId: string, runId: string, outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-    if (Buffer.byteLength(JSON.stringify(outputs)) <= this.inlineLimit) return outputs;
+  /** Outputs larger than `inlineLimit` in all keep their values above an eighth of it as blobs of the run. */
+  async offload(tenantId: string, runId: string, outputs: Record<string, unknown>, inlineLimit = this.inlineLimit): Promise<Record<string, unknown>> {
+    if (Buffer.byteLength(JSON.stringify(outputs)) <= inlineLimit) return outputs;
     const out: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(outputs)) {
       const size = value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
-      if (size <= this.inlineLimit / 8) {
+      if (size <= inlineLimit / 8) {
         setOwn(out, name, value);
         continue;
       }
@@ -135,6 +136,38 @@ export class BlobStore {
     const out: Record<string, unknown> = {};
     for (const [ref, value] of values) setOwn(out, ref.$weftBlob, value);
     return out;
+  }
+
+  /**
+   * The values with every reference that verifies (signed for this tenant, or unsigned and written
+   * by run `from`) pointing to a copy of its blob owned by run `to`, signed. The copies are made
+   * inside PostgreSQL: the values never pass through this process. A rerun takes over its origin's
+   * outputs this way, so what it reads stays its own whatever becomes of the origin.
+   */
+  async copyRefs<T>(tenantId: string, values: T[], scope: { from: string; to: string }): Promise<T[]> {
+    const found = values.map(findRefs);
+    const refs = found.flat().filter((r) => r.mac === undefined || this.verifies(tenantId, r));
+    if (!refs.length) return values;
+    const rows = await this.prisma.runBlob.findMany({ where: { tenantId, id: { in: [...new Set(refs.map((r) => r.$weftBlob))] } }, select: { id: true, runId: true, size: true } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const copies = new Map<string, string>();
+    const replaced = new Map<BlobRef, unknown>();
+    for (const ref of refs) {
+      const row = byId.get(ref.$weftBlob);
+      if (!row || row.size !== ref.size || (ref.mac === undefined && row.runId !== scope.from)) continue;
+      let id = copies.get(row.id);
+      if (!id) copies.set(row.id, (id = `blob_${randomUUID().replace(/-/g, '')}`));
+      replaced.set(ref, { $weftBlob: id, size: row.size, mac: this.mac(tenantId, id, row.size) } satisfies BlobRef);
+    }
+    if (!copies.size) return values;
+    const olds = [...copies.keys()];
+    const news = olds.map((o) => copies.get(o)!);
+    await this.prisma.$executeRaw`
+      INSERT INTO run_blobs (id, tenant_id, run_id, size, value)
+      SELECT c.new_id, b.tenant_id, ${scope.to}, b.size, b.value
+      FROM run_blobs b JOIN unnest(${olds}::text[], ${news}::text[]) AS c(old_id, new_id) ON b.id = c.old_id
+      WHERE b.tenant_id = ${tenantId}`;
+    return values.map((v, i) => (found[i]!.some((r) => replaced.has(r)) ? (replaceRefs(v, replaced) as T) : v));
   }
 
   /** Replaces every reference inside a value that verifies with its stored value; everything else is returned as it is. */

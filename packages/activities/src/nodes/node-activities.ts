@@ -17,6 +17,7 @@ import {
   type NodeActivityOutput,
 } from '@weft/domain';
 import { NodeFailure } from '../errors/node-failure';
+import type { NodeEvents } from '../events/node-events';
 import type { Logger } from '../observability/logger';
 import { Prisma, type PrismaClient } from '../persistence/prisma-client';
 import { saveNodeRecords } from '../runs/node-records.repository';
@@ -25,8 +26,13 @@ import { renderDeferred } from './deferred-config';
 import { gateOutputs } from './output-gate';
 import { scrub, scrubValue, type SecretsStore } from '../secrets/secrets.store';
 
+/** What an executor is told besides its input: the secret values resolved into its config, to keep out of anything it publishes. */
+export interface ExecutorContext {
+  secrets: readonly string[];
+}
+
 /** What one effectful node type does, given its resolved config; throws NodeFailure when it fails. */
-export type NodeExecutor = (input: NodeActivityInput, signal: AbortSignal) => Promise<Record<string, unknown>>;
+export type NodeExecutor = (input: NodeActivityInput, signal: AbortSignal, context?: ExecutorContext) => Promise<Record<string, unknown>>;
 
 /**
  * The executor of each node type whose effect is an activity, keyed by type (the domain's
@@ -43,6 +49,8 @@ export interface NodeActivityDeps {
   executors: Partial<NodeExecutors>;
   /** nesting depth of a node's outputs (WEFT_MAX_VALUE_DEPTH); deeper ones fail with node_output_too_deep */
   maxValueDepth?: number;
+  /** node events of the run's event stream (none: no events) */
+  events?: NodeEvents;
 }
 
 /** Well inside the shortest heartbeat timeout the interpreter sets (min(node timeout, 30 s)). */
@@ -62,11 +70,22 @@ function describeForLog(err: unknown, plaintexts: readonly string[]): { message:
 }
 
 /**
+ * What stopped an earlier attempt, for node.retrying: its recorded error, or, when it never
+ * reported back (its worker stopped, it timed out), a timeout.
+ */
+async function previousError(prisma: PrismaClient, runId: string, nodeKey: string, attempt: number): Promise<{ code: string; message: string } | undefined> {
+  const row = await prisma.nodeAttempt.findUnique({ where: { runId_nodeKey_attempt: { runId, nodeKey, attempt } }, select: { status: true, error: true } }).catch(() => null);
+  const error = row?.error as { code?: unknown; message?: unknown } | null | undefined;
+  if (error && typeof error.code === 'string') return { code: error.code, message: typeof error.message === 'string' ? error.message : '' };
+  return { code: 'node_timeout', message: `Attempt ${attempt} did not report back in time (it timed out, or its worker stopped)` };
+}
+
+/**
  * Wraps each node executor as a Temporal activity: writes the pure-node records handed to it,
  * records this attempt (so every retry is listed without touching workflow history), gates and
  * moves large outputs out of history, and turns failures into ApplicationFailures with stable types.
  */
-export function createNodeActivities({ prisma, blobs, secrets, logger, executors, maxValueDepth }: NodeActivityDeps): NodeActivities {
+export function createNodeActivities({ prisma, blobs, secrets, logger, executors, maxValueDepth, events }: NodeActivityDeps): NodeActivities {
   const maxDepth = maxValueDepth ?? DEFAULT_RUN_LIMITS.maxValueDepth;
 
   /**
@@ -102,18 +121,21 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
       prisma.nodeAttempt.update({ where: attemptKey, data: { status, finishedAt: new Date(), error: error ?? Prisma.DbNull } });
     try {
       await saveNodeRecords(prisma, tenantId, runId, input.records ?? []);
+      await events?.recordsLanded(runId, input.records ?? []);
+      const startedAt = new Date();
       await prisma.nodeAttempt.upsert({
         where: attemptKey,
-        create: { id: `att_${randomUUID().replace(/-/g, '')}`, tenantId, runId, nodeKey: node.key, attempt, status: 'running', startedAt: new Date() },
-        update: { status: 'running', startedAt: new Date(), finishedAt: null, error: Prisma.DbNull },
+        create: { id: `att_${randomUUID().replace(/-/g, '')}`, tenantId, runId, nodeKey: node.key, attempt, status: 'running', startedAt },
+        update: { status: 'running', startedAt, finishedAt: null, error: Prisma.DbNull },
       });
       attemptRecorded = true;
+      if (events) await events.attemptStarted(runId, node, attempt, startedAt, attempt > 1 ? await previousError(prisma, runId, node.key, attempt - 1) : undefined);
       const executor = executors[name];
       if (!executor) throw new NodeFailure('node_type_not_configured', { type: node.type });
       // Secrets and large inputs are resolved here, at call time, never in the workflow.
       const resolved = await secrets.resolveIn(tenantId, await blobs.inflate(tenantId, await renderDeferred(input, blobs), { runId }));
       plaintexts = resolved.plaintexts;
-      const raw = await executor({ ...input, config: resolved.value }, ctx.cancellationSignal);
+      const raw = await executor({ ...input, config: resolved.value }, ctx.cancellationSignal, { secrets: plaintexts });
       const outputs = gateOutputs(raw, maxDepth, (o) => scrubValue(o, plaintexts));
       const offloaded = await blobs.offload(tenantId, runId, outputs);
       await finish('succeeded');

@@ -20,6 +20,7 @@ export async function saveNodeRecords(prisma: PrismaClient, tenantId: string, ru
         inputs: storableJson(r.inputs),
         outputs: storableJson(r.outputs),
         error: storableJson(r.error),
+        handles: storableJson(r.handles),
         startedAt: new Date(r.startedAt),
         finishedAt: new Date(r.finishedAt),
       };

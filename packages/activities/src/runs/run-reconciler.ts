@@ -1,4 +1,6 @@
 import { RUN_STATUSES, TERMINAL_RUN_STATUSES, type RunError, type RunStatus } from '@weft/domain';
+import { boundedField } from '../events/event-payload';
+import type { RunEventStream } from '../events/run-event-stream';
 import type { BlobStore } from '../nodes/blob-store';
 import type { Logger } from '../observability/logger';
 import type { Prisma, PrismaClient, Run } from '../persistence/prisma-client';
@@ -12,6 +14,11 @@ export interface ReconcilerOptions {
   startGraceMs: number;
   /** open records compared with Temporal per sweep */
   batch: number;
+  /**
+   * The run event stream: a run this closes (terminated, or its end could not be written) gets its
+   * run.finished there, so live event streams of it end too.
+   */
+  events?: RunEventStream;
 }
 
 const DEFAULTS: ReconcilerOptions = { startGraceMs: 2 * 60_000, batch: 100 };
@@ -57,7 +64,23 @@ export class RunReconciler {
       await this.prisma.approval.updateMany({ where: { runId: run.id, status: 'pending' }, data: { status: 'cancelled', decidedAt: now } });
     }
     this.logger.info('run record reconciled with Temporal', { runId: run.id, from: run.status, to: fix.status, execution: state.kind });
-    return (await this.prisma.run.findFirst({ where: { id: run.id } })) ?? run;
+    const after = (await this.prisma.run.findFirst({ where: { id: run.id } })) ?? run;
+    if (TERMINAL_RUN_STATUSES.includes(after.status as RunStatus)) await this.publishEnd(after);
+    return after;
+  }
+
+  /** Once only: the workflow may have published it already, and then this adds nothing. */
+  private async publishEnd(run: Run): Promise<void> {
+    const data = {
+      runId: run.id,
+      status: run.status,
+      ...boundedField('outputs', run.outputs ?? {}),
+      error: run.error ?? null,
+      finishedAt: (run.finishedAt ?? new Date()).toISOString(),
+    };
+    await this.options.events?.publishOnce(run.id, 'run.finished', 'run.finished', data, true).catch((err: unknown) => {
+      this.logger.warn('run event could not be published', { runId: run.id, type: 'run.finished', message: (err as Error).message });
+    });
   }
 
   private async fixFor(run: Run, state: ExecutionState, now: Date): Promise<Prisma.RunUpdateManyMutationInput | undefined> {

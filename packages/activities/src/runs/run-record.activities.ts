@@ -2,6 +2,8 @@ import { toStorableValue, type ChildRunRecord, type RunRecordActivities } from '
 import type { PrismaClient } from '../persistence/prisma-client';
 import { type Prisma } from '../persistence/prisma-client';
 import type { RunEventStream } from '../events/run-event-stream';
+import { boundedField } from '../events/event-payload';
+import { NodeEvents } from '../events/node-events';
 import { saveNodeRecords } from './node-records.repository';
 import type { BlobStore } from '../nodes/blob-store';
 import type { Logger } from '../observability/logger';
@@ -47,10 +49,12 @@ async function createChildRecord(prisma: PrismaClient, runId: string, tenantId: 
  */
 export function createRunRecordActivities({ prisma, events, logger, blobs }: RunRecordDeps): RunRecordActivities {
   // The event stream is best effort: Redis being away must not keep the record from being written
-  // (nor make the workflow retry a write that already landed).
-  const publish = async (runId: string, type: string, data: Record<string, unknown>, final = false) => {
+  // (nor make the workflow retry a write that already landed). A run starts and ends once: its
+  // event is published once, however often a lost response makes Temporal retry the activity.
+  const nodeEvents = new NodeEvents(events, logger);
+  const publishOnce = async (runId: string, type: 'run.started' | 'run.finished', data: Record<string, unknown>, final = false) => {
     try {
-      await events.publish(runId, type, data, final);
+      await events.publishOnce(runId, type, type, data, final);
     } catch (err) {
       logger.warn('run event could not be published', { runId, type, message: (err as Error).message });
     }
@@ -64,7 +68,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
         where: { id: runId, tenantId },
         data: { status: 'running', temporalRunId, startedAt: new Date(startedAt) },
       });
-      await publish(runId, 'run.started', { runId, startedAt });
+      await publishOnce(runId, 'run.started', { runId, startedAt });
       logger.info('run started', { runId, tenantId, ...(child ? { parentRunId: child.parent.runId } : {}) });
     },
 
@@ -74,6 +78,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
         return;
       }
       await saveNodeRecords(prisma, tenantId, runId, records);
+      await nodeEvents.recordsLanded(runId, records);
     },
 
     async recordRunFinished({ runId, tenantId, status, outputs, error, finishedAt, records }) {
@@ -84,6 +89,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
         return;
       }
       await saveNodeRecords(prisma, tenantId, runId, records ?? []);
+      await nodeEvents.recordsLanded(runId, records ?? []);
       // Run outputs are served whole: values kept outside history are put back here.
       if (blobs) outputs = await blobs.inflate(tenantId, outputs, { runId });
       const stored = toStorableValue(outputs, { maxDepth: STORE_MAX_DEPTH });
@@ -98,7 +104,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
       });
       // Nothing waits for a person once the run has ended: every approval still open closes with it.
       await prisma.approval.updateMany({ where: { runId, tenantId, status: 'pending' }, data: { status: 'cancelled', decidedAt: new Date(finishedAt) } });
-      await publish(runId, 'run.finished', { runId, status, outputs: stored, error: error ?? null, finishedAt }, true);
+      await publishOnce(runId, 'run.finished', { runId, status, ...boundedField('outputs', stored), error: error ?? null, finishedAt }, true);
       logger.info('run finished', { runId, tenantId, status });
     },
   };

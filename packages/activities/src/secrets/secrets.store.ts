@@ -27,6 +27,15 @@ export class SecretsStore {
   }
 
   /**
+   * Every secret value of a tenant, to mask them wherever one may have been copied by hand (a run's
+   * raw Temporal history: inputs are the user's own text).
+   */
+  async plaintexts(tenantId: string): Promise<string[]> {
+    const rows = await this.prisma.secret.findMany({ where: { tenantId }, select: { ciphertext: true } });
+    return rows.map((r) => this.cipher.decrypt(r.ciphertext)).filter((p) => p.length > 0);
+  }
+
+  /**
    * Replaces every `{{ secrets.NAME }}` inside a value with the secret's plaintext, and returns the
    * plaintexts used so error messages and outputs can be scrubbed of them. Called inside an activity at call
    * time, so a plaintext never enters workflow history, run records or events.

@@ -1,3 +1,4 @@
+import { measureValue } from '../values/json-value';
 import type { ApprovalFieldSpec } from './approval.contract';
 
 /** One problem with the values of a decision, reported all at once (like graph validation issues). */
@@ -11,6 +12,12 @@ export interface ApprovalValueIssue {
 export const APPROVAL_TEXT_MAX = 1_000;
 export const APPROVAL_PARAGRAPH_MAX = 20_000;
 export const APPROVAL_COMMENT_MAX = 5_000;
+/**
+ * Bytes of JSON of one approval as it opens (prompt, fields with their resolved defaults, actions,
+ * notify) and of one decision's values: each travels in history more than once (the notice's input,
+ * the Update's request and result, the node's outputs), and Temporal refuses a payload over 2 MiB.
+ */
+export const APPROVAL_MAX_BYTES = 256 * 1024;
 
 const empty = (v: unknown) => v === undefined || v === null || v === '';
 
@@ -60,6 +67,10 @@ export function checkApprovalValues(
     const problem = typeProblem(spec, value);
     if (problem) issues.push({ field: name, ...problem, message: `'${name}' ${problem.message}` });
     Object.defineProperty(values, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  // Each value has its bound, but a hundred long paragraphs together would not fit in one payload.
+  if (!issues.length && measureValue(values, { maxDepth: Infinity, maxBytes: APPROVAL_MAX_BYTES }).problem) {
+    issues.push({ field: '', code: 'field_too_long', message: `the values together must be at most ${APPROVAL_MAX_BYTES} bytes of JSON` });
   }
   return { values, issues };
 }

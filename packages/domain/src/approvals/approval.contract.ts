@@ -104,6 +104,13 @@ export interface LiveNode {
   progress?: { done: number; total?: number };
 }
 
+/** How a notice went: sent, failed (details in `approvals.delivery`), or skipped (no SMTP settings, no signing secret, approval closed). */
+export type NoticeDelivery = 'sent' | 'failed' | 'skipped';
+export interface ApprovalNoticeResult {
+  webhook?: NoticeDelivery;
+  email?: NoticeDelivery;
+}
+
 /** The Query's answer. */
 export interface RunLiveState {
   status: 'running' | 'waiting' | 'paused';
@@ -119,7 +126,7 @@ export interface ApprovalActivities {
   /** Stores the approval (idempotent by id) and publishes `approval.requested`; the run's status is written by recordRunStatus. */
   openApproval(input: { approval: OpenedApproval; records?: NodeRecord[] }): Promise<void>;
   /** Sends the approval's notices (webhook, email) with its signed form link; failures are logged, never fail the node. */
-  deliverApprovalNotice(input: { approval: OpenedApproval }): Promise<{ webhook?: 'sent' | 'failed'; email?: 'sent' | 'failed' }>;
+  deliverApprovalNotice(input: { approval: OpenedApproval }): Promise<ApprovalNoticeResult>;
   /** Records the decision (idempotent), publishes `approval.decided`. */
   recordApprovalDecided(input: { tenantId: string; runId: string; decision: ApprovalDecisionResult }): Promise<void>;
   /**

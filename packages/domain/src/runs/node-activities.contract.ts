@@ -11,14 +11,23 @@ export interface NodeLocation {
   loopIndex?: number;
 }
 
-/** One node execution as the workflow records it (PostgreSQL `node_executions`). */
+/**
+ * One node execution as the workflow records it (PostgreSQL `node_executions`). `reused`: a rerun
+ * took the execution over from the run it was started from (written by the API, never run).
+ */
 export interface NodeRecord extends NodeLocation {
   seq: number;
   type: string;
-  status: 'succeeded' | 'failed' | 'skipped' | 'defaulted';
+  status: 'succeeded' | 'failed' | 'skipped' | 'defaulted' | 'reused';
   inputs?: unknown;
   outputs?: Record<string, unknown>;
   error?: RunError;
+  /**
+   * The handles whose outgoing edges the execution took (a rerun seeds its edges from them): the
+   * node's own for a success, the default one for `onError: "default"`, `error` for `"branch"`;
+   * absent for a failure that ended the scope, a skipped node, and records from before they were kept.
+   */
+  handles?: string[];
   startedAt: string;
   finishedAt: string;
 }

@@ -30,6 +30,30 @@ export interface RunWorkflowInput {
   limits?: Partial<RunLimits>;
   /** The interpreter's state carried across continue-as-new (opaque outside packages/workflows). */
   continuation?: unknown;
+  /** Set on a rerun: the nodes of the top-level graph whose recorded outcome it takes over instead of running them. */
+  rerun?: RerunSeed;
+}
+
+/**
+ * What a rerun starts from: the outcome of every node of the top-level graph that precedes
+ * `fromNodeId`, as its origin run recorded it (rerun-plan.ts). The run begins with these nodes
+ * finished, their outputs in the pool and their outgoing edges resolved, and runs the rest.
+ */
+export interface RerunSeed {
+  originRunId: string;
+  /** the top-level node the rerun starts from */
+  fromNodeId: string;
+  reused: ReusedNode[];
+}
+
+export interface ReusedNode {
+  nodeId: string;
+  /** `ran`: its outputs are in the pool and `handles` says which edges it took; `skipped`: none was */
+  outcome: 'ran' | 'skipped';
+  outputs?: Record<string, unknown>;
+  handles?: string[];
+  /** it ended through onError "default": the rerun is partially-succeeded, as its origin was */
+  defaulted?: boolean;
 }
 
 export function subgraphKey(workflowId: string, version?: number): string {

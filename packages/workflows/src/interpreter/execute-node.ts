@@ -1,5 +1,7 @@
 import { ActivityFailure, ApplicationFailure, WorkflowError, isCancellation, proxyActivities } from '@temporalio/workflow';
 import {
+  DEFAULT_HANDLE,
+  ERROR_HANDLE,
   NODE_STEP_COST,
   NON_RETRYABLE_CODES,
   isBlobRef,
@@ -222,8 +224,21 @@ export async function executeNode(node: GraphNode, frame: Frame, runtime: Runtim
   if (result.status === 'succeeded') recorded.outputs = result.endOutputs ?? result.outputs;
   else recorded.error = result.error;
   if (result.status === 'failed' && node.onError === 'default') recorded.outputs = node.default ?? {};
+  const handles = takenHandles(node, result);
+  if (handles) recorded.handles = handles;
   runtime.record(recorded);
   return result;
+}
+
+/**
+ * The handles whose edges the scheduler takes for this result (scheduler.ts decides the same
+ * way), kept in the record so that a rerun can seed the edges of a node it reuses.
+ */
+function takenHandles(node: GraphNode, result: NodeResult): string[] | undefined {
+  if (result.status === 'succeeded') return result.handles ?? [DEFAULT_HANDLE];
+  if (result.status !== 'failed') return undefined;
+  if (node.onError === 'default') return [DEFAULT_HANDLE];
+  return node.onError === 'branch' ? [ERROR_HANDLE] : undefined;
 }
 
 /** The record shows the node's resolved data; if even that fails, the record says so instead of failing the run. */

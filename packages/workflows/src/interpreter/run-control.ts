@@ -215,6 +215,11 @@ export class RunControl {
     const entry = req && typeof req.approvalId === 'string' ? this.approvals.get(req.approvalId) : undefined;
     if (!entry) reject('approval_not_found', { id: String(req?.approvalId ?? '') });
     const { approval } = entry;
+    // The API always names who decides; anything else would fail the handler (and the workflow task) later.
+    const { actor } = req;
+    if (!actor || typeof actor !== 'object' || !['api-key', 'form', 'account'].includes(actor.kind) || typeof actor.id !== 'string' || (actor.role !== undefined && typeof actor.role !== 'string')) {
+      throw ApplicationFailure.create({ type: 'malformed_request', message: 'actor must name who decides ({kind, id})', nonRetryable: true });
+    }
     if (entry.state !== 'open') {
       const status = entry.state === 'deciding' ? 'decided' : entry.state;
       reject('approval_closed', { id: approval.approvalId, status }, { status });
@@ -222,7 +227,6 @@ export class RunControl {
     if (Date.now() >= Date.parse(approval.expiresAt)) reject('approval_closed', { id: approval.approvalId, status: 'expired' }, { status: 'expired' });
     const actions = approval.actions.map((a) => a.id);
     if (!actions.includes(req.action)) reject('approval_action_unknown', { action: String(req.action), actions: actions.join(', ') }, { actions });
-    const { actor } = req;
     if (approval.allowedRoles?.length && actor?.kind !== 'form' && !(actor?.role && approval.allowedRoles.includes(actor.role))) {
       reject('approval_role_forbidden', { roles: approval.allowedRoles.join(', '), role: actor?.role ?? 'none' }, { allowedRoles: approval.allowedRoles });
     }

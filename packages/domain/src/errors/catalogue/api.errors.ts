@@ -31,4 +31,5 @@ export const API_ERRORS = errorArea({
   database_unavailable: { status: 503, message: 'database is unavailable; try again shortly' },
   temporal_unavailable: { status: 503, message: 'temporal is unavailable; try again shortly' },
   redis_unavailable: { status: 503, message: 'redis is unavailable; try again shortly' },
+  events_capacity_reached: { status: 503, message: 'This API process already serves {limit} live event streams (WEFT_SSE_MAX_CONNECTIONS); retry shortly' },
 });

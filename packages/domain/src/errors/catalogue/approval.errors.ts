@@ -17,5 +17,11 @@ export const APPROVAL_ERRORS = errorArea({
   rerun_node_unknown: { status: 422, message: "node '{nodeId}' is not a node of the run's graph" },
   rerun_not_possible: { status: 422, message: 'The run cannot be rerun from {nodeId}: {reason}' },
   rerun_inputs_conflict: { status: 422, message: 'Changed inputs {inputs} are read by nodes whose recorded outputs would be reused: {nodes}' },
+  // The approval node fails with it, before anything opens: its resolved prompt, fields and defaults do not fit.
+  approval_too_large: { retryable: false, message: "The approval's prompt, fields and resolved defaults are larger than {limit} bytes of JSON" },
   approval_not_recorded: { status: 503, message: 'The decision could not be recorded; try again' },
+  // Notices when an approval opens (deliverApprovalNotice); a failure is recorded in approvals.delivery, never fails the node.
+  approval_notice_rejected: { retryable: false, message: 'The webhook at {target} answered HTTP {status}' },
+  approval_email_failed: { retryable: true, message: 'The email could not be sent ({reason})' },
+  approval_email_rejected: { retryable: false, message: 'The mail server refused the email ({reason})' },
 });

@@ -43,7 +43,7 @@ describe('the error catalogue', () => {
       415: ['request_charset_unsupported', 'request_encoding_unsupported'],
       422: ['approval_action_unknown', 'approval_values_invalid', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'workflow_invalid_graph'],
       500: ['internal_error'],
-      503: ['approval_not_recorded', 'database_unavailable', 'redis_unavailable', 'temporal_unavailable'],
+      503: ['approval_not_recorded', 'database_unavailable', 'events_capacity_reached', 'redis_unavailable', 'temporal_unavailable'],
     });
   });
 

@@ -9,6 +9,8 @@ export const APPROVAL_FIELD_TYPES = ['text', 'paragraph', 'number', 'boolean', '
 export type ApprovalFieldType = (typeof APPROVAL_FIELD_TYPES)[number];
 /** How long an approval stays open when its node sets no `timeout`: nothing parks for ever. */
 export const APPROVAL_DEFAULT_TIMEOUT = '7d';
+/** Fields of one approval: as many as one decision may carry values for (the API takes as many). */
+export const APPROVAL_FIELDS_MAX = 100;
 
 const fieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
 
@@ -28,7 +30,10 @@ const approvalFieldSchema = z
 export const approvalDataSchema = z
   .object({
     prompt: z.string().min(1),
-    fields: z.record(fieldName, approvalFieldSchema).default({}),
+    fields: z
+      .record(fieldName, approvalFieldSchema)
+      .refine((f) => Object.keys(f).length <= APPROVAL_FIELDS_MAX, { message: `at most ${APPROVAL_FIELDS_MAX} fields` })
+      .default({}),
     actions: z
       .array(z.object({ id: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), label: z.string().min(1) }).strict())
       .min(1)

@@ -1,9 +1,11 @@
 import { CancellationScope, isCancellation, log, patched, proxyActivities, proxyLocalActivities, uuid4 } from '@temporalio/workflow';
 import {
   APPROVAL_DEFAULT_TIMEOUT,
+  APPROVAL_MAX_BYTES,
   APPROVAL_TIMEOUT_HANDLE,
   NON_RETRYABLE_CODES,
   checkApprovalValues,
+  measureValue,
   parseDuration,
   resolveValue,
   type ApprovalActivities,
@@ -84,6 +86,15 @@ export const approvalHandler: NodeHandler<ApprovalData> = async (ctx) => {
   const resumed = (ctx.resume as ApprovalProgress | undefined)?.approval;
   const approval = resumed ?? open(ctx);
   const { approvals, run } = ctx;
+  if (!resumed) {
+    // Defaults resolved from large outputs (or many long options) would travel in history several
+    // times over: refuse before anything opens, with a bound that does not depend on the machine.
+    const limit = Math.min(APPROVAL_MAX_BYTES, ctx.limits.maxValueBytes);
+    const { prompt, fields, actions, allowedRoles, notify } = approval;
+    if (measureValue({ prompt, fields, actions, allowedRoles, notify }, { maxDepth: ctx.limits.maxValueDepth, maxBytes: limit }).problem) {
+      return failed('approval_too_large', `The approval's prompt, fields and resolved defaults are larger than ${limit} bytes of JSON`);
+    }
+  }
   const recordInputs = { approvalId: approval.approvalId, prompt: approval.prompt, fields: approval.fields, actions: approval.actions, expiresAt: approval.expiresAt };
   try {
     await approvals.register(approval);

@@ -1,0 +1,124 @@
+/** One server-sent event as a client sees it. */
+export interface SseEvent {
+  id?: string;
+  event: string;
+  data: any;
+}
+
+export interface SseStream {
+  status: number;
+  headers: Headers;
+  /** the error body when the answer was not a stream */
+  body?: any;
+  /** the next event, or undefined once the server has ended the stream */
+  next(timeoutMs?: number): Promise<SseEvent | undefined>;
+  /** events (pings left out unless asked for) until one matches `until` (included) or the stream ends */
+  collect(until?: (e: SseEvent) => boolean, options?: { timeoutMs?: number; pings?: boolean }): Promise<SseEvent[]>;
+  /** every ping received so far */
+  pings: SseEvent[];
+  /** resolves when the server ends the stream */
+  ended: Promise<void>;
+  /** the client goes away */
+  close(): void;
+}
+
+/** Parses one frame ("field: value" lines); comments (":") carry nothing. */
+function parseFrame(frame: string): SseEvent | undefined {
+  let id: string | undefined;
+  let event = 'message';
+  const data: string[] = [];
+  for (const line of frame.split('\n')) {
+    if (!line || line.startsWith(':')) continue;
+    const at = line.indexOf(':');
+    const field = at < 0 ? line : line.slice(0, at);
+    const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
+    if (field === 'id') id = value;
+    else if (field === 'event') event = value;
+    else if (field === 'data') data.push(value);
+  }
+  if (!data.length && id === undefined) return undefined;
+  const text = data.join('\n');
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // kept as text
+  }
+  return { ...(id !== undefined ? { id } : {}), event, data: parsed };
+}
+
+/** Opens a run's event stream over plain fetch (what a non-browser client does). */
+export async function openEvents(baseUrl: string, runId: string, key: string, options: { lastEventId?: string; query?: string } = {}): Promise<SseStream> {
+  const controller = new AbortController();
+  const res = await fetch(`${baseUrl}/v1/runs/${runId}/events${options.query ?? ''}`, {
+    headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream', ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}) },
+    signal: controller.signal,
+  });
+  const queue: SseEvent[] = [];
+  const pings: SseEvent[] = [];
+  const waiters: (() => void)[] = [];
+  let done = false;
+  const notify = () => waiters.splice(0).forEach((w) => w());
+  if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    const body = await res.json().catch(() => undefined);
+    return { status: res.status, headers: res.headers, body, next: async () => undefined, collect: async () => [], pings, ended: Promise.resolve(), close: () => undefined };
+  }
+  const ended = (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+          const event = parseFrame(buffer.slice(0, cut));
+          buffer = buffer.slice(cut + 2);
+          if (!event) continue;
+          if (event.event === 'ping') pings.push(event);
+          queue.push(event);
+          notify();
+        }
+      }
+    } catch {
+      // aborted by close()
+    } finally {
+      done = true;
+      notify();
+    }
+  })();
+
+  const next = async (timeoutMs = 30_000): Promise<SseEvent | undefined> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!queue.length && !done) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no event within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return queue.shift();
+  };
+
+  return {
+    status: res.status,
+    headers: res.headers,
+    pings,
+    ended,
+    next,
+    async collect(until, { timeoutMs = 60_000, pings: withPings = false } = {}) {
+      const out: SseEvent[] = [];
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const e = await next(Math.max(1, deadline - Date.now()));
+        if (!e) return out;
+        if (e.event === 'ping' && !withPings) continue;
+        out.push(e);
+        if (until?.(e)) return out;
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
