@@ -29,4 +29,15 @@ describe('worker config', () => {
     expect(mail).toMatchObject({ publicUrl: 'https://weft.example.com', smtp: { host: 'smtp.example.com', port: 465, secure: true, user: 'weft', pass: 'pw', from: 'Weft <weft@example.com>' } });
     expect(() => loadWorkerConfig({ ...KEY, WEFT_SMTP_SECURE: 'yes' })).toThrow(/WEFT_SMTP_SECURE/);
   });
+
+  it('bounds the workflow cache, and refuses more workflow tasks than cache slots', () => {
+    const defaults = loadWorkerConfig(KEY);
+    expect(defaults.WEFT_WORKER_MAX_WORKFLOW_TASKS).toBeLessThanOrEqual(defaults.WEFT_WORKER_MAX_CACHED_WORKFLOWS);
+    expect(defaults.WEFT_WORKER_MAX_CACHED_WORKFLOWS).toBeLessThan(1000);
+    expect(loadWorkerConfig({ ...KEY, WEFT_WORKER_MAX_CACHED_WORKFLOWS: '20', WEFT_WORKER_MAX_WORKFLOW_TASKS: '20' }).WEFT_WORKER_MAX_CACHED_WORKFLOWS).toBe(20);
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_WORKER_MAX_CACHED_WORKFLOWS: '20' })).toThrow(
+      'Invalid worker configuration: WEFT_WORKER_MAX_WORKFLOW_TASKS: must not exceed WEFT_WORKER_MAX_CACHED_WORKFLOWS (a task needs a cache slot)',
+    );
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_WORKER_WORKFLOW_HEAP_MB: '64' })).toThrow(/WEFT_WORKER_WORKFLOW_HEAP_MB/);
+  });
 });

@@ -24,6 +24,19 @@ export const workerConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('weft'),
   WEFT_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(50),
+  /**
+   * Parked runs (README "Parked runs"). Runs kept in the sticky cache: each cached run holds ~2 MB of
+   * the workflow thread's heap (the interpreter's modules are evaluated per run); an evicted run (least
+   * recently active first) costs nothing until it wakes and replays its history. The SDK's default
+   * grows with the heap limit (~2,300 on a 4 GB heap): unbounded in effect.
+   */
+  WEFT_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(100),
+  /** workflow tasks at once; at most the cache size (a task needs a cache slot) */
+  WEFT_WORKER_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
+  /** heap limit of the workflow thread (MB): V8 collects evicted runs' garbage before growing past it; room for the cache */
+  WEFT_WORKER_WORKFLOW_HEAP_MB: z.coerce.number().int().min(128).max(65_536).default(1024),
+  /** how long a task waits on a worker's sticky queue before any worker may take it (a worker that died) */
+  WEFT_WORKER_STICKY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
   /** hosts, host:ports, IPs or CIDRs the http-request node may reach despite the SSRF guard */
@@ -59,6 +72,11 @@ export const workerConfigSchema = z.object({
   WEFT_SMTP_FROM: z.string().min(3).default('weft@localhost'),
 });
 
+const checked = workerConfigSchema.refine((c) => c.WEFT_WORKER_MAX_WORKFLOW_TASKS <= c.WEFT_WORKER_MAX_CACHED_WORKFLOWS, {
+  message: 'must not exceed WEFT_WORKER_MAX_CACHED_WORKFLOWS (a task needs a cache slot)',
+  path: ['WEFT_WORKER_MAX_WORKFLOW_TASKS'],
+});
+
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
 /** The notice settings createActivities takes, from the worker's config. */
@@ -81,7 +99,7 @@ export function noticeOptions(config: WorkerConfig): ApprovalNoticeOptions {
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const parsed = workerConfigSchema.safeParse(env);
+  const parsed = checked.safeParse(env);
   if (!parsed.success) {
     throw new Error(`Invalid worker configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }

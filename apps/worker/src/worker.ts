@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import {
@@ -41,12 +42,19 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     notices: noticeOptions(config),
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // V8 reads the heap limit when an isolate is created: set here, it is the limit of the workflow
+  // thread Worker.create starts (this thread's own is fixed already). No other thread is started.
+  setFlagsFromString(`--max-old-space-size=${config.WEFT_WORKER_WORKFLOW_HEAP_MB}`);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities,
     maxConcurrentActivityTaskExecutions: config.WEFT_WORKER_MAX_ACTIVITIES,
+    // Parked runs (README "Parked runs"): a bounded cache evicts them, so they cost the worker nothing.
+    maxCachedWorkflows: config.WEFT_WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: config.WEFT_WORKER_MAX_WORKFLOW_TASKS,
+    stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_ENTRY }),
   });
   // Records the workflows could not set right themselves (a terminated run, an end that could not
