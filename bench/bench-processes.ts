@@ -24,9 +24,17 @@ export function rssMbOf(pid: number): number {
   return Number(match[1]) / 1024;
 }
 
-async function spawnApp(name: 'api' | 'worker', env: Record<string, string>, ready: (out: string) => Promise<boolean> | boolean): Promise<AppProcess> {
+/** CPU time a process used so far (user + system), in seconds, from /proc (Linux; 100 ticks a second). */
+export function cpuSecondsOf(pid: number): number {
+  // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th, stime the 15th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function spawnApp(name: 'api' | 'worker', env: Record<string, string>, ready: (out: string) => Promise<boolean> | boolean, nodeArgs: string[] = []): Promise<AppProcess> {
   let out = '';
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,6 +44,10 @@ async function spawnApp(name: 'api' | 'worker', env: Record<string, string>, rea
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Interrupted (Ctrl-C, a timeout), the benchmark takes its processes with it.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + 90_000;
@@ -58,13 +70,21 @@ async function spawnApp(name: 'api' | 'worker', env: Record<string, string>, rea
   };
 }
 
-/** The worker, ready once it logged that it started (its LOG_LEVEL is raised to info for that line). */
-export function spawnWorkerApp(env: Record<string, string>): Promise<AppProcess> {
-  return spawnApp('worker', { LOG_LEVEL: 'info', ...env }, (out) => out.includes('worker started'));
+/**
+ * The worker, ready once it logged that it started (its LOG_LEVEL is raised to info for that line).
+ * `nodeArgs`: flags NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (BENCH_WORKER_NODE_ARGS).
+ */
+export function spawnWorkerApp(env: Record<string, string>, nodeArgs: string[] = []): Promise<AppProcess> {
+  return spawnApp('worker', { LOG_LEVEL: 'info', ...env }, (out) => out.includes('worker started'), nodeArgs);
 }
 
-/** The API on 127.0.0.1:port, ready once /health/ready answers 200. */
-export function spawnApiApp(port: number, env: Record<string, string>): Promise<AppProcess> {
+/** The API on 127.0.0.1:port, ready once /health/ready answers 200; the port must be free (not another API's). */
+export async function spawnApiApp(port: number, env: Record<string, string>): Promise<AppProcess> {
+  const taken = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw new Error(`port ${port} is taken: set BENCH_API_PORT`);
   return spawnApp('api', { ...env, WEFT_API_HOST: '127.0.0.1', WEFT_API_PORT: String(port) }, async () => {
     try {
       return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;

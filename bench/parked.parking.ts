@@ -1,7 +1,7 @@
 /**
  * Where the benchmark's runs park and how they are woken: at an approval, decided through the API
- * (or, where that route is missing, the decide Update itself), or at a 30-minute wait, cancelled
- * through Temporal (the wake-up then replays the run's history the same way).
+ * (or the decide Update itself), or at a 30-minute wait, cancelled through Temporal (the wake-up
+ * then replays the run's history the same way).
  */
 import type { Client } from '@temporalio/client';
 import type { PrismaClient } from '@weft/activities';
@@ -45,7 +45,7 @@ export interface WakeDeps {
   prisma: PrismaClient;
 }
 
-/** How decisions reach the run: BENCH_DECIDE=api (POST /v1/approvals/:id, the default) or update (the Temporal Update). */
+/** How decisions reach the run: BENCH_DECIDE=api (POST /v1/approvals/:id, the default) or update (the Temporal Update itself). */
 const DECIDE_THROUGH = process.env.BENCH_DECIDE ?? 'api';
 
 /** The open approval of each run, looked up before the decisions are timed. */

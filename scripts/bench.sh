@@ -26,6 +26,8 @@ case "$bench" in
     rm -f "$WEFT_TEMPORAL_DB"*
     trap 'stop_pidfile "$WEFT_RUN/temporal-bench.pid" "Temporal (bench)"; rm -f "$WEFT_TEMPORAL_DB"*' EXIT
     bash scripts/stack.sh up
+    BENCH_TEMPORAL_PID=$(cat "$WEFT_RUN/temporal-bench.pid")
+    export BENCH_TEMPORAL_PID
     ;;
   *) bash scripts/stack.sh up ;;
 esac

@@ -1,4 +1,4 @@
-import { DECIDE_APPROVAL_UPDATE, temporalWorkflowIdFor, type ApprovalDecisionRequest } from '@weft/domain';
+import { temporalWorkflowIdFor } from '@weft/domain';
 import { runEnd, startRun } from '../support/hostile-stack';
 import { eventually, httpClient, publishGraph, resetDatabase, startHarness, type Harness } from '../support/harness';
 import { startOwnTemporal, type OwnTemporal } from '../support/own-temporal';
@@ -47,7 +47,7 @@ it('a run parked at an approval survives a restart of the worker, the API and Te
 
   const workflowId = await publishGraph(api, approvalGraph, 'drill');
   const runId = await startRun(api, workflowId, { name: 'Grace' });
-  const pending = async () => h!.prisma.approval.findMany({ where: { runId, status: 'pending' } });
+  const pending = async () => (await api('GET', `/v1/approvals?status=pending&runId=${runId}`)).body.data as { id: string }[];
   const [approval] = await eventually(async () => (await pending()).length === 1 && pending());
   expect((await api('GET', `/v1/runs/${runId}`)).body.data.status).toBe('waiting');
 
@@ -58,21 +58,18 @@ it('a run parked at an approval survives a restart of the worker, the API and Te
   api = httpClient(h.url, key);
   worker = await spawnWorker(taskQueue, env);
 
-  // Still parked, the same approval open; decided once everything is back.
+  // Still parked, the same approval open, and decided through the API once everything is back.
   expect((await api('GET', `/v1/runs/${runId}`)).body.data.status).toBe('waiting');
   expect((await pending()).map((a) => a.id)).toEqual([approval!.id]);
-  const handle = h.temporal.workflow.getHandle(temporalWorkflowIdFor(runId));
-  const decided = await handle.executeUpdate<{ action: string }, [ApprovalDecisionRequest]>(DECIDE_APPROVAL_UPDATE, {
-    args: [{ approvalId: approval!.id, action: 'approve', values: { note: 'ship it' }, actor: { kind: 'api-key', id: 'drill', role: 'admin' } }],
-  });
-  expect(decided.action).toBe('approve');
+  const decided = await api('POST', `/v1/approvals/${approval!.id}`, { action: 'approve', values: { note: 'ship it' } });
+  expect({ status: decided.status, approval: decided.body.data.status }).toEqual({ status: 200, approval: 'decided' });
   const run = await runEnd(api, runId);
   expect(run.status).toBe('succeeded');
   expect(run.outputs).toEqual({ greeting: 'Hello, Grace', action: 'approve', note: 'ship it' });
   expect(await pending()).toEqual([]);
 
   // One execution, the template run once, the decision recorded once.
-  const events = (await handle.fetchHistory()).events ?? [];
+  const events = (await h.temporal.workflow.getHandle(temporalWorkflowIdFor(runId)).fetchHistory()).events ?? [];
   expect(events.filter((e) => e.workflowExecutionStartedEventAttributes)).toHaveLength(1);
   expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
   const nodes = (await api('GET', `/v1/runs/${runId}/nodes`)).body.data as any[];
