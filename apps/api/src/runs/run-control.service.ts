@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import type { PrismaClient, Run } from '@weft/activities';
 import {
   ConflictError,
@@ -11,6 +11,7 @@ import {
   type RunLiveState,
   type RunStatus,
 } from '@weft/domain';
+import { DependencyUnavailableError } from '../http/http.errors';
 
 /** How long a read waits for a run's worker to answer the live-state Query. */
 const LIVE_QUERY_DEADLINE_MS = 2_000;
@@ -54,6 +55,8 @@ export class RunControlService {
     } catch (err) {
       // The run ended between the read and the Update: say what it is now.
       if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) throw conflict((await this.reread(run)).status, verb);
+      // No worker took the Update in time (or the call was cut): the run's worker is unavailable.
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new DependencyUnavailableError('temporal', err);
       throw err;
     }
     return this.reread(run);
