@@ -117,6 +117,12 @@ describe('rerun from a failed node', () => {
     // No reused node reached the model, the target or the sandbox again: one code execution, the rerun's calc.
     expect({ chats: llmServer.chats().length, fetches: target.seen.length }).toEqual({ chats: 1, fetches: 1 });
     expect(codeRuns).toEqual([`${originId}:calc`, `${rerunId}:calc`]);
+    // Started like any run: found by tenant, workflow and status in Temporal's visibility.
+    await eventually(async () => {
+      const found: string[] = [];
+      for await (const w of h.temporal.workflow.list({ query: `WeftWorkflowId='${workflowId}' AND WeftRunStatus='succeeded'` })) found.push(w.workflowId);
+      return found.includes(run.temporal.workflowId);
+    }, 20_000, 250);
 
     const nodes = await nodesOf(rerunId);
     const byKey = Object.fromEntries(nodes.map((n) => [n.key, n]));

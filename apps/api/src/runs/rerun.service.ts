@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { Prisma, type BlobStore, type PrismaClient, type Run } from '@weft/activities';
 import {
   ConflictError,
   InvalidRunInputsError,
-  RUN_WORKFLOW_TYPE,
-  SEARCH_ATTRIBUTES,
   ValidationFailedError,
   describe,
   isTerminal,
@@ -28,9 +25,8 @@ import type { WorkflowsService } from '../workflows/workflows.service';
 import { canonicalJson } from './idempotency';
 import type { RunsConfig, RunsService } from './runs.service';
 import { resolveSubgraphs } from './subgraphs';
+import { startRunWorkflow } from './start-run-workflow';
 
-const TENANT_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenantId, SearchAttributeType.KEYWORD);
-const WORKFLOW_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.workflowId, SearchAttributeType.KEYWORD);
 
 /** Reused outputs moved out of the input when it is too large keep values above 1 KiB as blobs. */
 const OFFLOAD_INLINE_LIMIT = 8 * 1024;
@@ -133,16 +129,8 @@ export class RerunService {
         rerun: { originRunId: origin.id, fromNodeId: plan.fromNodeId, reused },
       };
       await this.fitInput(input, reused, plan.fromNodeId);
-      const handle = await this.temporal.workflow.start(RUN_WORKFLOW_TYPE, {
-        taskQueue: this.config.taskQueue,
-        workflowId: temporalWorkflowId,
-        args: [input],
-        typedSearchAttributes: [
-          { key: TENANT_KEY, value: tenantId },
-          { key: WORKFLOW_KEY, value: origin.workflowId },
-        ],
-      });
-      run = await this.prisma.run.update({ where: { id: runId }, data: { temporalRunId: handle.firstExecutionRunId } });
+      const temporalRunId = await startRunWorkflow(this.temporal, this.config.taskQueue, temporalWorkflowId, input);
+      run = await this.prisma.run.update({ where: { id: runId }, data: { temporalRunId } });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         // The run never started: remove its record (its node records and blobs go with it).

@@ -1,5 +1,4 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { Prisma, type PrismaClient, type Run, type RunReconciler } from '@weft/activities';
 import {
   ConflictError,
@@ -7,8 +6,6 @@ import {
   NotFoundError,
   ValidationFailedError,
   measureValue,
-  RUN_WORKFLOW_TYPE,
-  SEARCH_ATTRIBUTES,
   isTerminal,
   stampNodeVersions,
   temporalWorkflowIdFor,
@@ -22,11 +19,8 @@ import { newId } from '../auth/api-keys';
 import type { WorkflowsService } from '../workflows/workflows.service';
 import { findIdempotentRun, idempotencyFingerprint } from './idempotency';
 import { resolveSubgraphs } from './subgraphs';
+import { startRunWorkflow } from './start-run-workflow';
 
-const TENANT_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenantId, SearchAttributeType.KEYWORD);
-const WORKFLOW_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.workflowId, SearchAttributeType.KEYWORD);
-/** Set to running here; the workflow upserts it on each transition and at the end. */
-const RUN_STATUS_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.runStatus, SearchAttributeType.KEYWORD);
 
 export interface StartRunRequest {
   inputs: Record<string, unknown>;
@@ -127,17 +121,8 @@ export class RunsService {
       limits: this.config.limits,
     };
     try {
-      const handle = await this.temporal.workflow.start(RUN_WORKFLOW_TYPE, {
-        taskQueue: this.config.taskQueue,
-        workflowId: temporalWorkflowId,
-        args: [input],
-        typedSearchAttributes: [
-          { key: TENANT_KEY, value: tenantId },
-          { key: WORKFLOW_KEY, value: workflowId },
-          { key: RUN_STATUS_KEY, value: 'running' },
-        ],
-      });
-      run = await this.prisma.run.update({ where: { id: runId }, data: { temporalRunId: handle.firstExecutionRunId } });
+      const temporalRunId = await startRunWorkflow(this.temporal, this.config.taskQueue, temporalWorkflowId, input);
+      run = await this.prisma.run.update({ where: { id: runId }, data: { temporalRunId } });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         // The run never started: remove its record so a retry (same Idempotency-Key) can start it.
