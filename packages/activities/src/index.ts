@@ -86,3 +86,5 @@ export function createActivities(deps: ActivityDeps): Activities {
 }
 export { RunReconciler, startReconciler, type ReconcilerOptions } from './runs/run-reconciler';
 export { TemporalExecutionInspector, connectExecutionInspector, type ExecutionInspector, type ExecutionState } from './runs/execution-inspector';
+export type { KnowledgeRef, VectorRecord, VectorSearchRequest, VectorHit, VectorStore } from './knowledge/vector-store.port';
+export type { ParsedDocument, ParseDocument, SegmentDraft, SplitDocument } from './knowledge/document-pipeline.types';

@@ -41,3 +41,4 @@ export * from './errors/catalogue';
 export * from './errors/retry-after';
 export * from './approvals/approval.contract';
 export * from './approvals/approval-values';
+export * from './knowledge/knowledge.contract';

@@ -2,6 +2,7 @@ export * from './error-spec';
 export * from './catalogue';
 export { API_ERRORS } from './api.errors';
 export { APPROVAL_ERRORS } from './approval.errors';
+export { KNOWLEDGE_ERRORS } from './knowledge.errors';
 export { CODE_ERRORS } from './code.errors';
 export { HTTP_ERRORS, HTTP_STATUS_FAILURE, httpStatusCode, isHttpStatusCode, type HttpStatusCode } from './http.errors';
 export { LLM_ERROR_CODES } from './llm.errors';
