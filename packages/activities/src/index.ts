@@ -89,3 +89,5 @@ export { TemporalExecutionInspector, connectExecutionInspector, type ExecutionIn
 export type { KnowledgeRef, VectorRecord, VectorSearchRequest, VectorHit, VectorStore } from './knowledge/vector-store.port';
 export type { ParsedDocument, ParseDocument, SegmentDraft, SplitDocument } from './knowledge/document-pipeline.types';
 export { Embedder, cacheKey, encodeVector, decodeVector, type EmbedderDeps, type EmbedResult } from './knowledge/embedder';
+export { RetrievalService, type RetrievalDeps, type RetrievalRequest, type RetrievalAnswer, type SearchedKnowledge } from './knowledge/retrieval';
+export { createKnowledgeRetrievalExecutor } from './knowledge/knowledge-retrieval.executor';
