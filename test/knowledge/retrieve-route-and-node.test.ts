@@ -3,7 +3,7 @@ import { end, graph, start, type N } from '../support/graph-builder';
 import { httpClient, resetDatabase, runGraph, silentLogger, startHarness, type ApiClient, type Harness } from '../support/harness';
 import { CORPUS, seedKnowledge, type SeededKnowledge } from '../support/knowledge-seed';
 import { allowEntry } from '../support/llm-suite';
-import { startOpenAiServer, type OpenAiServer } from '../support/openai-server';
+import { failNextEmbedding, startOpenAiServer, type OpenAiServer } from '../support/openai-server';
 import { testEnv } from '../support/test-env';
 
 // The retrieve route and the knowledge-retrieval node end to end: the real API and worker (their
@@ -25,7 +25,7 @@ const retrieve = (api: ApiClient, id: string, body: unknown) => api('POST', `/v1
 
 beforeAll(async () => {
   server = await startOpenAiServer();
-  h = await startHarness('retrieve', { WEFT_MODEL_PROVIDER_ALLOWLIST: allowEntry(server), MILVUS_ADDRESS: testEnv.milvusAddress });
+  h = await startHarness('retrieve', { WEFT_MODEL_PROVIDER_ALLOWLIST: allowEntry(server) });
   await resetDatabase(h.prisma);
   worker = await h.startWorker();
   acme = httpClient(h.url, await h.key('acme'));
@@ -87,7 +87,7 @@ describe('POST /v1/knowledge/:id/retrieve', () => {
     const viewer = httpClient(h.url, await h.key('acme', 'viewer'));
     expect((await retrieve(viewer, hq.knowledgeId, { query: 'password' })).status).toBe(403);
 
-    server.enqueueEmbedding({ kind: 'error', status: 500, message: 'the GPU caught fire' });
+    failNextEmbedding(server, { kind: 'error', status: 500, message: 'the GPU caught fire' });
     const failed = await retrieve(acme, hq.knowledgeId, { query: 'a question never asked before', topK: 3, mode: 'dense' });
     expect([failed.status, failed.body.code, failed.body.details]).toEqual([502, 'retrieval_failed', { cause: 'llm_provider_error' }]);
     expect(failed.body.message).toContain('the GPU caught fire');

@@ -1,7 +1,20 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { BlobStore, RunEventStream, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
+import {
+  BlobStore,
+  Embedder,
+  MilvusVectorStore,
+  RetrievalService,
+  RunEventStream,
+  RunReconciler,
+  SecretCipher,
+  SecretsStore,
+  TemporalExecutionInspector,
+  parseHttpAllowlist,
+  type Logger,
+  type PrismaClient,
+} from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
@@ -28,6 +41,7 @@ import { WorkflowsService } from './workflows/workflows.service';
 import { approvalsRouter } from './approvals/approvals.router';
 import { ApprovalsService } from './approvals/approvals.service';
 import { formsRouter } from './approvals/forms.router';
+import { retrieveRouter } from './knowledge/retrieve.router';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -35,6 +49,11 @@ export interface AppDeps {
   redis: Redis;
   temporal: Client;
   logger: Logger;
+}
+
+/** The app's vector store client (MILVUS_ADDRESS): closed with the app (main.ts and the tests). */
+export function vectorStoreOf(app: Express): MilvusVectorStore {
+  return app.locals.vectorStore as MilvusVectorStore;
 }
 
 /** The live event streams of an app (for shutdown, and for tests that check what a stream leaves behind). */
@@ -60,7 +79,10 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
 
   // Every router below is made of declared routes (http/route.ts) with whole paths, mounted at the
   // root; the OpenAPI document is generated from the declarations of what is mounted.
-  app.use(healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE }));
+  // Connects on first use: the API starts (and reports Milvus as down) while Milvus is away.
+  const vectorStore = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  app.locals.vectorStore = vectorStore;
+  app.use(healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE, vectorStore }));
   let openapi: Record<string, unknown> = {};
   app.use(openapiRouter(() => openapi));
 
@@ -84,6 +106,16 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   const secrets = new SecretsStore(prisma, cipher);
   app.use(secretsRouter(secrets));
   app.use(modelProvidersRouter(prisma, cipher));
+  // The query of a high-quality knowledge is embedded here, as the worker embeds: same guard, allowlist and breaker.
+  const embedder = new Embedder({
+    prisma,
+    redis,
+    logger,
+    cipher,
+    breaker: { failureThreshold: config.WEFT_LLM_BREAKER_THRESHOLD, coolDownMs: config.WEFT_LLM_BREAKER_COOLDOWN_MS },
+    allowlist: parseHttpAllowlist(config.WEFT_MODEL_PROVIDER_ALLOWLIST, 'WEFT_MODEL_PROVIDER_ALLOWLIST'),
+  });
+  app.use(retrieveRouter(new RetrievalService({ prisma, vectors: vectorStore, embedder })));
   app.use(approvalsRouter(approvals));
   app.use(
     runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), new RunControlService(prisma, temporal), {
