@@ -86,6 +86,14 @@ describe('RetrievalService', () => {
     expect(r.results[0]!.documentId).toBe(docOf(hq, 'weaving.md'));
   });
 
+  it("a model that sets its own vector size: every mode finds the knowledge's vectors", async () => {
+    const k = await seedKnowledge({ prisma, vectors, embedder }, { tenantId: tenant, indexing: 'high-quality', embedding: { model: 'embed-test' }, documents: CORPUS });
+    for (const mode of ['dense', 'full-text', 'hybrid'] as const) {
+      const r = await retrieval.retrieve({ tenantId: tenant, knowledgeIds: [k.knowledgeId], query: 'credit card payment methods', topK: 1, mode });
+      expect({ mode, doc: r.results[0]?.metadata.documentName }).toEqual({ mode, doc: 'billing.md' });
+    }
+  });
+
   it('honours topK and scoreThreshold', async () => {
     const query = 'reset password link';
     const all = await retrieval.retrieve({ tenantId: tenant, knowledgeIds: [hq.knowledgeId], query, topK: 10, mode: 'dense' });

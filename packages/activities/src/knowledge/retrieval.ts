@@ -68,7 +68,7 @@ export class RetrievalService {
     for (const t of targets) {
       const vector = t.settings ? vectors.get(modelKey(t.settings)) : undefined;
       const ref: KnowledgeRef = { tenantId: request.tenantId, knowledgeId: t.knowledgeId, dimensions: t.settings ? (t.settings.dimensions ?? vector!.length) : null };
-      for (const hit of await this.search(ref, t, request, vector)) hits.push({ ...hit, knowledgeId: t.knowledgeId });
+      for (const hit of await this.search(ref, t, request, t.mode === 'full-text' ? undefined : vector)) hits.push({ ...hit, knowledgeId: t.knowledgeId });
     }
     const threshold = request.scoreThreshold ?? 0;
     const ranked = hits
@@ -101,7 +101,9 @@ export class RetrievalService {
   private async queryVectors(request: RetrievalRequest, targets: Target[], usage: RetrievalAnswer['embedding'], signal?: AbortSignal): Promise<Map<string, number[]>> {
     const vectors = new Map<string, number[]>();
     for (const t of targets) {
-      if (!t.settings || t.mode === 'full-text' || vectors.has(modelKey(t.settings))) continue;
+      // Full-text needs no query vector, but a knowledge whose model sets its own size is found in
+      // the store by that size, which only an embedding tells (the cache makes it free after once).
+      if (!t.settings || (t.mode === 'full-text' && t.settings.dimensions !== undefined) || vectors.has(modelKey(t.settings))) continue;
       const r = await this.deps.embedder.embed(request.tenantId, t.settings, [request.query], signal);
       vectors.set(modelKey(t.settings), r.vectors[0]!);
       usage.cached += r.cached;
