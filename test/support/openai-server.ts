@@ -45,6 +45,7 @@ export interface OpenAiServer {
   url: string;
   requests: RecordedRequest[];
   chats(): RecordedRequest[];
+  embeddingCalls(): RecordedRequest[];
   enqueue(...replies: Reply[]): void;
   /** the answer when the queue is empty (undefined: echo) */
   rule: ((req: RecordedRequest) => Reply | undefined) | undefined;
@@ -77,6 +78,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     url: '',
     requests: [],
     chats: () => state.requests.filter((r) => r.path.endsWith('/chat/completions')),
+    embeddingCalls: () => state.requests.filter((r) => r.path.endsWith('/embeddings')),
     enqueue: (...replies) => void queue.push(...replies),
     rule: undefined,
     embeddingRule: undefined,
@@ -211,4 +213,10 @@ export function expectedVector(text: string, dims = DEFAULT_EMBEDDING_DIMENSIONS
   }
   const norm = Math.hypot(...vector);
   return norm === 0 ? vector.map((_, i) => (i === 0 ? 1 : 0)) : vector.map((x) => x / norm);
+}
+
+/** The next embeddings request only is answered with `reply`; the ones after it embed again. */
+export function failNextEmbedding(server: OpenAiServer, reply: Exclude<Reply, { kind: 'text' }>): void {
+  let used = false;
+  server.embeddingRule = () => (used ? undefined : ((used = true), reply));
 }

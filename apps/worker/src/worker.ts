@@ -3,6 +3,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } fro
 import { Redis } from 'ioredis';
 import {
   BlobStore,
+  MilvusVectorStore,
   RunEventStream,
   RunReconciler,
   connectExecutionInspector,
@@ -31,7 +32,9 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
   const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
-  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger });
+  // Connects on first use: retrieval fails with vector_store_unavailable (retried) while Milvus is away.
+  const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors });
   const activities = createActivities({
     prisma,
     events,
@@ -68,7 +71,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   }
   const close = async () => {
     await reconciler?.stop();
-    await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close()]);
+    await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close(), vectors.close()]);
   };
   return { worker, close };
 }

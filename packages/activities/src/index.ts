@@ -95,3 +95,6 @@ export {
   type MilvusVectorStoreOptions,
 } from './knowledge/milvus-vector-store';
 export type { ParsedDocument, ParseDocument, SegmentDraft, SplitDocument } from './knowledge/document-pipeline.types';
+export { Embedder, cacheKey, encodeVector, decodeVector, type EmbedderDeps, type EmbedResult } from './knowledge/embedder';
+export { RetrievalService, type RetrievalDeps, type RetrievalRequest, type RetrievalAnswer, type SearchedKnowledge } from './knowledge/retrieval';
+export { createKnowledgeRetrievalExecutor } from './knowledge/knowledge-retrieval.executor';
