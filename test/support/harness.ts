@@ -38,6 +38,8 @@ export interface Harness {
   /** the API app itself (its live event streams: liveEventsOf(app)) */
   app: Express;
   taskQueue: string;
+  /** where ingestion jobs run (a worker's ingestion Worker polls it) */
+  ingestionTaskQueue: string;
   prisma: PrismaClient;
   redis: Redis;
   temporal: Client;
@@ -49,12 +51,14 @@ export interface Harness {
 /** The real API on an ephemeral loopback port, over the real PostgreSQL, Redis and Temporal. */
 export async function startHarness(name: string, overrides: Record<string, string> = {}, logger: Logger = silentLogger): Promise<Harness> {
   const taskQueue = uniqueTaskQueue(name);
+  const ingestionTaskQueue = uniqueTaskQueue(`${name}-ingest`);
   const env = {
     DATABASE_URL: testEnv.databaseUrl,
     REDIS_URL: testEnv.redisUrl,
     TEMPORAL_ADDRESS: testEnv.temporalAddress,
     MILVUS_ADDRESS: testEnv.milvusAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_INGESTION_TASK_QUEUE: ingestionTaskQueue,
     WEFT_API_PORT: '0',
     WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
     // Suites share one database: a reconciler sweeping it would touch other suites' runs.
@@ -77,6 +81,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
     url: `http://127.0.0.1:${port}`,
     app,
     taskQueue,
+    ingestionTaskQueue,
     prisma,
     redis,
     temporal,

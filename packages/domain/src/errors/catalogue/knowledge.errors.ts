@@ -7,6 +7,9 @@ import { errorArea } from './error-spec';
 export const KNOWLEDGE_ERRORS = errorArea({
   knowledge_not_found: { status: 404, message: "knowledge '{id}' was not found" },
   knowledge_name_taken: { status: 409, message: "a knowledge named '{name}' exists already" },
+  knowledge_busy: { status: 409, message: "knowledge '{id}' has an ingestion job {status}; cancel it or wait for it to end" },
+  document_state_conflict: { status: 409, message: "document '{id}' is {status}; it cannot be {verb}" },
+  embedding_provider_not_found: { status: 422, message: '{what}: add one with POST /v1/model-providers' },
   document_not_found: { status: 404, message: "document '{id}' was not found" },
   ingestion_job_not_found: { status: 404, message: "ingestion job '{id}' was not found" },
   ingestion_job_state_conflict: { status: 409, message: 'The job is {status}; it cannot be {verb}' },
