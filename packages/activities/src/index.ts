@@ -88,3 +88,5 @@ export { RunReconciler, startReconciler, type ReconcilerOptions } from './runs/r
 export { TemporalExecutionInspector, connectExecutionInspector, type ExecutionInspector, type ExecutionState } from './runs/execution-inspector';
 export type { KnowledgeRef, VectorRecord, VectorSearchRequest, VectorHit, VectorStore } from './knowledge/vector-store.port';
 export type { ParsedDocument, ParseDocument, SegmentDraft, SplitDocument } from './knowledge/document-pipeline.types';
+export { createIngestionActivities, type IngestionActivityDeps, type IngestionEmbedder } from './knowledge/ingestion.activities';
+export { IngestionEvents, jobCounts, progressOf } from './knowledge/ingestion-events';
