@@ -88,5 +88,6 @@ export { RunReconciler, startReconciler, type ReconcilerOptions } from './runs/r
 export { TemporalExecutionInspector, connectExecutionInspector, type ExecutionInspector, type ExecutionState } from './runs/execution-inspector';
 export type { KnowledgeRef, VectorRecord, VectorSearchRequest, VectorHit, VectorStore } from './knowledge/vector-store.port';
 export type { ParsedDocument, ParseDocument, SegmentDraft, SplitDocument } from './knowledge/document-pipeline.types';
-export { createIngestionActivities, type IngestionActivityDeps, type IngestionEmbedder } from './knowledge/ingestion.activities';
+export { createIngestionActivities, type IngestionActivityDeps } from './knowledge/ingestion.activities';
 export { IngestionEvents, jobCounts, progressOf } from './knowledge/ingestion-events';
+export { Embedder, cacheKey, encodeVector, decodeVector, type EmbedderDeps, type EmbedResult } from './knowledge/embedder';

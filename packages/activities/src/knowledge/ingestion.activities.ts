@@ -16,22 +16,15 @@ import type { RunEventStream } from '../events/run-event-stream';
 import type { Logger } from '../observability/logger';
 import type { PrismaClient } from '../persistence/prisma-client';
 import type { ParseDocument, SplitDocument } from './document-pipeline.types';
+import type { Embedder } from './embedder';
 import { IngestionEvents, jobCounts } from './ingestion-events';
 import { checkCancelled, ingestionStep } from './ingestion-step';
 import type { KnowledgeRef, VectorRecord, VectorStore } from './vector-store.port';
 
-/**
- * What ingestion needs of the embedder (embedder.ts): the vectors of `texts`, in order, through
- * the knowledge's provider, each text looked up in the embedding cache first and stored there after.
- */
-export interface IngestionEmbedder {
-  embed(input: { tenantId: string; settings: EmbeddingSettings; texts: string[]; signal?: AbortSignal }): Promise<number[][]>;
-}
-
 export interface IngestionActivityDeps {
   prisma: PrismaClient;
   vectors: VectorStore;
-  embedder: IngestionEmbedder;
+  embedder: Pick<Embedder, 'embed'>;
   parse: ParseDocument;
   split: SplitDocument;
   events: RunEventStream;
@@ -89,14 +82,10 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       select: { id: true, position: true, text: true },
     });
 
-  /** Embeds texts in requests of KNOWLEDGE_LIMITS.embeddingBatchSize, stopping between requests once cancelled. */
+  /** Vectors of texts: the cache's, or the provider's in requests of KNOWLEDGE_LIMITS.embeddingBatchSize (the embedder batches; the signal stops it once cancelled). */
   const embedAll = async (tenantId: string, settings: EmbeddingSettings, texts: string[], signal: AbortSignal): Promise<number[][]> => {
-    const out: number[][] = [];
-    for (let i = 0; i < texts.length; i += KNOWLEDGE_LIMITS.embeddingBatchSize) {
-      checkCancelled(signal);
-      out.push(...(await embedder.embed({ tenantId, settings, texts: texts.slice(i, i + KNOWLEDGE_LIMITS.embeddingBatchSize), signal })));
-    }
-    return out;
+    checkCancelled(signal);
+    return (await embedder.embed(tenantId, settings, texts, signal)).vectors;
   };
 
   const needEmbedding = (settings: KnowledgeSettings, name: string): EmbeddingSettings => {
