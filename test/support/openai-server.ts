@@ -47,6 +47,8 @@ export interface OpenAiServer {
   requests: RecordedRequest[];
   chats(): RecordedRequest[];
   embeddingCalls(): RecordedRequest[];
+  /** how long each embedding answer waits (0: none), e.g. to keep an ingestion batch in flight */
+  embeddingDelayMs: number;
   enqueue(...replies: Reply[]): void;
   /** answers for the next embedding requests (errors, raw bodies, hangs); then vectors again */
   enqueueEmbedding(...replies: Exclude<Reply, { kind: 'text' }>[]): void;
@@ -81,6 +83,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     requests: [],
     chats: () => state.requests.filter((r) => r.path.endsWith('/chat/completions')),
     embeddingCalls: () => state.requests.filter((r) => r.path.endsWith('/embeddings')),
+    embeddingDelayMs: 0,
     enqueue: (...replies) => void queue.push(...replies),
     enqueueEmbedding: (...replies) => void embeddingQueue.push(...replies),
     rule: undefined,
@@ -90,6 +93,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       embeddingQueue.length = 0;
       state.requests.length = 0;
       state.rule = undefined;
+      state.embeddingDelayMs = 0;
     },
     close: async () => {
       server.closeAllConnections();
@@ -119,7 +123,10 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     }
     if (req.method === 'POST' && path === '/embeddings') {
       const scripted = embeddingQueue.shift();
-      return scripted ? failure(res, scripted) : embeddings(rec, res);
+      if (scripted) return failure(res, scripted);
+      if (state.embeddingDelayMs > 0) await pause(state.embeddingDelayMs, res);
+      if (res.destroyed) return;
+      return embeddings(rec, res);
     }
     if (req.method === 'POST' && path === '/chat/completions') return chat(rec, res, queue.shift() ?? state.rule?.(rec) ?? echo(rec));
     sendError(res, 404, `Unknown path ${req.method} ${rec.path}`);

@@ -157,5 +157,4 @@ describe('ingestion workflows', () => {
     expect(statuses.filter((s) => s.code === 'ingestion_cancelled').length).toBeGreaterThanOrEqual(1);
     expect(result).toMatchObject({ total: 12, succeeded: statuses.filter((s) => s.status === 'completed').length });
   });
-
 });

@@ -24,7 +24,7 @@ export async function bundleWorkflows(): Promise<WorkflowBundle> {
 }
 
 export interface CreateWorkerOptions {
-  /** the ingestion worker's ports; without them (or with WEFT_INGESTION_WORKER=false) this process runs no ingestion worker */
+  /** the ingestion worker's ports (their owner closes them); without them (or with WEFT_INGESTION_WORKER=false) this process runs no ingestion worker */
   ingestion?: IngestionPorts;
 }
 
@@ -81,7 +81,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   }
   const close = async () => {
     await reconciler?.stop();
-    await Promise.allSettled([nodes.close(), ingestionPorts?.vectors.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close()]);
+    await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close()]);
   };
   /** Runs the Workers until they are shut down (both stop on SIGINT/SIGTERM); if one fails, the other is shut down too. */
   const run = async () => {

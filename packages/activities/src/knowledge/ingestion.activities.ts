@@ -57,18 +57,32 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       select: { id: true, name: true, format: true, segmentCount: true, knowledge: { select: { indexing: true, embedding: true, chunking: true } } },
     });
     if (!doc) return null;
-    const settings: KnowledgeSettings = {
-      indexing: doc.knowledge.indexing === 'high-quality' ? 'high-quality' : 'economy',
-      embedding: doc.knowledge.embedding ? embeddingSettingsSchema.parse(doc.knowledge.embedding) : null,
-    };
-    return { doc, settings, chunking: doc.knowledge.chunking };
+    return { doc, settings: settingsOf(doc.knowledge), chunking: doc.knowledge.chunking };
   };
 
-  const refOf = (step: DocumentStep, settings: KnowledgeSettings, dimensions?: number): KnowledgeRef => ({
+  const refOf = (step: DocumentStep, settings: KnowledgeSettings, dimensions: number | null): KnowledgeRef => ({
     tenantId: step.tenantId,
     knowledgeId: step.knowledgeId,
-    dimensions: settings.indexing === 'economy' ? null : (dimensions ?? settings.embedding?.dimensions ?? null),
+    dimensions: settings.indexing === 'economy' ? null : dimensions,
   });
+
+  /**
+   * The knowledge as the vector store knows it. High-quality vectors live by their dimensions
+   * (docs/adr/0010); a knowledge that does not set them has the length of its vectors, read back
+   * from the embedding cache through one of its segments (this document's first, else any).
+   * Null: nothing of this knowledge can have been indexed densely.
+   */
+  const storedRef = async (step: DocumentStep, settings: KnowledgeSettings): Promise<KnowledgeRef | null> => {
+    if (settings.indexing === 'economy') return refOf(step, settings, null);
+    if (settings.embedding?.dimensions) return refOf(step, settings, settings.embedding.dimensions);
+    if (!settings.embedding) return null;
+    const probe =
+      (await prisma.knowledgeSegment.findFirst({ where: { tenantId: step.tenantId, documentId: step.documentId }, orderBy: { position: 'asc' }, select: { text: true } })) ??
+      (await prisma.knowledgeSegment.findFirst({ where: { tenantId: step.tenantId, knowledgeId: step.knowledgeId }, select: { text: true } }));
+    if (!probe) return null;
+    const [vector] = (await embedder.embed(step.tenantId, settings.embedding, [probe.text])).vectors;
+    return vector ? refOf(step, settings, vector.length) : null;
+  };
 
   const setStatus = async (step: DocumentStep, name: string, status: DocumentStatus) => {
     await prisma.knowledgeDocument.updateMany({ where: { id: step.documentId, tenantId: step.tenantId }, data: { status } });
@@ -185,7 +199,7 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       const dense = settings.indexing === 'high-quality' ? await embedAll(step.tenantId, needEmbedding(settings, doc.name), segments.map((s) => s.text), signal) : undefined;
       checkCancelled(signal);
       const records: VectorRecord[] = segments.map((s, i) => ({ id: s.id, documentId: doc.id, text: s.text, ...(dense ? { dense: dense[i]! } : {}) }));
-      const ref = refOf(step, settings, dense?.[0]?.length);
+      const ref = refOf(step, settings, dense?.[0]?.length ?? null);
       await vectors.ensureKnowledge(ref);
       await vectors.upsert(ref, records);
     }),
@@ -203,7 +217,8 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       // Vectors of positions an earlier, longer split had: segment ids are (document, position).
       if (doc.segmentCount > segmentCount) {
         const stale = Array.from({ length: doc.segmentCount - segmentCount }, (_, i) => segmentIdFor(doc.id, segmentCount + i));
-        await vectors.deleteIds(refOf(step, settings), stale);
+        const ref = await storedRef(step, settings);
+        if (ref) await vectors.deleteIds(ref, stale);
       }
       await prisma.knowledgeDocument.updateMany({
         where: { id: doc.id, tenantId: step.tenantId },
@@ -226,7 +241,8 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       // segment count so that the next index of it knows which vector ids to clear.
       let vectorsRemoved = true;
       try {
-        await vectors.deleteDocument(refOf(step, settings), doc.id);
+        const ref = await storedRef(step, settings);
+        if (ref) await vectors.deleteDocument(ref, doc.id);
       } catch (err) {
         vectorsRemoved = false;
         logger.warn('vectors of a failed document not removed', { documentId: doc.id, error: String(err) });
@@ -248,10 +264,14 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
   async function removeVectorsOfDeleted(step: DocumentStep): Promise<void> {
     const knowledge = await prisma.knowledge.findFirst({ where: { id: step.knowledgeId, tenantId: step.tenantId }, select: { indexing: true, embedding: true } });
     if (!knowledge) return;
-    const settings: KnowledgeSettings = {
-      indexing: knowledge.indexing === 'high-quality' ? 'high-quality' : 'economy',
-      embedding: knowledge.embedding ? embeddingSettingsSchema.parse(knowledge.embedding) : null,
-    };
-    await vectors.deleteDocument(refOf(step, settings), step.documentId);
+    const ref = await storedRef(step, settingsOf(knowledge));
+    if (ref) await vectors.deleteDocument(ref, step.documentId);
   }
+}
+
+function settingsOf(knowledge: { indexing: string; embedding: unknown }): KnowledgeSettings {
+  return {
+    indexing: knowledge.indexing === 'high-quality' ? 'high-quality' : 'economy',
+    embedding: knowledge.embedding ? embeddingSettingsSchema.parse(knowledge.embedding) : null,
+  };
 }

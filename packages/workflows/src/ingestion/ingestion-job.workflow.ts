@@ -14,10 +14,12 @@ import {
 import { NON_RETRYABLE_CODES, type IngestionActivities, type IngestionJobInput, type IngestionJobResult } from '@weft/domain';
 import { failureOf, ingestDocumentWorkflow } from './ingest-document.workflow';
 
+// The job's own start and end wait out a database outage (no attempt limit): a job whose workflow
+// failed would stay "running" for ever in the API.
 const jobRecords = proxyActivities<IngestionActivities>({
   startToCloseTimeout: '2m',
   heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: [...NON_RETRYABLE_CODES] },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: [...NON_RETRYABLE_CODES] },
 });
 
 /** Child workflows in flight at most, whatever a job asks for. */
@@ -52,9 +54,14 @@ export async function ingestionJobWorkflow(input: IngestionJobWorkflowInput): Pr
   const attemptKey = workflowInfo().workflowId;
   const pending = [...new Set(input.documentIds)];
   const concurrency = Math.max(1, Math.min(MAX_INGESTION_CONCURRENCY, Math.floor(input.concurrency) || 1));
-  if (!input.continuation) await jobRecords.ingestionJobStarted({ jobId, tenantId, attemptKey, documentIds: pending });
-
   const root = CancellationScope.current();
+  try {
+    if (!input.continuation) await jobRecords.ingestionJobStarted({ jobId, tenantId, attemptKey, documentIds: pending });
+  } catch (err) {
+    // Cancelled before it began: it ends cancelled below, like any other.
+    if (!isCancellation(err)) throw err;
+  }
+
   const inFlight = new Map<string, Promise<void>>();
   let next = 0;
   const historyFull = () => {
