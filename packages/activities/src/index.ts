@@ -88,3 +88,7 @@ export { RunReconciler, startReconciler, type ReconcilerOptions } from './runs/r
 export { TemporalExecutionInspector, connectExecutionInspector, type ExecutionInspector, type ExecutionState } from './runs/execution-inspector';
 export type { KnowledgeRef, VectorRecord, VectorSearchRequest, VectorHit, VectorStore } from './knowledge/vector-store.port';
 export type { ParsedDocument, ParseDocument, SegmentDraft, SplitDocument } from './knowledge/document-pipeline.types';
+export { DocumentParser, parseDocument, closeSharedDocumentParser, type DocumentParserOptions } from './knowledge/parse/parse-document';
+export { formatOf } from './knowledge/parse/document-format';
+export { cleanText } from './knowledge/parse/clean-text';
+export { splitDocument } from './knowledge/split/split-document';
