@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
  * A local server speaking OpenAI's wire protocol on 127.0.0.1 — the only fake in the LLM suites,
  * standing in for the vendor we do not run, and driven only through the real `openai` SDK.
  *   GET /v1/models, POST /v1/chat/completions (JSON or SSE, with the usage chunk when
- *   `stream_options.include_usage`), POST /v1/embeddings (float or base64).
+ *   `stream_options.include_usage`), POST /v1/embeddings (float or base64; a hashed bag of words,
+ *   so texts that share words are near each other: see expectedVector).
  * Chat answers come from a queue of scripted replies, then from a rule, then echo the last user
  * message. Embeddings answer from their own queue of scripted failures, else with `expectedVector`:
  * a bag of words, so texts that share words land near each other and retrieval tests can assert
@@ -54,6 +55,8 @@ export interface OpenAiServer {
   enqueueEmbedding(...replies: Exclude<Reply, { kind: 'text' }>[]): void;
   /** the answer when the queue is empty (undefined: echo) */
   rule: ((req: RecordedRequest) => Reply | undefined) | undefined;
+  /** a failure to answer an embeddings request with (an error, raw or hang reply); undefined: embed */
+  embeddingRule: ((req: RecordedRequest) => Exclude<Reply, { kind: 'text' }> | undefined) | undefined;
   models: string[];
   reset(): void;
   close(): Promise<void>;
@@ -87,6 +90,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     enqueue: (...replies) => void queue.push(...replies),
     enqueueEmbedding: (...replies) => void embeddingQueue.push(...replies),
     rule: undefined,
+    embeddingRule: undefined,
     models: ['gpt-test', 'gpt-test-mini', 'embed-test'],
     reset() {
       queue.length = 0;
@@ -94,6 +98,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       state.requests.length = 0;
       state.rule = undefined;
       state.embeddingDelayMs = 0;
+      state.embeddingRule = undefined;
     },
     close: async () => {
       server.closeAllConnections();
@@ -122,7 +127,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       return sendJson(res, 200, { object: 'list', data: state.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'weft-test' })) });
     }
     if (req.method === 'POST' && path === '/embeddings') {
-      const scripted = embeddingQueue.shift();
+      const scripted = embeddingQueue.shift() ?? state.embeddingRule?.(rec);
       if (scripted) return failure(res, scripted);
       if (state.embeddingDelayMs > 0) await pause(state.embeddingDelayMs, res);
       if (res.destroyed) return;
