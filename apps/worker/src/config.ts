@@ -33,9 +33,6 @@ export const workerConfigSchema = z.object({
    * with its own slots, so a batch of a thousand documents never takes the slots of interactive
    * runs. `false` runs no ingestion worker here (a deployment may run it in processes of its own).
    */
-  /** the vector store (docs/adr/0010): Milvus's gRPC host:port, and `user:password` or an API key (none for Milvus Lite) */
-  MILVUS_ADDRESS: z.string().min(1).default('127.0.0.1:19530'),
-  MILVUS_TOKEN: z.string().min(1).optional(),
   WEFT_INGESTION_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   TEMPORAL_INGESTION_TASK_QUEUE: z.string().min(1).default('weft-ingestion'),
   /** ingestion steps at once (parsing is CPU work; embedding and indexing wait on the network) */
