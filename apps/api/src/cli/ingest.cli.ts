@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { formatOf } from '@weft/activities';
 import { KNOWLEDGE_LIMITS } from '@weft/domain';
-import { formatOfFile } from '../knowledge/document-name';
 import { ApiCallError, IngestClient, type JobDocument } from './ingest-client';
 import { ProgressView, renderTable, type ReportRow } from './ingest-report';
 
@@ -54,7 +54,7 @@ async function collect(paths: readonly string[], cwd: string, say: (m: string) =
       if (entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() && formatOfFile(entry.name)) out.push({ path, size: (await stat(path)).size });
+      else if (entry.isFile() && formatOf(entry.name)) out.push({ path, size: (await stat(path)).size });
       else if (entry.isFile()) say(`left out ${path} (not a format Weft reads)`);
     }
   };

@@ -1,32 +1,13 @@
+import { formatOf } from '@weft/activities';
 import type { Issue, DocumentFormat } from '@weft/domain';
-
-/** Extensions by format; the format decides which parser reads the bytes. */
-const EXTENSIONS: Record<string, DocumentFormat> = {
-  txt: 'txt',
-  text: 'txt',
-  md: 'md',
-  markdown: 'md',
-  html: 'html',
-  htm: 'html',
-  json: 'json',
-  csv: 'csv',
-  pdf: 'pdf',
-  docx: 'docx',
-};
 
 /** Formats a JSON text document may have (pdf and docx are binary: they come as files). */
 const TEXT_FORMATS: readonly DocumentFormat[] = ['txt', 'md', 'html', 'json', 'csv'];
 
-/** The format a file's name says, or undefined for an extension Weft does not read. */
-export function formatOfFile(name: string): DocumentFormat | undefined {
-  const dot = name.lastIndexOf('.');
-  return dot <= 0 ? undefined : EXTENSIONS[name.slice(dot + 1).toLowerCase()];
-}
-
-/** A text document's format: its name's text extension, else plain text. */
+/** A text document's format: the one its name says when it is a text format, else plain text. */
 export function formatOfText(name: string): DocumentFormat | undefined {
-  const format = formatOfFile(name);
-  if (format === undefined) return 'txt';
+  const format = formatOf(name);
+  if (format === null) return 'txt';
   return TEXT_FORMATS.includes(format) ? format : undefined;
 }
 
@@ -45,12 +26,18 @@ export function documentNameOf(raw: string): string | undefined {
 }
 
 /** The problems of one document of an upload, by its position (`path`). */
-export function documentIssues(raw: string, size: number, path: (string | number)[], kind: 'file' | 'text'): { name?: string; format?: DocumentFormat; issues: Issue[] } {
+export function documentIssues(
+  raw: string,
+  size: number,
+  path: (string | number)[],
+  kind: 'file' | 'text',
+  mimeType?: string,
+): { name?: string; format?: DocumentFormat; issues: Issue[] } {
   const name = documentNameOf(raw);
   if (name === undefined) {
     return { issues: [{ code: 'document_name_invalid', message: 'A document needs a name of 1 to 255 characters without control characters or path separators alone', path }] };
   }
-  const format = kind === 'file' ? formatOfFile(name) : formatOfText(name);
+  const format = kind === 'file' ? (formatOf(name, mimeType) ?? undefined) : formatOfText(name);
   const issues: Issue[] = [];
   if (format === undefined) {
     const message =

@@ -78,7 +78,7 @@ function attemptOf(data: string): number | undefined {
 }
 
 export function ingestionJobsRouter(jobs: IngestionJobsService, live: LiveEvents): Router {
-  const summary = async (job: IngestionJob) => jobSummaryDto(job, (await jobs.counts([job.id])).get(job.id)!);
+  const summary = async (job: IngestionJob) => jobSummaryDto(job, (await jobs.counts(job.tenantId, [job.id])).get(job.id)!);
 
   /** A job as the source of its event stream: its job.finished, when the stream lacks one, is made from the record. */
   const source = async (job: IngestionJob): Promise<EventSource> => {
@@ -97,13 +97,13 @@ export function ingestionJobsRouter(jobs: IngestionJobsService, live: LiveEvents
     list: async (req, res, { query }) => {
       const { skip, take, orderBy } = pageWindow(query);
       const { items, total } = await jobs.list(req.auth.tenantId, { skip, take, order: orderBy.createdAt }, query);
-      const counts = await jobs.counts(items.map((j) => j.id));
+      const counts = await jobs.counts(req.auth.tenantId, items.map((j) => j.id));
       sendList(req, res, items.map((j) => jobSummaryDto(j, counts.get(j.id)!)), { page: query.page, limit: query.limit, total });
     },
 
     get: async (req, res, { params, query }) => {
       const job = await jobs.find(req.auth.tenantId, params.id);
-      const counts = (await jobs.counts([job.id])).get(job.id)!;
+      const counts = (await jobs.counts(job.tenantId, [job.id])).get(job.id)!;
       const documents = await jobs.documents(job.id, { skip: (query.page - 1) * query.limit, take: query.limit });
       sendData(req, res, jobDto(job, counts, documents, paginationOf({ page: query.page, limit: query.limit, total: counts.total })));
     },

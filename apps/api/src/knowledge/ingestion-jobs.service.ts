@@ -1,7 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { IngestionJob, PrismaClient } from '@weft/activities';
-import { INGESTION_JOB_WORKFLOW_TYPE, ingestionWorkflowIdFor, type IngestionJobInput, type JobStatus } from '@weft/domain';
-import { countsOf, type DocumentCounts } from './knowledge.dto';
+import { jobCounts, type IngestionJob, type PrismaClient } from '@weft/activities';
+import { INGESTION_JOB_WORKFLOW_TYPE, ingestionWorkflowIdFor, type IngestionCounts, type IngestionJobInput, type JobStatus } from '@weft/domain';
 import { jobConflict, jobNotFound } from './knowledge-api.errors';
 import { ACTIVE_JOB_STATUSES } from './knowledge.service';
 
@@ -50,16 +49,9 @@ export class IngestionJobsService {
     return { items, total };
   }
 
-  /** Each job's documents by status. */
-  async counts(jobIds: readonly string[]): Promise<Map<string, DocumentCounts>> {
-    const out = new Map<string, DocumentCounts>();
-    await Promise.all(
-      jobIds.map(async (jobId) => {
-        const rows = await this.prisma.knowledgeDocument.groupBy({ by: ['status'], where: { jobs: { some: { jobId } } }, _count: { _all: true } });
-        out.set(jobId, countsOf(rows.map((r) => ({ status: r.status, count: r._count._all }))));
-      }),
-    );
-    return out;
+  /** Each job's counts (from its documents' statuses, as the worker counts them). */
+  async counts(tenantId: string, jobIds: readonly string[]): Promise<Map<string, IngestionCounts>> {
+    return new Map(await Promise.all(jobIds.map(async (jobId) => [jobId, await jobCounts(this.prisma, tenantId, jobId)] as const)));
   }
 
   /** A page of a job's documents, by name (an upload's documents share their creation time). */

@@ -1,5 +1,5 @@
-import type { IngestionJob, Knowledge, KnowledgeDocument } from '@weft/activities';
-import type { ChunkingSettings, DocumentFormat, DocumentStatus, EmbeddingSettings, IndexingMode, JobStatus } from '@weft/domain';
+import { progressOf, type IngestionJob, type Knowledge, type KnowledgeDocument } from '@weft/activities';
+import type { ChunkingSettings, DocumentFormat, DocumentStatus, EmbeddingSettings, IndexingMode, IngestionCounts, JobStatus } from '@weft/domain';
 import type { Pagination } from '../http/envelope';
 import type { DocumentDto, IngestionJobDto, IngestionJobSummaryDto, KnowledgeDto } from './knowledge.responses';
 
@@ -85,20 +85,15 @@ export function documentDto(d: DocumentRow): DocumentDto {
   };
 }
 
-/** Done documents over all, as a whole percent; an empty job has nothing left to do. */
-export function progressOf(counts: DocumentCounts): number {
-  return counts.total === 0 ? 100 : Math.floor(((counts.completed + counts.error) * 100) / counts.total);
-}
-
-export function jobSummaryDto(j: IngestionJob, counts: DocumentCounts): IngestionJobSummaryDto {
+export function jobSummaryDto(j: IngestionJob, counts: IngestionCounts): IngestionJobSummaryDto {
   return {
     id: j.id,
     knowledgeId: j.knowledgeId,
     status: j.status as JobStatus,
     attempt: j.attempt,
     total: counts.total,
-    succeeded: counts.completed,
-    failed: counts.error,
+    succeeded: counts.succeeded,
+    failed: counts.failed,
     progress: progressOf(counts),
     createdAt: j.createdAt.toISOString(),
     startedAt: j.startedAt?.toISOString() ?? null,
@@ -108,7 +103,7 @@ export function jobSummaryDto(j: IngestionJob, counts: DocumentCounts): Ingestio
 
 export function jobDto(
   j: IngestionJob,
-  counts: DocumentCounts,
+  counts: IngestionCounts,
   documents: readonly Pick<KnowledgeDocument, 'id' | 'name' | 'status' | 'errorCode' | 'errorMessage'>[],
   documentsPage: Pagination,
 ): IngestionJobDto {

@@ -127,7 +127,7 @@ async function incomingDocuments(req: Request, body: UploadTextBody | undefined)
   const form = await readMultipartUpload(req, KNOWLEDGE_LIMITS);
   const source = form.fields.source ?? 'upload';
   if (!(UPLOAD_SOURCES as readonly string[]).includes(source)) throw uploadInvalid([{ code: 'upload_field_invalid', message: `source is one of ${UPLOAD_SOURCES.join(', ')}`, path: ['source'] }]);
-  return checkedDocuments(form.files.map((f) => ({ raw: f.filename, bytes: f.bytes })), 'file', source, (i) => ['files', i]);
+  return checkedDocuments(form.files.map((f) => ({ raw: f.filename, bytes: f.bytes, mimeType: f.mimeType })), 'file', source, (i) => ['files', i]);
 }
 
 /** The one document of a replacement. */
@@ -135,7 +135,7 @@ async function replacement(req: Request, body: ReplaceTextBody | undefined, curr
   if (body) return checkedDocuments([{ raw: body.name ?? currentName, bytes: Buffer.from(body.text, 'utf8') }], 'text', 'text', () => ['name'])[0]!;
   const form = await readMultipartUpload(req, { ...KNOWLEDGE_LIMITS, maxDocumentsPerUpload: 1, maxUploadBytes: KNOWLEDGE_LIMITS.maxDocumentBytes });
   if (form.fields.source !== undefined) throw uploadInvalid([{ code: 'upload_field_unknown', message: 'a replacement is one file', path: ['source'] }]);
-  return checkedDocuments(form.files.map((f) => ({ raw: f.filename, bytes: f.bytes })), 'file', 'upload', () => ['file'])[0]!;
+  return checkedDocuments(form.files.map((f) => ({ raw: f.filename, bytes: f.bytes, mimeType: f.mimeType })), 'file', 'upload', () => ['file'])[0]!;
 }
 
 export function knowledgeRouter(knowledge: KnowledgeService, documents: DocumentsService): Router {

@@ -16,6 +16,8 @@ export interface UploadLimits {
 export interface UploadedPart {
   /** the filename the part carried, as sent */
   filename: string;
+  /** the part's Content-Type (the format when the name has no known extension) */
+  mimeType: string;
   bytes: Buffer<ArrayBuffer>;
 }
 
@@ -102,7 +104,7 @@ export function readMultipartUpload(req: Request, limits: UploadLimits): Promise
           issues.push({ code: 'document_name_invalid', message: `the file part '${field.slice(0, 100)}' has no filename`, path: ['files', at] });
           return;
         }
-        files.push({ filename, bytes: Buffer.concat(chunks) });
+        files.push({ filename, mimeType: info.mimeType, bytes: Buffer.concat(chunks) });
       });
     });
     parser.on('field', (name, value, info) => {
@@ -133,7 +135,7 @@ export function readMultipartUpload(req: Request, limits: UploadLimits): Promise
 
 /** An upload's documents, checked: every problem of every document is one 422 issue list. */
 export function checkedDocuments(
-  items: readonly { raw: string; bytes: Buffer<ArrayBuffer> }[],
+  items: readonly { raw: string; bytes: Buffer<ArrayBuffer>; mimeType?: string }[],
   kind: 'file' | 'text',
   source: string,
   at: (index: number) => (string | number)[],
@@ -141,7 +143,7 @@ export function checkedDocuments(
   const issues: Issue[] = [];
   const docs: IncomingDocument[] = [];
   items.forEach((item, i) => {
-    const { name, format, issues: found } = documentIssues(item.raw, item.bytes.length, at(i), kind);
+    const { name, format, issues: found } = documentIssues(item.raw, item.bytes.length, at(i), kind, item.mimeType);
     issues.push(...found);
     if (name !== undefined && format !== undefined && !found.length) docs.push({ name, format, bytes: item.bytes, source });
   });

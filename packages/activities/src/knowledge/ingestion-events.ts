@@ -1,4 +1,4 @@
-import type { DocumentStatus, IngestionCounts, IngestionEventType, JobStatus } from '@weft/domain';
+import { attemptOfIngestionWorkflow, type DocumentStatus, type IngestionCounts, type IngestionEventType, type JobStatus } from '@weft/domain';
 import type { Logger } from '../observability/logger';
 import type { PrismaClient } from '../persistence/prisma-client';
 import type { RunEventStream } from '../events/run-event-stream';
@@ -50,11 +50,11 @@ export class IngestionEvents {
   }
 
   async started(step: { jobId: string; attemptKey: string }, data: { documents: number } & IngestionCounts): Promise<void> {
-    await this.once(step.jobId, `${step.attemptKey}:job.started`, 'job.started', { ...data, progress: progressOf(data) });
+    await this.once(step.jobId, `${step.attemptKey}:job.started`, 'job.started', { attempt: attemptOfIngestionWorkflow(step.jobId, step.attemptKey), ...data, progress: progressOf(data) });
   }
 
   async finished(step: { jobId: string; attemptKey: string }, data: { status: JobStatus } & IngestionCounts): Promise<void> {
-    await this.once(step.jobId, `${step.attemptKey}:job.finished`, 'job.finished', { ...data, progress: progressOf(data) }, true);
+    await this.once(step.jobId, `${step.attemptKey}:job.finished`, 'job.finished', { attempt: attemptOfIngestionWorkflow(step.jobId, step.attemptKey), ...data, progress: progressOf(data) }, true);
   }
 
   private async once(jobId: string, key: string, type: IngestionEventType, data: Record<string, unknown>, final = false): Promise<void> {
