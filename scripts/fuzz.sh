@@ -40,9 +40,9 @@ stop_api() {
 trap stop_api EXIT
 
 log "fuzz: starting the API on $url (no worker; log: ${api_log#"$WEFT_ROOT"/})"
-# A task queue of its own that no worker polls; blocking requests wait one second at most, and a
+# Task queues of its own that no worker polls (runs, ingestion jobs); blocking requests wait one second at most, and a
 # live event stream (of a run that never ends, here) is closed after 100 ms.
-WEFT_API_HOST=127.0.0.1 WEFT_API_PORT=$port TEMPORAL_TASK_QUEUE=weft-fuzz-$suffix \
+WEFT_API_HOST=127.0.0.1 WEFT_API_PORT=$port TEMPORAL_TASK_QUEUE=weft-fuzz-$suffix TEMPORAL_INGESTION_TASK_QUEUE=weft-fuzz-ingest-$suffix \
   WEFT_ENCRYPTION_KEY=${WEFT_ENCRYPTION_KEY:-$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))')} \
   WEFT_BLOCKING_TIMEOUT_MS=500 WEFT_MAX_BLOCKING_TIMEOUT_MS=1000 WEFT_SSE_MAX_STREAM_MS=100 LOG_LEVEL=warn \
   node apps/api/dist/main.js > "$api_log" 2>&1 < /dev/null &

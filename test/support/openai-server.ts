@@ -46,6 +46,8 @@ export interface OpenAiServer {
   requests: RecordedRequest[];
   chats(): RecordedRequest[];
   embeddingCalls(): RecordedRequest[];
+  /** how long each embedding answer waits (0: none), e.g. to keep an ingestion batch in flight */
+  embeddingDelayMs: number;
   enqueue(...replies: Reply[]): void;
   /** the answer when the queue is empty (undefined: echo) */
   rule: ((req: RecordedRequest) => Reply | undefined) | undefined;
@@ -79,6 +81,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     requests: [],
     chats: () => state.requests.filter((r) => r.path.endsWith('/chat/completions')),
     embeddingCalls: () => state.requests.filter((r) => r.path.endsWith('/embeddings')),
+    embeddingDelayMs: 0,
     enqueue: (...replies) => void queue.push(...replies),
     rule: undefined,
     embeddingRule: undefined,
@@ -87,6 +90,7 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       queue.length = 0;
       state.requests.length = 0;
       state.rule = undefined;
+      state.embeddingDelayMs = 0;
       state.embeddingRule = undefined;
     },
     close: async () => {
@@ -117,7 +121,10 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     }
     if (req.method === 'POST' && path === '/embeddings') {
       const failure = state.embeddingRule?.(rec);
-      return failure ? chat(rec, res, failure) : embeddings(rec, res);
+      if (failure) return chat(rec, res, failure);
+      if (state.embeddingDelayMs > 0) await pause(state.embeddingDelayMs, res);
+      if (res.destroyed) return;
+      return embeddings(rec, res);
     }
     if (req.method === 'POST' && path === '/chat/completions') return chat(rec, res, queue.shift() ?? state.rule?.(rec) ?? echo(rec));
     sendError(res, 404, `Unknown path ${req.method} ${rec.path}`);

@@ -48,9 +48,14 @@ function parseFrame(frame: string): SseEvent | undefined {
 }
 
 /** Opens a run's event stream over plain fetch (what a non-browser client does). */
-export async function openEvents(baseUrl: string, runId: string, key: string, options: { lastEventId?: string; query?: string } = {}): Promise<SseStream> {
+export function openEvents(baseUrl: string, runId: string, key: string, options: { lastEventId?: string; query?: string } = {}): Promise<SseStream> {
+  return openStream(baseUrl, `/v1/runs/${runId}/events`, key, options);
+}
+
+/** Opens the event stream at `path` (a run's, an ingestion job's). */
+export async function openStream(baseUrl: string, path: string, key: string, options: { lastEventId?: string; query?: string } = {}): Promise<SseStream> {
   const controller = new AbortController();
-  const res = await fetch(`${baseUrl}/v1/runs/${runId}/events${options.query ?? ''}`, {
+  const res = await fetch(`${baseUrl}${path}${options.query ?? ''}`, {
     headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream', ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}) },
     signal: controller.signal,
   });

@@ -42,6 +42,11 @@ import { approvalsRouter } from './approvals/approvals.router';
 import { ApprovalsService } from './approvals/approvals.service';
 import { formsRouter } from './approvals/forms.router';
 import { retrieveRouter } from './knowledge/retrieve.router';
+import { DocumentsService } from './knowledge/documents.service';
+import { IngestionJobsService } from './knowledge/ingestion-jobs.service';
+import { ingestionJobsRouter } from './knowledge/ingestion-jobs.router';
+import { knowledgeRouter } from './knowledge/knowledge.router';
+import { KnowledgeService } from './knowledge/knowledge.service';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -140,6 +145,11 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   app.locals.liveEvents = live;
   app.use(eventsRouter(runs, live));
   app.use(historyRouter(runs, new RunHistoryReader(temporal, secrets)));
+  // Knowledge bases, their documents and the ingestion jobs that index them (events: the same live streams).
+  const knowledge = new KnowledgeService(prisma, vectorStore);
+  const ingestionJobs = new IngestionJobsService(prisma, temporal, { taskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE, concurrency: config.WEFT_INGESTION_CONCURRENCY });
+  app.use(knowledgeRouter(knowledge, new DocumentsService(prisma, vectorStore, ingestionJobs)));
+  app.use(ingestionJobsRouter(ingestionJobs, live));
   openapi = buildOpenApiDocument(mountedRoutes(app).declared);
 
   app.use(notFoundRoute);

@@ -17,6 +17,10 @@ export const apiConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('weft'),
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  /** the task queue ingestion jobs run on (the worker's ingestion worker polls it), apart from runs' */
+  TEMPORAL_INGESTION_TASK_QUEUE: z.string().default('weft-ingestion'),
+  /** documents of one ingestion job indexed at once (child workflows in flight) */
+  WEFT_INGESTION_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WEFT_BLOCKING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   /** the longest a blocking run request holds its connection, whatever its timeoutMs asks */
   WEFT_MAX_BLOCKING_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(300_000),

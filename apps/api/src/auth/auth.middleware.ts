@@ -45,4 +45,6 @@ export const CAN = {
   read: ['admin', 'developer', 'operator', 'viewer'],
   editWorkflows: ['admin', 'developer'],
   operateRuns: ['admin', 'developer', 'operator'],
+  /** knowledge bases, their documents and ingestion jobs */
+  editKnowledge: ['admin', 'developer'],
 } as const satisfies Record<string, readonly Role[]>;

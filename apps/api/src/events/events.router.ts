@@ -1,11 +1,13 @@
 import type { Router } from 'express';
+import { boundedField, type Run } from '@weft/activities';
+import { isTerminal, toPublicError, type RunStatus } from '@weft/domain';
 import { CAN } from '../auth/auth.middleware';
 import { MalformedRequestError } from '../http/http.errors';
 import { READ_ERRORS, bindRoutes, defineRoutes, events } from '../http/route';
 import { runParams } from '../runs/runs.schemas';
 import type { RunsService } from '../runs/runs.service';
 import { eventDataSchema, eventId, eventsQuery } from './events.schemas';
-import type { LiveEvents } from './live-events';
+import type { EventSource, LiveEvents } from './live-events';
 
 export const eventRoutes = defineRoutes({
   events: {
@@ -22,7 +24,7 @@ export const eventRoutes = defineRoutes({
 });
 
 /** "<ms>" or "<ms>-<seq>" as "<ms>-<seq>"; no id: from the first event. */
-function startAfter(raw: string | undefined): string {
+export function startAfter(raw: string | undefined): string {
   if (raw === undefined || raw === '') return '0-0';
   const parsed = eventId.safeParse(raw.trim());
   if (!parsed.success) {
@@ -33,12 +35,28 @@ function startAfter(raw: string | undefined): string {
   return parsed.data.includes('-') ? parsed.data : `${parsed.data}-0`;
 }
 
+/** A run as the source of its stream: its run.finished, when the stream lacks one, is made from the record. */
+function runSource(run: Run): EventSource {
+  return {
+    id: run.id,
+    finalType: 'run.finished',
+    ended: isTerminal(run.status as RunStatus),
+    finalData: () => ({
+      runId: run.id,
+      status: run.status,
+      ...boundedField('outputs', run.outputs ?? {}),
+      error: toPublicError(run.error),
+      finishedAt: (run.finishedAt ?? new Date()).toISOString(),
+    }),
+  };
+}
+
 export function eventsRouter(runs: RunsService, live: LiveEvents): Router {
   return bindRoutes(eventRoutes, {
     events: async (req, res, { params, query }) => {
       const after = startAfter(req.header('last-event-id') ?? query.lastEventId);
       const run = await runs.get(req.auth.tenantId, params.id);
-      await live.serve(res, run, after, (r) => runs.get(r.tenantId, r.id));
+      await live.serve(res, runSource(run), after, async () => runSource(await runs.get(run.tenantId, run.id)));
     },
   });
 }

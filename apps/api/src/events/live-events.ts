@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import { boundedField, streamFields, type Logger, type Run, type RunEventStream } from '@weft/activities';
-import { DomainError, describe, isTerminal, toPublicError, type RunStatus } from '@weft/domain';
+import { streamFields, type Logger, type RunEventStream } from '@weft/activities';
+import { DomainError, describe } from '@weft/domain';
 import { RunEventHub, compareIds, type StreamEntry } from './run-event-hub';
 import { SseConnection } from './sse-connection';
 
@@ -22,16 +22,36 @@ export class EventsCapacityError extends DomainError {
   }
 }
 
-/** Reads the run's record again (tenant-scoped, reconciled with Temporal while open). */
-export type RunReader = (run: Run) => Promise<Run>;
+/**
+ * What a stream is about, as its record says: a run (events/run-events.ts) or an ingestion job
+ * (knowledge/). Its id is the stream's id in RunEventStream.
+ */
+export interface EventSource {
+  id: string;
+  /** the type of the event that ends the stream (`run.finished`, `job.finished`) */
+  finalType: string;
+  /**
+   * Whether an event of that type ends the stream (default: any does). A job's stream holds one
+   * job.finished per attempt: only the current attempt's ends it.
+   */
+  isFinal?: (event: StreamEntry) => boolean;
+  /** whether the record says it has ended */
+  ended: boolean;
+  /** the final event's data made from the record, for a stream that lacks its own */
+  finalData(): Record<string, unknown>;
+}
+
+/** Reads the source's record again (tenant-scoped, reconciled with Temporal while open). */
+export type SourceReader = () => Promise<EventSource>;
 
 const REPLAY_PAGE = 500;
 
 /**
  * The live event streams of this process: admission (the connection cap), the shared reader, and
- * the end of each stream. A stream ends after the run's `run.finished`; a run whose record has
- * ended without one in the stream (trimmed, expired, or never published because Redis was away)
- * gets the rest of its events and a `run.finished` made from the record, without an id.
+ * the end of each stream. A stream ends after its source's final event (a run's `run.finished`, a
+ * job's `job.finished`); a source whose record has ended without one in the stream (trimmed,
+ * expired, or never published because Redis was away) gets the rest of its events and a final
+ * event made from the record, without an id.
  */
 export class LiveEvents {
   readonly hub: RunEventHub;
@@ -61,8 +81,8 @@ export class LiveEvents {
     for (const c of [...this.connections]) c.close();
   }
 
-  /** Serves the events of `run` after `after` on `res`, until the run ends or the client goes. */
-  async serve(res: Response, run: Run, after: string, reread: RunReader): Promise<void> {
+  /** Serves the events of `source` after `after` on `res`, until it ends or the client goes. */
+  async serve(res: Response, source: EventSource, after: string, reread: SourceReader): Promise<void> {
     if (this.connections.size >= this.options.maxConnections) {
       res.setHeader('Retry-After', '5');
       throw new EventsCapacityError(this.options.maxConnections);
@@ -71,7 +91,8 @@ export class LiveEvents {
     const subscription: { stop?: () => void } = {};
     const unsubscribe = () => subscription.stop?.();
     const conn: SseConnection = new SseConnection(res, {
-      runId: run.id,
+      runId: source.id,
+      isFinal: finalTest(source),
       after,
       pingMs: this.options.pingMs,
       maxStreamMs: this.options.maxStreamMs,
@@ -85,25 +106,25 @@ export class LiveEvents {
     conn.open();
     // The status line is sent: from here a failure ends the stream, and the client resumes.
     const failed = (err: unknown) => {
-      this.logger.warn('live event stream ended by an error', { runId: run.id, message: (err as Error).message });
+      this.logger.warn('live event stream ended by an error', { streamId: source.id, message: (err as Error).message });
       conn.close();
     };
     try {
-      if (isTerminal(run.status as RunStatus) && (await this.finishMissing(run, conn))) return;
+      if (source.ended && (await this.finishMissing(source, conn))) return;
     } catch (err) {
       return failed(err);
     }
     if (conn.isClosed) return;
     subscription.stop = this.hub.subscribe(conn);
-    // A run closed from outside (terminated in Temporal, its end never written) is found by
-    // reading its record now and then; the reconciler then publishes its run.finished.
+    // A source closed from outside (a run terminated in Temporal, its end never written) is found
+    // by reading its record now and then; the reconciler then publishes its final event.
     let checking = false;
     const recheck = async () => {
       if (checking) return;
       checking = true;
       try {
-        const now = await reread(run).catch(() => undefined);
-        if (now && isTerminal(now.status as RunStatus) && !conn.isClosed) await this.finishMissing(now, conn, unsubscribe);
+        const now = await reread().catch(() => undefined);
+        if (now?.ended && !conn.isClosed) await this.finishMissing(now, conn, unsubscribe);
       } catch (err) {
         failed(err);
       } finally {
@@ -114,28 +135,26 @@ export class LiveEvents {
   }
 
   /**
-   * For a run whose record has ended: true when its stream has no run.finished (after a grace for
-   * one on its way), in which case the rest of the stream and a run.finished made from the record
-   * have been sent and the stream closed. False when the hub will deliver the stream's own.
+   * For a source whose record has ended: true when its stream has no final event (after a grace
+   * for one on its way), in which case the rest of the stream and a final event made from the
+   * record have been sent and the stream closed. False when the hub will deliver the stream's own.
    */
-  private async finishMissing(run: Run, conn: SseConnection, beforeReplay?: () => void): Promise<boolean> {
-    const last = async () => (await this.streams.last(run.id).catch(() => undefined))?.type === 'run.finished';
+  private async finishMissing(source: EventSource, conn: SseConnection, beforeReplay?: () => void): Promise<boolean> {
+    const isFinal = finalTest(source);
+    const last = async () => {
+      const event = await this.streams.last(source.id).catch(() => undefined);
+      return event !== undefined && isFinal({ id: event.id, type: event.type, data: JSON.stringify(event.data) });
+    };
     if ((await last()) || (await sleep(this.finishGraceMs, conn).then(last))) {
       // Everything was seen already: nothing more will come.
-      const end = await this.streams.last(run.id).catch(() => undefined);
+      const end = await this.streams.last(source.id).catch(() => undefined);
       if (end && compareIds(conn.cursor, end.id) >= 0) conn.close();
       return false;
     }
     if (conn.isClosed) return true;
     beforeReplay?.();
-    await this.replay(run.id, conn);
-    conn.sendUnnumbered('run.finished', {
-      runId: run.id,
-      status: run.status,
-      ...boundedField('outputs', run.outputs ?? {}),
-      error: toPublicError(run.error),
-      finishedAt: (run.finishedAt ?? new Date()).toISOString(),
-    });
+    await this.replay(source.id, conn);
+    conn.sendUnnumbered(source.finalType, source.finalData());
     conn.close();
     return true;
   }
@@ -154,6 +173,11 @@ export class LiveEvents {
       await conn.drained();
     }
   }
+}
+
+/** The test for the event that ends a source's stream. */
+function finalTest(source: EventSource): (event: StreamEntry) => boolean {
+  return (event) => event.type === source.finalType && (source.isFinal?.(event) ?? true);
 }
 
 /** Waits `ms`, or less when the connection closes first. */

@@ -12,7 +12,10 @@ export function sseFrame(event: { id?: string; type: string; data: string }): st
 }
 
 export interface SseOptions {
+  /** the stream's id: a run's, or an ingestion job's */
   runId: string;
+  /** whether an event is the one after which the stream ends (a `run.finished`, the current attempt's `job.finished`) */
+  isFinal: (event: StreamEntry) => boolean;
   /** the last event id the client saw ('0-0': none) */
   after: string;
   pingMs: number;
@@ -25,7 +28,7 @@ export interface SseOptions {
 /**
  * The server side of one live event stream: writes events as frames, pings while idle, and holds
  * back (is not `ready`) while the client reads slower than events come, so what waits for a slow
- * client is in Redis, not in this process. The stream ends after `run.finished`, when the client
+ * client is in Redis, not in this process. The stream ends after its final event (`run.finished`, `job.finished`), when the client
  * goes away, or after `maxStreamMs`; every timer and the subscription go with it.
  */
 export class SseConnection implements EventSubscriber {
@@ -56,7 +59,7 @@ export class SseConnection implements EventSubscriber {
     // nginx and similar proxies buffer responses unless told not to.
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
-    res.write(': weft run events\n\n');
+    res.write(': weft events\n\n');
     res.on('close', () => this.close());
     res.on('drain', () => this.onDrain());
     this.timers.push(setInterval(() => this.ping(), this.options.pingMs));
@@ -100,14 +103,14 @@ export class SseConnection implements EventSubscriber {
       if (compareIds(e.id, this.cursor) <= 0) continue;
       this.res.write(sseFrame(e));
       this.cursor = e.id;
-      if (e.type === 'run.finished') {
+      if (this.options.isFinal(e)) {
         this.close();
         return;
       }
     }
   }
 
-  /** An event that is not in the stream (a run.finished made from the run's record): no id, so a reconnect resumes where it was. */
+  /** An event that is not in the stream (a final event made from the record): no id, so a reconnect resumes where it was. */
   sendUnnumbered(type: string, data: unknown): void {
     if (!this.closed) this.res.write(sseFrame({ type, data: JSON.stringify(data) }));
   }

@@ -41,9 +41,10 @@ export function sendData(req: Request, res: Response, data: unknown, status = 20
   res.status(status).json({ code: 'success', data, meta: { request_id: req.id } });
 }
 
-export function sendList(req: Request, res: Response, data: unknown[], page: { page: number; limit: number; total: number }): void {
+/** The pagination block of a page of `total` items. */
+export function paginationOf(page: { page: number; limit: number; total: number }): Pagination {
   const totalPages = Math.max(1, Math.ceil(page.total / page.limit));
-  const pagination: Pagination = {
+  return {
     page: page.page,
     limit: page.limit,
     total: page.total,
@@ -51,5 +52,8 @@ export function sendList(req: Request, res: Response, data: unknown[], page: { p
     has_next: page.page < totalPages,
     has_prev: page.page > 1,
   };
-  res.status(200).json({ code: 'success', data, meta: { request_id: req.id }, pagination });
+}
+
+export function sendList(req: Request, res: Response, data: unknown[], page: { page: number; limit: number; total: number }): void {
+  res.status(200).json({ code: 'success', data, meta: { request_id: req.id }, pagination: paginationOf(page) });
 }

@@ -27,12 +27,15 @@ function parsePart(part: 'body' | 'query' | 'params', schema: z.ZodType | undefi
 export function handle<S extends Schemas>(
   schemas: S,
   fn: (req: Request, res: Response, input: Parsed<S>) => Promise<void> | void,
+  options: { multipart?: boolean } = {},
 ): RequestHandler {
   const handler = async (req: Request, res: Response, next: NextFunction) => {
     try {
       checkRequestInput(req);
+      // A multipart body is a stream the handler reads itself (a file upload): nothing to parse here.
+      const streamed = options.multipart === true && typeof req.is('multipart/form-data') === 'string';
       const input = {
-        body: parsePart('body', schemas.body, req.body),
+        body: streamed ? undefined : parsePart('body', schemas.body, req.body),
         query: parsePart('query', schemas.query, req.query),
         params: parsePart('params', schemas.params, req.params),
       } as Parsed<S>;

@@ -66,6 +66,12 @@ export interface RouteDef<S extends Schemas = Schemas> {
   note?: string;
   /** the schemas `handle()` validates the params, query and body with */
   request?: S;
+  /**
+   * A multipart/form-data body the handler reads itself (a file upload), besides the JSON body of
+   * `request.body` when there is one: `handle()` leaves a multipart body alone (the handler gets
+   * `body: undefined`), and the document lists both media types. The schema only documents the form.
+   */
+  multipart?: z.ZodType;
   /** request headers the handler reads (validated by the handler) */
   headers?: readonly RequestHeaderDoc[];
   /** the answers that are not errors, by status */
@@ -76,7 +82,9 @@ export interface RouteDef<S extends Schemas = Schemas> {
 
 export type RouteTable = Readonly<Record<string, RouteDef<any>>>;
 
-type HandlerOf<R> = R extends RouteDef<infer S> ? (req: Request, res: Response, input: Parsed<S>) => Promise<void> | void : never;
+type HandlerOf<R> = R extends RouteDef<infer S>
+  ? (req: Request, res: Response, input: R extends { multipart: z.ZodType } ? Omit<Parsed<S>, 'body'> & { body: Parsed<S>['body'] | undefined } : Parsed<S>) => Promise<void> | void
+  : never;
 /** One handler per declared route, typed by the route's request schemas. */
 export type Handlers<T extends RouteTable> = { [K in keyof T]: HandlerOf<T[K]> };
 
@@ -102,8 +110,8 @@ export function bindRoutes<T extends RouteTable>(routes: T, handlers: Handlers<T
   for (const [name, def] of Object.entries(routes) as [keyof T & string, RouteDef][]) {
     const fn = handlers[name] as (req: Request, res: Response, input: unknown) => Promise<void> | void;
     if (def.access === 'public') r[def.method](def.path, (req, res) => fn(req, res, undefined));
-    else if (def.access === 'signed-link') r[def.method](def.path, handle(def.request ?? {}, fn));
-    else r[def.method](def.path, requireRole(...def.access), handle(def.request ?? {}, fn));
+    else if (def.access === 'signed-link') r[def.method](def.path, handle(def.request ?? {}, fn, { multipart: def.multipart !== undefined }));
+    else r[def.method](def.path, requireRole(...def.access), handle(def.request ?? {}, fn, { multipart: def.multipart !== undefined }));
   }
   return Object.assign(r, { [DECLARED]: Object.values(routes) as RouteDef[] });
 }

@@ -28,7 +28,7 @@ describe('the OpenAPI document', () => {
   it('documents every route the app serves, and only those', () => {
     const served = mounted.routes.map((r) => `${r.method} ${openApiPath(r.path)}`).sort();
     const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
-    expect(served).toHaveLength(32);
+    expect(served).toHaveLength(46);
     expect(documented).toEqual(served);
   });
 
@@ -108,6 +108,19 @@ describe('the OpenAPI document', () => {
     const history = op('get', '/v1/runs/{id}/history');
     expect(dataOf(history, 200).properties.data.required).toEqual(['events', 'next']);
     expect(history.parameters.map((p) => p.name)).toEqual(['id', 'cursor', 'limit']);
+  });
+
+  it('documents the document upload as JSON text documents or multipart files, and its 202 and 200', () => {
+    const upload = op('post', '/v1/knowledge/{id}/documents') as Operation & { requestBody: { required: boolean; content: Record<string, { schema: Record<string, any> }> }; 'x-weft-roles': string[] };
+    expect(upload.requestBody.required).toBe(true);
+    expect(Object.keys(upload.requestBody.content)).toEqual(['application/json', 'multipart/form-data']);
+    expect(upload.requestBody.content['multipart/form-data']!.schema.properties.files).toMatchObject({ type: 'array', items: { type: 'string', format: 'binary' } });
+    expect(upload.requestBody.content['application/json']!.schema.properties.documents).toMatchObject({ type: 'array', minItems: 1, maxItems: 1000 });
+    expect(Object.keys(upload.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '413', '415', '422', '503']);
+    expect(upload['x-weft-roles']).toEqual(['admin', 'developer']);
+    const job = op('get', '/v1/ingestion-jobs/{id}');
+    expect(dataOf(job, 200).properties.data.required).toEqual(expect.arrayContaining(['status', 'total', 'succeeded', 'failed', 'progress', 'documents']));
+    expect(Object.keys(op('get', '/v1/ingestion-jobs/{id}/events').responses[200]!.content)).toEqual(['text/event-stream']);
   });
 
   it('documents the integer ranges the API enforces', () => {

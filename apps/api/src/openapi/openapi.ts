@@ -114,11 +114,15 @@ function operation(route: RouteDef): Record<string, unknown> {
     responses[status] = { description: ERRORS[status], headers: { 'X-Request-Id': HEADERS['X-Request-Id'], ...retry }, content: json(ref('Error')) };
   }
   const body = route.request?.body;
+  const content = {
+    ...(body ? json(jsonSchema(body, 'input')) : {}),
+    ...(route.multipart ? { 'multipart/form-data': { schema: jsonSchema(route.multipart, 'input') } } : {}),
+  };
   return {
     summary: summaryOf(route),
     ...(typeof route.access === 'string' ? { security: [] } : { 'x-weft-roles': [...route.access] }),
     parameters,
-    ...(body ? { requestBody: { required: !optional(body), content: json(jsonSchema(body, 'input')) } } : {}),
+    ...(body || route.multipart ? { requestBody: { required: route.multipart !== undefined || !optional(body!), content } } : {}),
     responses,
   };
 }

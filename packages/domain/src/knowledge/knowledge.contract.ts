@@ -99,6 +99,13 @@ export function ingestionWorkflowIdFor(jobId: string, attempt: number): string {
   return `weft-ingest-${jobId}-${attempt}`;
 }
 
+/** The attempt a job's workflow id names (ingestionWorkflowIdFor read back); undefined for another id. */
+export function attemptOfIngestionWorkflow(jobId: string, workflowId: string): number | undefined {
+  const prefix = `weft-ingest-${jobId}-`;
+  const attempt = workflowId.startsWith(prefix) ? Number(workflowId.slice(prefix.length)) : NaN;
+  return Number.isSafeInteger(attempt) && attempt >= 1 ? attempt : undefined;
+}
+
 export interface IngestionJobInput {
   jobId: string;
   tenantId: string;
@@ -113,6 +120,8 @@ export interface IngestionJobInput {
  * Events of a job on its event stream (RunEventStream with the job id as the stream id), read by
  * GET /v1/ingestion-jobs/:id/events: `job.started`, `document.status` ({documentId, name, status,
  * error?}), `job.progress` ({total, succeeded, failed, progress}), `job.finished` ({status, ...counts}).
+ * job.started and job.finished carry the `attempt`: a retried job's stream holds every attempt's
+ * events, and a reader of attempt N stops at attempt N's job.finished.
  */
 export const INGESTION_EVENT_TYPES = ['job.started', 'document.status', 'job.progress', 'job.finished'] as const;
 export type IngestionEventType = (typeof INGESTION_EVENT_TYPES)[number];

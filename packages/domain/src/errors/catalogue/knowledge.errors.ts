@@ -7,6 +7,9 @@ import { errorArea } from './error-spec';
 export const KNOWLEDGE_ERRORS = errorArea({
   knowledge_not_found: { status: 404, retryable: false, message: "knowledge '{id}' was not found" },
   knowledge_name_taken: { status: 409, message: "a knowledge named '{name}' exists already" },
+  knowledge_busy: { status: 409, message: "knowledge '{id}' has an ingestion job {status}; cancel it or wait for it to end" },
+  document_state_conflict: { status: 409, message: "document '{id}' is {status}; it cannot be {verb}" },
+  embedding_provider_not_found: { status: 422, message: '{what}: add one with POST /v1/model-providers' },
   document_not_found: { status: 404, message: "document '{id}' was not found" },
   ingestion_job_not_found: { status: 404, message: "ingestion job '{id}' was not found" },
   ingestion_job_state_conflict: { status: 409, message: 'The job is {status}; it cannot be {verb}' },
@@ -19,6 +22,7 @@ export const KNOWLEDGE_ERRORS = errorArea({
   document_too_large: { retryable: false, message: "'{name}' is too large: {reason}" },
   embedding_failed: { retryable: true, message: 'The embedding model {model} failed: {reason}' },
   embedding_unavailable: { status: 422, retryable: false, message: 'This knowledge needs embeddings from {provider}, which cannot embed: {reason}' },
+  ingestion_cancelled: { retryable: false, message: 'The ingestion job was cancelled before this document was indexed; retry the job to index it' },
   vector_store_unavailable: { status: 503, retryable: true, message: 'The vector store is unavailable; try again' },
   // An embedding that cannot go into (or query) the knowledge's vectors: another attempt would send the same.
   vector_invalid: { retryable: false, message: 'A vector does not fit knowledge {knowledgeId}: {reason}' },
