@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: on a fresh clone, install what is missing, build, lint, start what the suite needs
 # (PostgreSQL and Redis when down, a Temporal dev server and a Milvus Lite of its own, the test
-# database) and run the whole Jest suite, then the fuzz step (scripts/fuzz.sh). Extra arguments go to Jest
-# (e.g. `npm test -- test/api`).
+# database) and run the whole Jest suite, then the fuzz step (scripts/fuzz.sh). Extra arguments go
+# to Jest (e.g. `npm test -- test/api`).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$WEFT_ROOT"

@@ -11,6 +11,8 @@ export WEFT_API_PORT=${WEFT_API_PORT:-3000}
 export TEMPORAL_PORT=${TEMPORAL_PORT:-7233}
 export TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
 export TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}
+export MILVUS_PORT=${MILVUS_PORT:-19530}
+export MILVUS_ADDRESS=${MILVUS_ADDRESS:-127.0.0.1:$MILVUS_PORT}
 export TEMPORAL_UI_URL=${TEMPORAL_UI_URL:-http://127.0.0.1:$TEMPORAL_UI_PORT}
 API_URL=http://$WEFT_API_HOST:$WEFT_API_PORT
 
@@ -41,6 +43,7 @@ cat <<MSG
   API:             $API_URL   (OpenAPI: $API_URL/v1/openapi.json)
   Temporal Web UI: $TEMPORAL_UI_URL
   API key (demo):  .run/demo.key
-  Logs:            .run/api.log, .run/worker.log, .run/temporal-dev.log
+  Milvus (Lite):   $MILVUS_ADDRESS
+  Logs:            .run/api.log, .run/worker.log, .run/temporal-dev.log, .run/milvus-dev.log
   Stop it all:     npm run down
 MSG

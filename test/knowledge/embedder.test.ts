@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { Embedder, NodeFailure, SecretCipher, cacheKey, createPrismaClient, decodeVector, type PrismaClient } from '@weft/activities';
 import { silentLogger } from '../support/harness';
 import { allowEntry } from '../support/llm-suite';
-import { expectedVector, startOpenAiServer, words, type OpenAiServer } from '../support/openai-server';
+import { expectedVector, failNextEmbedding, startOpenAiServer, words, type OpenAiServer } from '../support/openai-server';
 import { testEnv } from '../support/test-env';
 
 // The embedder against the real PostgreSQL (its cache) and Redis (the breaker), with the local
@@ -121,10 +121,10 @@ describe('Embedder', () => {
 
   it('a vendor failure keeps its precise code and retryability, and never quotes the key', async () => {
     const t = await tenant();
-    server.enqueueEmbedding({ kind: 'error', status: 503, message: 'overloaded' });
+    failNextEmbedding(server, { kind: 'error', status: 503, message: 'overloaded' });
     const down = await failure(embedder.embed(t, { model: 'embed-test' }, ['a']));
     expect([down.code, down.retryable]).toEqual(['llm_provider_error', true]);
-    server.enqueueEmbedding({ kind: 'error', status: 401, message: `Incorrect API key provided: ${KEY}` });
+    failNextEmbedding(server, { kind: 'error', status: 401, message: `Incorrect API key provided: ${KEY}` });
     const refused = await failure(embedder.embed(t, { model: 'embed-test' }, ['a']));
     expect([refused.code, refused.retryable]).toEqual(['llm_unauthorized', false]);
     expect(refused.message).not.toContain(KEY);
@@ -134,11 +134,11 @@ describe('Embedder', () => {
   it('an answer that does not fit the request is embedding_failed (retryable), with nothing cached', async () => {
     const t = await tenant();
     const body = (data: unknown[]) => JSON.stringify({ object: 'list', data, model: 'embed-test', usage: { prompt_tokens: 1, total_tokens: 1 } });
-    server.enqueueEmbedding({ kind: 'raw', status: 200, contentType: 'application/json', body: body([{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }]) });
+    failNextEmbedding(server, { kind: 'raw', status: 200, contentType: 'application/json', body: body([{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }]) });
     const short = await failure(embedder.embed(t, { model: 'embed-test' }, ['a', 'b']));
     expect([short.code, short.retryable]).toEqual(['embedding_failed', true]);
     expect(short.message).toContain('embed-test');
-    server.enqueueEmbedding({ kind: 'raw', status: 200, contentType: 'application/json', body: body([{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }]) });
+    failNextEmbedding(server, { kind: 'raw', status: 200, contentType: 'application/json', body: body([{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }]) });
     const wide = await failure(embedder.embed(t, { model: 'embed-test', dimensions: 4 }, ['a']));
     expect(wide.code).toBe('embedding_failed');
     expect(wide.message).toMatch(/2 dimensions where 4/);

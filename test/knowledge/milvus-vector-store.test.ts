@@ -50,6 +50,20 @@ describe('MilvusVectorStore on Milvus Lite', () => {
     expect(await store.search(ref, { mode: 'hybrid', query: 'apples', vector: expectedVector('apples', DIMS), topK: 5 })).toEqual([]);
   });
 
+  it('creates a collection once when two processes ensure it at the same moment', async () => {
+    // Dimensions no other test uses: the collection does not exist yet.
+    const refs = [0, 1, 2].map(() => ({ ...highQuality(), dimensions: 17 }));
+    const stores = refs.map(() => new MilvusVectorStore({ address: testEnv.milvusAddress }));
+    try {
+      await Promise.all(stores.map((s, i) => s.ensureKnowledge(refs[i]!)));
+      const vector = Array.from({ length: 17 }, (_, i) => (i === 3 ? 1 : 0));
+      await Promise.all(stores.map((s, i) => s.upsert(refs[i]!, [{ id: 'seg_1', documentId: 'doc_a', text: 'one', dense: vector }])));
+      expect(await Promise.all(refs.map((ref) => store.count(ref)))).toEqual([1, 1, 1]);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
   it('writes the same batch twice and holds it once', async () => {
     const ref = highQuality();
     await store.ensureKnowledge(ref);

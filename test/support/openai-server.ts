@@ -9,9 +9,7 @@ import type { AddressInfo } from 'node:net';
  *   `stream_options.include_usage`), POST /v1/embeddings (float or base64; a hashed bag of words,
  *   so texts that share words are near each other: see expectedVector).
  * Chat answers come from a queue of scripted replies, then from a rule, then echo the last user
- * message. Embeddings answer from their own queue of scripted failures, else with `expectedVector`:
- * a bag of words, so texts that share words land near each other and retrieval tests can assert
- * which document comes back. Every request is recorded (headers, body, whether the client went away early).
+ * message. Every request is recorded (headers, body, whether the client went away early).
  */
 export type Reply =
   | {
@@ -51,8 +49,6 @@ export interface OpenAiServer {
   /** how long each embedding answer waits (0: none), e.g. to keep an ingestion batch in flight */
   embeddingDelayMs: number;
   enqueue(...replies: Reply[]): void;
-  /** answers for the next embedding requests (errors, raw bodies, hangs); then vectors again */
-  enqueueEmbedding(...replies: Exclude<Reply, { kind: 'text' }>[]): void;
   /** the answer when the queue is empty (undefined: echo) */
   rule: ((req: RecordedRequest) => Reply | undefined) | undefined;
   /** a failure to answer an embeddings request with (an error, raw or hang reply); undefined: embed */
@@ -80,7 +76,6 @@ const pause = (ms: number, res: ServerResponse) =>
 
 export async function startOpenAiServer(): Promise<OpenAiServer> {
   const queue: Reply[] = [];
-  const embeddingQueue: Exclude<Reply, { kind: 'text' }>[] = [];
   const state: OpenAiServer = {
     url: '',
     requests: [],
@@ -88,13 +83,11 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     embeddingCalls: () => state.requests.filter((r) => r.path.endsWith('/embeddings')),
     embeddingDelayMs: 0,
     enqueue: (...replies) => void queue.push(...replies),
-    enqueueEmbedding: (...replies) => void embeddingQueue.push(...replies),
     rule: undefined,
     embeddingRule: undefined,
     models: ['gpt-test', 'gpt-test-mini', 'embed-test'],
     reset() {
       queue.length = 0;
-      embeddingQueue.length = 0;
       state.requests.length = 0;
       state.rule = undefined;
       state.embeddingDelayMs = 0;
@@ -127,8 +120,8 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       return sendJson(res, 200, { object: 'list', data: state.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'weft-test' })) });
     }
     if (req.method === 'POST' && path === '/embeddings') {
-      const scripted = embeddingQueue.shift() ?? state.embeddingRule?.(rec);
-      if (scripted) return failure(res, scripted);
+      const failure = state.embeddingRule?.(rec);
+      if (failure) return chat(rec, res, failure);
       if (state.embeddingDelayMs > 0) await pause(state.embeddingDelayMs, res);
       if (res.destroyed) return;
       return embeddings(rec, res);
@@ -157,15 +150,13 @@ function sendError(res: ServerResponse, status: number, message: string, headers
   sendJson(res, status, { error: { message, type, param: null, code: null } }, headers);
 }
 
-function failure(res: ServerResponse, reply: Exclude<Reply, { kind: 'text' }>) {
+async function chat(rec: RecordedRequest, res: ServerResponse, reply: Reply) {
   if (reply.kind === 'hang') return; // the socket stays open until the client gives up
   if (reply.kind === 'error') return sendError(res, reply.status, reply.message ?? `scripted ${reply.status}`, reply.headers);
-  res.writeHead(reply.status, { 'content-type': reply.contentType });
-  res.end(reply.body);
-}
-
-async function chat(rec: RecordedRequest, res: ServerResponse, reply: Reply) {
-  if (reply.kind !== 'text') return failure(res, reply);
+  if (reply.kind === 'raw') {
+    res.writeHead(reply.status, { 'content-type': reply.contentType });
+    return void res.end(reply.body);
+  }
   const body = rec.body as { model: string; messages: { content: string }[]; stream?: boolean; stream_options?: { include_usage?: boolean } };
   const parts = reply.chunks ?? pieces(reply.text);
   const usage =
@@ -202,7 +193,7 @@ async function chat(rec: RecordedRequest, res: ServerResponse, reply: Reply) {
 function embeddings(rec: RecordedRequest, res: ServerResponse) {
   const body = rec.body as { model: string; input: string | string[]; dimensions?: number; encoding_format?: string };
   const inputs = Array.isArray(body.input) ? body.input : [body.input];
-  const dims = body.dimensions ?? DEFAULT_DIMENSIONS;
+  const dims = body.dimensions ?? DEFAULT_EMBEDDING_DIMENSIONS;
   const data = inputs.map((text, index) => {
     const vector = expectedVector(text, dims);
     const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
@@ -212,27 +203,27 @@ function embeddings(rec: RecordedRequest, res: ServerResponse) {
   sendJson(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
-/** Dimensions of a vector when the request names none. */
-export const DEFAULT_DIMENSIONS = 64;
+export const DEFAULT_EMBEDDING_DIMENSIONS = 64;
 
 /**
- * The vector the server answers for a text: deterministic, so tests can check what came back, and
- * meaningful: each word (lower-cased, letters and digits) adds ±1 on a dimension chosen by its hash,
- * and the sum is scaled to length 1, so the cosine of two texts grows with the words they share
- * (collisions blur it at small sizes). A text with no word gets a vector from its whole hash.
+ * The vector the server answers for a text: a hashed bag of words. Each lowercased word adds ±1 to
+ * one of `dims` buckets (bucket and sign from its hash), then the vector is scaled to length 1. Texts
+ * that share words point the same way (cosine near 1), texts with none in common are near
+ * orthogonal, and a text with no words at all still gets a vector of length 1. Deterministic, so
+ * tests can check what came back.
  */
-export function expectedVector(text: string, dims = DEFAULT_DIMENSIONS): number[] {
-  const sum: number[] = new Array<number>(dims).fill(0);
-  const tokens = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  for (const token of tokens) {
-    const h = createHash('sha256').update(token).digest();
-    sum[h.readUInt32LE(0) % dims]! += h[4]! & 1 ? 1 : -1;
+export function expectedVector(text: string, dims = DEFAULT_EMBEDDING_DIMENSIONS): number[] {
+  const vector = new Array<number>(dims).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const hash = createHash('sha256').update(word).digest();
+    vector[hash.readUInt32BE(0) % dims]! += hash[4]! & 1 ? 1 : -1;
   }
-  // No word, or words that cancel out: never a zero vector (it has no direction to compare).
-  if (!sum.some((x) => x !== 0)) {
-    const seed = createHash('sha256').update(text).digest();
-    for (let i = 0; i < dims; i++) sum[i] = (seed[i % seed.length]! - 127.5) / 128;
-  }
-  const norm = Math.hypot(...sum);
-  return sum.map((x) => x / norm);
+  const norm = Math.hypot(...vector);
+  return norm === 0 ? vector.map((_, i) => (i === 0 ? 1 : 0)) : vector.map((x) => x / norm);
+}
+
+/** The next embeddings request only is answered with `reply`; the ones after it embed again. */
+export function failNextEmbedding(server: OpenAiServer, reply: Exclude<Reply, { kind: 'text' }>): void {
+  let used = false;
+  server.embeddingRule = () => (used ? undefined : ((used = true), reply));
 }

@@ -1,7 +1,20 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { BlobStore, MilvusVectorStore, RunEventStream, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
+import {
+  BlobStore,
+  Embedder,
+  MilvusVectorStore,
+  RetrievalService,
+  RunEventStream,
+  RunReconciler,
+  SecretCipher,
+  SecretsStore,
+  TemporalExecutionInspector,
+  parseHttpAllowlist,
+  type Logger,
+  type PrismaClient,
+} from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
@@ -28,6 +41,7 @@ import { WorkflowsService } from './workflows/workflows.service';
 import { approvalsRouter } from './approvals/approvals.router';
 import { ApprovalsService } from './approvals/approvals.service';
 import { formsRouter } from './approvals/forms.router';
+import { retrieveRouter } from './knowledge/retrieve.router';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -92,6 +106,16 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   const secrets = new SecretsStore(prisma, cipher);
   app.use(secretsRouter(secrets));
   app.use(modelProvidersRouter(prisma, cipher));
+  // The query of a high-quality knowledge is embedded here, as the worker embeds: same guard, allowlist and breaker.
+  const embedder = new Embedder({
+    prisma,
+    redis,
+    logger,
+    cipher,
+    breaker: { failureThreshold: config.WEFT_LLM_BREAKER_THRESHOLD, coolDownMs: config.WEFT_LLM_BREAKER_COOLDOWN_MS },
+    allowlist: parseHttpAllowlist(config.WEFT_MODEL_PROVIDER_ALLOWLIST, 'WEFT_MODEL_PROVIDER_ALLOWLIST'),
+  });
+  app.use(retrieveRouter(new RetrievalService({ prisma, vectors: vectorStore, embedder })));
   app.use(approvalsRouter(approvals));
   app.use(
     runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), new RunControlService(prisma, temporal), {

@@ -25,6 +25,11 @@ export const apiConfigSchema = z.object({
   WEFT_MAX_JSON_DEPTH: z.coerce.number().int().min(8).max(120).default(64),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
+  /** model providers' endpoints reachable despite the SSRF guard (the worker's setting; the retrieve route embeds queries) */
+  WEFT_MODEL_PROVIDER_ALLOWLIST: z.string().default(''),
+  /** consecutive retryable failures that open a model endpoint's circuit, and its cool-down (the worker's settings) */
+  WEFT_LLM_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  WEFT_LLM_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(100).default(30_000),
   /** Size caps of workflow graphs (WEFT_GRAPH_MAX_NODES, …_EDGES, …_NESTING, …_STRING_CHARS, …_DEPTH) */
   ...graphLimitsEnvShape,
   /** live event streams (GET /v1/runs/:id/events): a ping this often keeps proxies from closing an idle one */

@@ -1,18 +1,26 @@
 import type { Redis } from 'ioredis';
 import {
+  Embedder,
+  RetrievalService,
   SecretCipher,
   type RunEventStream,
   createCodeExecutor,
   createHttpExecutor,
+  createKnowledgeRetrievalExecutor,
   createLlmExecutor,
   type Logger,
   type NodeExecutors,
   type PrismaClient,
+  type VectorStore,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
 
 /** The real executors of the effectful node types, configured from the worker's environment. */
-export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClient; redis: Redis; events: RunEventStream; logger: Logger }) {
+export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClient; redis: Redis; events: RunEventStream; logger: Logger; vectors: VectorStore }) {
+  const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
+  const breaker = { failureThreshold: config.WEFT_LLM_BREAKER_THRESHOLD, coolDownMs: config.WEFT_LLM_BREAKER_COOLDOWN_MS };
+  // Embeddings go to the same endpoints as chat: the same guard, allowlist and breaker.
+  const embedder = new Embedder({ prisma: deps.prisma, redis: deps.redis, logger: deps.logger, cipher, breaker, allowlist: config.WEFT_MODEL_PROVIDER_ALLOWLIST });
   const code = createCodeExecutor({
     timeoutMs: config.WEFT_CODE_TIMEOUT_MS,
     memoryLimitBytes: config.WEFT_CODE_MEMORY_MB * 1024 * 1024,
@@ -27,10 +35,11 @@ export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClie
       redis: deps.redis,
       events: deps.events,
       logger: deps.logger,
-      cipher: new SecretCipher(config.WEFT_ENCRYPTION_KEY),
-      breaker: { failureThreshold: config.WEFT_LLM_BREAKER_THRESHOLD, coolDownMs: config.WEFT_LLM_BREAKER_COOLDOWN_MS },
+      cipher,
+      breaker,
       allowlist: config.WEFT_MODEL_PROVIDER_ALLOWLIST,
     }),
+    'knowledge-retrieval': createKnowledgeRetrievalExecutor(new RetrievalService({ prisma: deps.prisma, vectors: deps.vectors, embedder })),
   };
   return { executors, close: () => code.close() };
 }

@@ -3,6 +3,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } fro
 import { Redis } from 'ioredis';
 import {
   BlobStore,
+  MilvusVectorStore,
   RunEventStream,
   RunReconciler,
   connectExecutionInspector,
@@ -38,7 +39,9 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
   const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
-  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger });
+  // Connects on first use: retrieval fails with vector_store_unavailable (retried) while Milvus is away.
+  const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors });
   const activities = createActivities({
     prisma,
     events,
@@ -68,7 +71,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
   });
   const ingestion = ingestionPorts
-    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: ingestionPorts })
+    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts } })
     : undefined;
   // Records the workflows could not set right themselves (a terminated run, an end that could not
   // be written) are compared with Temporal periodically; every worker may do it, it is idempotent.
@@ -81,7 +84,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   }
   const close = async () => {
     await reconciler?.stop();
-    await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close()]);
+    await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close(), vectors.close()]);
   };
   /** Runs the Workers until they are shut down (both stop on SIGINT/SIGTERM); if one fails, the other is shut down too. */
   const run = async () => {

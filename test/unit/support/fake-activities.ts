@@ -182,6 +182,19 @@ export class FakeActivities {
       const messages = (input.config as { messages?: { content: string }[] }).messages ?? [];
       return { text: `echo: ${messages.at(-1)?.content ?? ''}`, json: null, usage: { inputTokens: 1, outputTokens: 1 }, finishReason: 'stop' };
     }),
+    nodeKnowledgeRetrieval: this.node('nodeKnowledgeRetrieval', (input) => {
+      // One result per knowledge, quoting the resolved query.
+      const { knowledgeIds, query } = input.config as { knowledgeIds: string[]; query: string };
+      const results = knowledgeIds.map((knowledgeId, i) => ({
+        content: `about ${query}`,
+        score: 1 - i / 10,
+        knowledgeId,
+        documentId: `doc_${i}`,
+        segmentId: `seg_${i}`,
+        metadata: { documentName: `doc-${i}.md`, position: 0 },
+      }));
+      return { results, count: results.length, searched: knowledgeIds.map((knowledgeId) => ({ knowledgeId, indexing: 'economy', mode: 'full-text' })) };
+    }),
     // Blob values come from the fixture; an id it does not hold is user data and is not vouched for.
     loadBlobs: async ({ ids, refs }) => {
       const wanted = (refs ?? []).map((r) => r.$weftBlob).concat(ids);

@@ -38,6 +38,8 @@ const TEXT_MAX_BYTES = 65_535;
 /** Rows per upsert request, and ids per delete request: keeps each gRPC message small. */
 const WRITE_BATCH = 256;
 const MAX_FILTER_DOCUMENTS = 1_000;
+/** How long a collection another process is creating may take to appear. */
+const CREATE_WAIT_MS = 5_000;
 const MIN_DIMENSIONS = 2;
 const MAX_DIMENSIONS = 4_096;
 
@@ -196,17 +198,28 @@ export class MilvusVectorStore implements VectorStore {
       const exists = await this.call((c) => c.hasCollection({ collection_name: name }));
       if (!exists.value) {
         if (want === 'existing') return null;
-        const created = await this.call((c) => c.createCollection(collectionSpec(name, ref.dimensions)), { allowFailure: true });
-        // Another process may have created it meanwhile; anything else is a failure.
-        if (created.error_code !== 'Success') {
-          const again = await this.call((c) => c.hasCollection({ collection_name: name }));
-          if (!again.value) throw unavailable(new Error(`creating ${name} failed: ${created.reason}`));
+        try {
+          await this.call((c) => c.createCollection(collectionSpec(name, ref.dimensions)));
+        } catch (err) {
+          // Another process may be creating it at this moment (Milvus Lite then throws an error
+          // with no message, and lists the collection only once that process is done): wait for
+          // it a little. Anything else is a failure.
+          if (!(await this.appears(name))) throw err;
         }
       }
       await this.call((c) => c.loadCollection({ collection_name: name }));
       this.ready.add(name);
       return name;
     });
+  }
+
+  /** Whether the collection exists within about CREATE_WAIT_MS. */
+  private async appears(name: string): Promise<boolean> {
+    for (let waited = 0; ; waited += 100) {
+      if ((await this.call((c) => c.hasCollection({ collection_name: name }))).value) return true;
+      if (waited >= CREATE_WAIT_MS) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   private row(ref: KnowledgeRef, record: VectorRecord): RowData {
@@ -266,7 +279,7 @@ export class MilvusVectorStore implements VectorStore {
    * One call to Milvus. Whatever goes wrong there (no answer, a refused connection, an error
    * status) is NodeFailure('vector_store_unavailable'), with the details only in its cause.
    */
-  private async call<T>(fn: (client: MilvusClient) => Promise<T>, opts: { allowFailure?: boolean } = {}): Promise<T> {
+  private async call<T>(fn: (client: MilvusClient) => Promise<T>): Promise<T> {
     const client = await this.connected();
     let res: T;
     try {
@@ -275,7 +288,7 @@ export class MilvusVectorStore implements VectorStore {
       throw unavailable(err);
     }
     const status = statusOf(res);
-    if (!opts.allowFailure && status && status.error_code !== 'Success') {
+    if (status && status.error_code !== 'Success') {
       // The collection may have been dropped behind this process's back: look again next time.
       this.ready.clear();
       throw unavailable(new Error(`Milvus answered ${status.error_code}: ${status.reason}`));

@@ -5,6 +5,7 @@ import { activityHandler } from './shared/activity.handler';
 import { endHandler } from './end/end.handler';
 import { ifElseHandler } from './if-else/if-else.handler';
 import { iterationHandler } from './iteration/iteration.handler';
+import { knowledgeRetrievalHandler } from './knowledge-retrieval/knowledge-retrieval.handler';
 import { listOperatorHandler } from './list-operator/list-operator.handler';
 import { loopHandler } from './loop/loop.handler';
 import type { NodeHandler } from './node-handler';
@@ -33,4 +34,5 @@ export const NODE_HANDLERS: HandlerRegistry = {
   code: activityHandler('code'),
   'http-request': activityHandler('http-request'),
   llm: activityHandler('llm'),
+  'knowledge-retrieval': knowledgeRetrievalHandler,
 };

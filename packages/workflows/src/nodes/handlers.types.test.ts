@@ -19,15 +19,14 @@ export const wrongData: HandlerRegistry = { ...registry, wait: handler };
 export const unknownType: HandlerRegistry = { ...registry, 'no-such-type': registry.wait };
 
 describe('node registries', () => {
-  it('has exactly one handler per runnable type (and none for validated-only types)', () => {
+  it('has exactly one handler per runnable type, the activity types among them', () => {
     const runnable: RunnableNodeType[] = Object.values(NODE_TYPES)
       .filter((d) => !('runnable' in d && d.runnable === false))
       .map((d) => d.type as RunnableNodeType);
     expect(Object.keys(NODE_HANDLERS).sort()).toEqual([...runnable].sort());
     expect(runnable).toContain('list-operator');
     expect(runnable).toContain('approval');
-    expect(runnable).not.toContain('knowledge-retrieval');
-    const activity: ActivityNodeType[] = ['code', 'http-request', 'llm'];
+    const activity: ActivityNodeType[] = ['code', 'http-request', 'llm', 'knowledge-retrieval'];
     expect(activity.every((t) => runnable.includes(t))).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ describe('the error catalogue', () => {
       410: ['form_link_gone'],
       413: ['payload_too_large', 'upload_too_large'],
       415: ['request_charset_unsupported', 'request_encoding_unsupported'],
-      422: ['approval_action_unknown', 'approval_values_invalid', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'upload_invalid', 'workflow_invalid_graph'],
+      422: ['approval_action_unknown', 'approval_values_invalid', 'embedding_unavailable', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'upload_invalid', 'workflow_invalid_graph'],
       500: ['internal_error'],
       502: ['retrieval_failed'],
       503: ['approval_not_recorded', 'database_unavailable', 'events_capacity_reached', 'redis_unavailable', 'temporal_unavailable', 'vector_store_unavailable'],
