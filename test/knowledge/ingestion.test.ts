@@ -3,7 +3,7 @@ import { DocumentParser, MilvusVectorStore, RunEventStream, splitDocument, type 
 import { ingestionWorkflowIdFor } from '@weft/domain';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { samplePdf, sampleDocx } from '../support/document-samples';
-import { addDocuments, createJob, createKnowledge, createTenant, documentStates, replaceContent, startJob, type DocumentSpec } from '../support/ingestion-fixtures';
+import { addDocuments, createJob, createKnowledge, createTenant, documentStates, jobRuns, replaceContent, startJob, type DocumentSpec } from '../support/ingestion-fixtures';
 import { allowEntry } from '../support/llm-suite';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server';
 import { testEnv } from '../support/test-env';
@@ -77,6 +77,10 @@ describe('ingestion jobs', () => {
 
     const result = await (await startJob(h.temporal, h.ingestionTaskQueue, job, ids, { concurrency: 6 })).result();
     expect(result).toEqual({ status: 'completed-with-errors', total: 50, succeeded: 48, failed: 2 });
+    // The test server suggests continue-as-new at 40 events: the job went on in new runs, each short.
+    const runs = await jobRuns(h.temporal, ingestionWorkflowIdFor(job.jobId, 1));
+    expect(runs.length).toBeGreaterThan(2);
+    for (const run of runs) expect(run.events).toBeLessThan(150);
     const states = await documentStates(h.prisma, ids);
     const broken = states.get(ids[10]!)!;
     const blank = states.get(ids[30]!)!;

@@ -118,3 +118,14 @@ export async function documentStates(prisma: PrismaClient, documentIds: string[]
   });
   return new Map(rows.map((r) => [r.id, r]));
 }
+
+/** The runs of a job attempt's continue-as-new chain, first to last, with their history lengths (walked through histories: visibility may lag). */
+export async function jobRuns(temporal: Client, workflowId: string): Promise<{ runId: string; events: number }[]> {
+  const runs: { runId: string; events: number }[] = [];
+  for (let runId: string | undefined = (await temporal.workflow.getHandle(workflowId).describe()).runId; runId; ) {
+    const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift({ runId, events: history.events!.length });
+    runId = history.events![0]!.workflowExecutionStartedEventAttributes!.continuedExecutionRunId || undefined;
+  }
+  return runs;
+}

@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 import {
   DocumentParser,
   Embedder,
-  MilvusVectorStore,
   SecretCipher,
   createIngestionActivities,
   type Logger,
@@ -18,23 +17,18 @@ import type { WorkerConfig } from './config';
 
 /** What ingestion's activities need besides the database and Redis: the vector store and the parse and split steps. */
 export interface IngestionPorts {
-  vectors: VectorStore;
+  /** the worker's own Milvus client when absent */
+  vectors?: VectorStore;
   parse: ParseDocument;
   split: SplitDocument;
   /** the tenant's provider through the embedding cache; built from config when absent */
   embedder?: Pick<Embedder, 'embed'>;
 }
 
-/** The production ports, from config: Milvus, the parser's pool of worker threads, the splitter. `close()` releases them. */
-export function defaultIngestionPorts(config: WorkerConfig): { ports: IngestionPorts; close(): Promise<void> } {
-  const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+/** The production ports: the parser's pool of worker threads (`close()` stops them) and the splitter; the vector store is the worker's. */
+export function defaultIngestionPorts(): { ports: IngestionPorts; close(): Promise<void> } {
   const parser = new DocumentParser();
-  return {
-    ports: { vectors, parse: (bytes, format, name) => parser.parse(bytes, format, name), split: splitDocument },
-    close: async () => {
-      await Promise.allSettled([vectors.close(), parser.close()]);
-    },
-  };
+  return { ports: { parse: (bytes, format, name) => parser.parse(bytes, format, name), split: splitDocument }, close: () => parser.close() };
 }
 
 export interface IngestionWorkerDeps {
@@ -44,7 +38,7 @@ export interface IngestionWorkerDeps {
   redis: Redis;
   events: RunEventStream;
   logger: Logger;
-  ports: IngestionPorts;
+  ports: IngestionPorts & { vectors: VectorStore };
 }
 
 /**

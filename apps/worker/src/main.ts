@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'weft-worker', level: config.LOG_LEVEL });
   // Workflow code logs (internal errors with their reference ids) through the SDK; send them to the same JSON log.
   Runtime.install({ logger: sdkLogger(logger) });
-  const ingestionPorts = config.WEFT_INGESTION_WORKER ? defaultIngestionPorts(config) : undefined;
+  const ingestionPorts = config.WEFT_INGESTION_WORKER ? defaultIngestionPorts() : undefined;
   const { ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports });
   logger.info('worker started', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
