@@ -104,5 +104,3 @@ export { DocumentParser, parseDocument, closeSharedDocumentParser, type Document
 export { formatOf } from './knowledge/parse/document-format';
 export { cleanText } from './knowledge/parse/clean-text';
 export { splitDocument } from './knowledge/split/split-document';
-export { RetrievalService, type RetrievalDeps, type RetrievalRequest, type RetrievalAnswer, type SearchedKnowledge } from './knowledge/retrieval';
-export { createKnowledgeRetrievalExecutor } from './knowledge/knowledge-retrieval.executor';
