@@ -148,6 +148,8 @@ describe('ingestion jobs', () => {
     const count = await vectors.count(ref);
     expect(count).toBe(first.get(ids[0]!)!.segmentCount + first.get(ids[1]!)!.segmentCount);
     expect(server.embeddingCalls().length).toBeGreaterThan(0);
+    // Recorded by the first indexing, so a delete (API or worker) finds the collection they live in.
+    expect((await h.prisma.knowledge.findUniqueOrThrow({ where: { id: knowledgeId } })).vectorDimensions).toBe(64);
 
     // The same batch again (attempt 2): every text is in the cache, every vector id is the same.
     server.reset();

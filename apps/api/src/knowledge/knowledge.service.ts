@@ -9,10 +9,14 @@ export const ACTIVE_JOB_STATUSES = ['queued', 'running'] as const;
 
 export const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '')}`;
 
-/** What the vector store is told about a knowledge (its tenant, and for high-quality its dimensions when known). */
-export function vectorRefOf(k: Pick<Knowledge, 'id' | 'tenantId' | 'embedding'>): KnowledgeRef {
+/**
+ * What the vector store is told about a knowledge: its tenant and, for high-quality, the dimensions
+ * of its vectors (set, or recorded by its first indexing; none yet: it has no dense vectors).
+ */
+export function vectorRefOf(k: Pick<Knowledge, 'id' | 'tenantId' | 'indexing' | 'embedding' | 'vectorDimensions'>): KnowledgeRef {
   const embedding = k.embedding as EmbeddingSettings | null;
-  return { tenantId: k.tenantId, knowledgeId: k.id, dimensions: embedding?.dimensions ?? null };
+  const dimensions = k.indexing === 'high-quality' ? (embedding?.dimensions ?? k.vectorDimensions) : null;
+  return { tenantId: k.tenantId, knowledgeId: k.id, dimensions };
 }
 
 /** Knowledge bases of a tenant: create, read, delete (with their vectors). */

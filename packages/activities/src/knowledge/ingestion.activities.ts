@@ -38,6 +38,8 @@ const CANCELLED_MESSAGE = 'The ingestion job was cancelled before this document 
 interface KnowledgeSettings {
   indexing: IndexingMode;
   embedding: EmbeddingSettings | null;
+  /** the length of its dense vectors once the first indexing recorded it */
+  vectorDimensions: number | null;
 }
 
 /**
@@ -54,7 +56,7 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
   const load = async (step: DocumentStep) => {
     const doc = await prisma.knowledgeDocument.findFirst({
       where: { id: step.documentId, tenantId: step.tenantId, knowledgeId: step.knowledgeId },
-      select: { id: true, name: true, format: true, segmentCount: true, knowledge: { select: { indexing: true, embedding: true, chunking: true } } },
+      select: { id: true, name: true, format: true, segmentCount: true, knowledge: { select: { indexing: true, embedding: true, chunking: true, vectorDimensions: true } } },
     });
     if (!doc) return null;
     return { doc, settings: settingsOf(doc.knowledge), chunking: doc.knowledge.chunking };
@@ -68,20 +70,13 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
 
   /**
    * The knowledge as the vector store knows it. High-quality vectors live by their dimensions
-   * (docs/adr/0010); a knowledge that does not set them has the length of its vectors, read back
-   * from the embedding cache through one of its segments (this document's first, else any).
+   * (docs/adr/0010): the knowledge's setting, else the length its first indexing recorded.
    * Null: nothing of this knowledge can have been indexed densely.
    */
   const storedRef = async (step: DocumentStep, settings: KnowledgeSettings): Promise<KnowledgeRef | null> => {
     if (settings.indexing === 'economy') return refOf(step, settings, null);
-    if (settings.embedding?.dimensions) return refOf(step, settings, settings.embedding.dimensions);
-    if (!settings.embedding) return null;
-    const probe =
-      (await prisma.knowledgeSegment.findFirst({ where: { tenantId: step.tenantId, documentId: step.documentId }, orderBy: { position: 'asc' }, select: { text: true } })) ??
-      (await prisma.knowledgeSegment.findFirst({ where: { tenantId: step.tenantId, knowledgeId: step.knowledgeId }, select: { text: true } }));
-    if (!probe) return null;
-    const [vector] = (await embedder.embed(step.tenantId, settings.embedding, [probe.text])).vectors;
-    return vector ? refOf(step, settings, vector.length) : null;
+    const dimensions = settings.embedding?.dimensions ?? settings.vectorDimensions;
+    return dimensions ? refOf(step, settings, dimensions) : null;
   };
 
   const setStatus = async (step: DocumentStep, name: string, status: DocumentStatus) => {
@@ -200,6 +195,10 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       checkCancelled(signal);
       const records: VectorRecord[] = segments.map((s, i) => ({ id: s.id, documentId: doc.id, text: s.text, ...(dense ? { dense: dense[i]! } : {}) }));
       const ref = refOf(step, settings, dense?.[0]?.length ?? null);
+      // Recorded before the first vector is written, so deletes always find the collection.
+      if (ref.dimensions !== null && settings.vectorDimensions === null) {
+        await prisma.knowledge.updateMany({ where: { id: step.knowledgeId, tenantId: step.tenantId, vectorDimensions: null }, data: { vectorDimensions: ref.dimensions } });
+      }
       await vectors.ensureKnowledge(ref);
       await vectors.upsert(ref, records);
     }),
@@ -262,16 +261,17 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
 
   /** A document deleted while it was indexed: what this job upserted after the delete removed its vectors goes too. */
   async function removeVectorsOfDeleted(step: DocumentStep): Promise<void> {
-    const knowledge = await prisma.knowledge.findFirst({ where: { id: step.knowledgeId, tenantId: step.tenantId }, select: { indexing: true, embedding: true } });
+    const knowledge = await prisma.knowledge.findFirst({ where: { id: step.knowledgeId, tenantId: step.tenantId }, select: { indexing: true, embedding: true, vectorDimensions: true } });
     if (!knowledge) return;
     const ref = await storedRef(step, settingsOf(knowledge));
     if (ref) await vectors.deleteDocument(ref, step.documentId);
   }
 }
 
-function settingsOf(knowledge: { indexing: string; embedding: unknown }): KnowledgeSettings {
+function settingsOf(knowledge: { indexing: string; embedding: unknown; vectorDimensions: number | null }): KnowledgeSettings {
   return {
     indexing: knowledge.indexing === 'high-quality' ? 'high-quality' : 'economy',
     embedding: knowledge.embedding ? embeddingSettingsSchema.parse(knowledge.embedding) : null,
+    vectorDimensions: knowledge.vectorDimensions,
   };
 }
