@@ -285,6 +285,28 @@ describe('ingestion jobs without a worker', () => {
     expect(await viewer('POST', `/v1/ingestion-jobs/${jobId}/cancel`)).toMatchObject({ status: 403 });
   });
 
+  it('ends a job whose workflow was terminated from outside, so that it can be retried (never stuck queued)', async () => {
+    const kb2 = await createKnowledge('orphan');
+    const up = await api('POST', `/v1/knowledge/${kb2}/documents`, { documents: [{ name: 'a.txt', text: 'alpha' }, { name: 'b.txt', text: 'beta' }] });
+    const orphan = up.body.data.jobId as string;
+    await h.temporal.workflow.getHandle(ingestionWorkflowIdFor(orphan, 1)).terminate('an operator stopped it');
+    expect((await api('GET', `/v1/ingestion-jobs/${orphan}`)).body.data.status).toBe('queued');
+
+    const retried = await api('POST', `/v1/ingestion-jobs/${orphan}/retry`);
+    expect(retried).toMatchObject({ status: 202, body: { data: { id: orphan, status: 'queued', attempt: 2 } } });
+    // Attempt 2 is a workflow of its own; attempt 1's documents were ended before they were queued again.
+    expect((await h.temporal.workflow.getHandle(ingestionWorkflowIdFor(orphan, 2)).describe()).status.name).toBe('RUNNING');
+    const docs = await h.prisma.knowledgeDocument.findMany({ where: { knowledgeId: kb2 } });
+    expect(docs.map((d) => [d.status, d.errorCode])).toEqual([['queued', null], ['queued', null]]);
+
+    // Terminated again, then cancelled: it ends cancelled with its documents in error, never stuck.
+    await h.temporal.workflow.getHandle(ingestionWorkflowIdFor(orphan, 2)).terminate('again');
+    expect(await api('POST', `/v1/ingestion-jobs/${orphan}/cancel`)).toMatchObject({ status: 200, body: { data: { status: 'cancelled' } } });
+    const job = (await api('GET', `/v1/ingestion-jobs/${orphan}`)).body.data;
+    expect(job).toMatchObject({ status: 'cancelled', failed: 2 });
+    expect(job.documents.map((d: any) => d.error.code)).toEqual(['ingestion_interrupted', 'ingestion_interrupted']);
+  });
+
   it('answers 404 to another tenant on every route with these ids', async () => {
     const routes: [string, string, unknown?][] = [
       ['GET', `/v1/knowledge/${kb}`],

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { jobCounts, type IngestionJob, type PrismaClient } from '@weft/activities';
-import { INGESTION_JOB_WORKFLOW_TYPE, ingestionWorkflowIdFor, type IngestionCounts, type IngestionJobInput, type JobStatus } from '@weft/domain';
+import { INGESTION_JOB_WORKFLOW_TYPE, describe, ingestionWorkflowIdFor, type IngestionCounts, type IngestionJobInput, type JobStatus } from '@weft/domain';
 import { jobConflict, jobNotFound } from './knowledge-api.errors';
 import { ACTIVE_JOB_STATUSES } from './knowledge.service';
 
@@ -72,7 +72,8 @@ export class IngestionJobsService {
    * The documents are read as stored, so a document fixed with PUT …/documents/:docId is indexed
    * with its new content.
    */
-  async retry(job: IngestionJob): Promise<IngestionJob> {
+  async retry(given: IngestionJob): Promise<IngestionJob> {
+    const job = await this.settleIfOrphaned(given, false);
     if (isActiveJob(job.status)) throw jobConflict(job.status, 'retried');
     const pending = await this.prisma.knowledgeDocument.findMany({
       where: { jobs: { some: { jobId: job.id } }, status: { not: 'completed' } },
@@ -114,7 +115,8 @@ export class IngestionJobsService {
    * Idempotent for a cancelled job; 409 for one that has ended otherwise. `settled` is false when
    * the job had not ended yet after a short wait (a queued job ends when a worker first takes it).
    */
-  async cancel(job: IngestionJob): Promise<{ job: IngestionJob; settled: boolean }> {
+  async cancel(given: IngestionJob): Promise<{ job: IngestionJob; settled: boolean }> {
+    const job = await this.settleIfOrphaned(given, true);
     if (job.status === 'cancelled') return { job, settled: true };
     if (!isActiveJob(job.status)) throw jobConflict(job.status, 'cancelled');
     try {
@@ -130,5 +132,35 @@ export class IngestionJobsService {
     }
     if (!isActiveJob(now.status) && now.status !== 'cancelled') throw jobConflict(now.status, 'cancelled');
     return { job: now, settled: now.status === 'cancelled' };
+  }
+
+  /**
+   * A job the database says is queued or running whose workflow is no longer running (terminated
+   * or timed out from outside Temporal's normal path, or gone past retention) would stay so for
+   * ever: its workflow can no longer record its end. Ends it here instead — its unfinished
+   * documents in error `ingestion_interrupted`, the job cancelled (when asked to cancel) or
+   * completed with errors — so that a retry can take them up. Returns the job as it is now.
+   */
+  private async settleIfOrphaned(job: IngestionJob, cancelling: boolean): Promise<IngestionJob> {
+    if (!isActiveJob(job.status)) return job;
+    try {
+      const { status } = await this.temporal.workflow.getHandle(job.temporalWorkflowId).describe();
+      if (status.name === 'RUNNING' || status.name === 'CONTINUED_AS_NEW' || status.name === 'COMPLETED') return job;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    const message = describe('ingestion_interrupted', {});
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.ingestionJob.updateMany({ where: { id: job.id, status: job.status, attempt: job.attempt }, data: { finishedAt: new Date() } });
+      if (count === 0) return; // another request settled it, or the job moved on
+      await tx.knowledgeDocument.updateMany({
+        where: { jobId: job.id, jobs: { some: { jobId: job.id } }, status: { notIn: ['completed', 'error'] } },
+        data: { status: 'error', errorCode: 'ingestion_interrupted', errorMessage: message },
+      });
+      const counts = await jobCounts(tx, job.tenantId, job.id);
+      const status: JobStatus = cancelling ? 'cancelled' : counts.failed > 0 ? 'completed-with-errors' : 'completed';
+      await tx.ingestionJob.update({ where: { id: job.id }, data: { status } });
+    });
+    return this.find(job.tenantId, job.id);
   }
 }

@@ -16,7 +16,7 @@ export function progressOf(counts: IngestionCounts): number {
 }
 
 /** The job's counts over all its documents, read from their statuses (the documents are the truth, not the workflow). */
-export async function jobCounts(prisma: PrismaClient, tenantId: string, jobId: string): Promise<IngestionCounts> {
+export async function jobCounts(prisma: Pick<PrismaClient, 'knowledgeDocument'>, tenantId: string, jobId: string): Promise<IngestionCounts> {
   const groups = await prisma.knowledgeDocument.groupBy({ by: ['status'], where: { tenantId, jobs: { some: { jobId } } }, _count: { _all: true } });
   const of = (status: DocumentStatus) => groups.find((g) => g.status === status)?._count._all ?? 0;
   return { total: groups.reduce((n, g) => n + g._count._all, 0), succeeded: of('completed'), failed: of('error') };

@@ -1,5 +1,6 @@
 import {
   KNOWLEDGE_LIMITS,
+  attemptOfIngestionWorkflow,
   chunkingSchema,
   embeddingSettingsSchema,
   segmentIdFor,
@@ -106,8 +107,8 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
     ingestionJobStarted: ingestionStep(logger, 'ingestionJobStarted', async ({ jobId, tenantId, attemptKey, documentIds }) => {
       const now = new Date();
       await prisma.$transaction([
-        // A retried activity keeps the first start time of this attempt.
-        prisma.ingestionJob.updateMany({ where: { id: jobId, tenantId, OR: [{ status: { not: 'running' } }, { startedAt: null }] }, data: { status: 'running', startedAt: now, finishedAt: null } }),
+        // A retried activity keeps the first start time of this attempt; a late one of an earlier attempt writes nothing.
+        prisma.ingestionJob.updateMany({ where: { id: jobId, tenantId, ...notLaterThan(jobId, attemptKey), OR: [{ status: { not: 'running' } }, { startedAt: null }] }, data: { status: 'running', startedAt: now, finishedAt: null } }),
         prisma.knowledgeDocument.updateMany({ where: { tenantId, id: { in: documentIds } }, data: { status: 'queued', errorCode: null, errorMessage: null, jobId } }),
       ]);
       const counts = await jobCounts(prisma, tenantId, jobId);
@@ -133,7 +134,8 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       }
       const counts = await jobCounts(prisma, tenantId, jobId);
       const status = cancelled ? 'cancelled' : counts.failed > 0 ? 'completed-with-errors' : 'completed';
-      await prisma.ingestionJob.updateMany({ where: { id: jobId, tenantId }, data: { status, finishedAt: new Date() } });
+      // A late retry of an earlier attempt's end must not overwrite the status of a newer attempt.
+      await prisma.ingestionJob.updateMany({ where: { id: jobId, tenantId, ...notLaterThan(jobId, attemptKey) }, data: { status, finishedAt: new Date() } });
       await events.finished({ jobId, attemptKey }, { status, ...counts });
       return { status, ...counts };
     }),
@@ -266,6 +268,12 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
     const ref = await storedRef(step, settingsOf(knowledge));
     if (ref) await vectors.deleteDocument(ref, step.documentId);
   }
+}
+
+/** The job row's condition for an attempt's write: the job is not at a later attempt already. */
+function notLaterThan(jobId: string, attemptKey: string): { attempt?: { lte: number } } {
+  const attempt = attemptOfIngestionWorkflow(jobId, attemptKey);
+  return attempt === undefined ? {} : { attempt: { lte: attempt } };
 }
 
 function settingsOf(knowledge: { indexing: string; embedding: unknown; vectorDimensions: number | null }): KnowledgeSettings {

@@ -22,6 +22,7 @@ export const KNOWLEDGE_ERRORS = errorArea({
   document_too_large: { retryable: false, message: "'{name}' is too large: {reason}" },
   embedding_failed: { retryable: true, message: 'The embedding model {model} failed: {reason}' },
   embedding_unavailable: { status: 422, retryable: false, message: 'This knowledge needs embeddings from {provider}, which cannot embed: {reason}' },
+  ingestion_interrupted: { retryable: false, message: 'The ingestion job stopped (its workflow ended from outside) before this document was indexed; retry the job to index it' },
   ingestion_cancelled: { retryable: false, message: 'The ingestion job was cancelled before this document was indexed; retry the job to index it' },
   vector_store_unavailable: { status: 503, retryable: true, message: 'The vector store is unavailable; try again' },
   // An embedding that cannot go into (or query) the knowledge's vectors: another attempt would send the same.
