@@ -256,7 +256,15 @@ export class MilvusVectorStore implements VectorStore {
         logLevel: 'error',
         // gRPC waits up to 2 minutes between reconnection attempts by default: a Milvus that is
         // back is reached within seconds instead.
-        channelOptions: { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 5_000 },
+        // The SDK's keepalive pings every 10 s, idle or not; Milvus Lite's gRPC (Python) server allows
+        // one every 5 minutes and answers more with GOAWAY "excess pings", dropping the connection.
+        // Calls carry their own deadline (timeout), which finds a dead connection anyway.
+        channelOptions: {
+          'grpc.initial_reconnect_backoff_ms': 500,
+          'grpc.max_reconnect_backoff_ms': 5_000,
+          'grpc.keepalive_time_ms': 300_000,
+          'grpc.keepalive_permit_without_calls': 0,
+        },
         // Heartbeats that report client metrics to the server: nothing here reads them.
         telemetry: { enabled: false },
       });
