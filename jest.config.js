@@ -15,6 +15,10 @@ const shared = {
   testEnvironment: 'node',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+  // The Milvus SDK loads thrift (for its bulk writer, unused here), which requires uuid@14, an ES
+  // module only: Node 20.19+ loads it through require(), Jest's module loader cannot. The top-level
+  // uuid (11, CommonJS) has the same parse/stringify thrift calls.
+  moduleNameMapper: { '^uuid$': require.resolve('uuid') },
 };
 
 module.exports = {

@@ -29,6 +29,8 @@ const env = {
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/weft_bench',
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/13',
   TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7255',
+  // The API's readiness includes the vector store (scripts/bench.sh starts the bench stack's own).
+  MILVUS_ADDRESS: process.env.MILVUS_ADDRESS ?? '127.0.0.1:19555',
   TEMPORAL_TASK_QUEUE: `bench-parked-${Date.now().toString(36)}`,
   WEFT_ENCRYPTION_KEY: process.env.WEFT_ENCRYPTION_KEY ?? '0'.repeat(64),
   WEFT_RECONCILE_INTERVAL_MS: '0',

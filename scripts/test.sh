@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: on a fresh clone, install what is missing, build, lint, start what the suite needs
-# (PostgreSQL and Redis when down, a Temporal dev server of its own, the test database) and run
-# the whole Jest suite, then the fuzz step (scripts/fuzz.sh). Extra arguments go to Jest
+# (PostgreSQL and Redis when down, a Temporal dev server and a Milvus Lite of its own, the test
+# database) and run the whole Jest suite, then the fuzz step (scripts/fuzz.sh). Extra arguments go to Jest
 # (e.g. `npm test -- test/api`).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -14,11 +14,15 @@ export TEMPORAL_PORT=${WEFT_TEST_TEMPORAL_PORT:-7243}
 export TEMPORAL_UI_PORT=off
 export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
 export WEFT_TEMPORAL_DB=$WEFT_DATA/temporal/test.sqlite
+export MILVUS_PORT=${WEFT_TEST_MILVUS_PORT:-19540}
+export MILVUS_ADDRESS=127.0.0.1:$MILVUS_PORT
+export WEFT_MILVUS_DATA=$WEFT_DATA/milvus/test
 # Low so that continue-as-new is exercised by small test graphs.
 export WEFT_TEMPORAL_EXTRA_DYNAMIC_CONFIG="limit.historyCount.suggestContinueAsNew=40"
 case "$DATABASE_URL" in *test*) ;; *) die "the test database's name must say it is a test database ($DATABASE_URL)";; esac
 
 started_temporal=0
+started_milvus=0
 mkdir -p "$WEFT_RUN"
 results=$WEFT_RUN/jest-results.json
 rm -f "$results"
@@ -27,6 +31,7 @@ rm -f "$results"
 cleanup() {
   local rc=$?
   if [ "$started_temporal" = 1 ]; then stop_pidfile "$WEFT_RUN/temporal-test.pid" "Temporal (test)"; fi
+  if [ "$started_milvus" = 1 ]; then stop_milvus_lite test; fi
   if [ -f "$results" ]; then
     node -e 'const r = require(process.argv[1]); console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))' "$results" || true
   fi
@@ -40,6 +45,11 @@ build_project
 if ! port_open 127.0.0.1 "$TEMPORAL_PORT"; then
   rm -f "$WEFT_TEMPORAL_DB"*
   started_temporal=1
+fi
+# A fresh Milvus Lite data directory when this run starts the server (as for Temporal's database).
+if ! port_open 127.0.0.1 "$MILVUS_PORT"; then
+  rm -rf "$WEFT_MILVUS_DATA"
+  started_milvus=1
 fi
 bash scripts/stack.sh up
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { createPrismaClient } from '@weft/activities';
-import { createApp } from '../../apps/api/src/app';
+import { createApp, vectorStoreOf } from '../../apps/api/src/app';
 import { apiConfigSchema } from '../../apps/api/src/config';
 import { httpClient, silentLogger } from '../support/harness';
 import { testEnv } from '../support/test-env';
@@ -10,11 +10,12 @@ import { testEnv } from '../support/test-env';
 // Port 9 on loopback (discard) has no listener here: every connection to it is refused at once.
 const DEAD = '127.0.0.1:9';
 
-async function appWith(overrides: { database?: string; redis?: string; temporal?: string }) {
+async function appWith(overrides: { database?: string; redis?: string; temporal?: string; milvus?: string }) {
   const config = apiConfigSchema.parse({
     DATABASE_URL: overrides.database ?? testEnv.databaseUrl,
     REDIS_URL: overrides.redis ?? testEnv.redisUrl,
     TEMPORAL_ADDRESS: overrides.temporal ?? testEnv.temporalAddress,
+    MILVUS_ADDRESS: overrides.milvus ?? testEnv.milvusAddress,
     WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
   });
   const prisma = createPrismaClient(config.DATABASE_URL, 1);
@@ -24,7 +25,8 @@ async function appWith(overrides: { database?: string; redis?: string; temporal?
   // No gRPC retry interceptor: a retry timer left pending would fire after close() and throw.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS, interceptors: [] });
   const temporal = new Client({ connection, namespace: 'default' });
-  const server = createApp({ config, prisma, redis, temporal, logger: silentLogger }).listen(0, '127.0.0.1');
+  const app = createApp({ config, prisma, redis, temporal, logger: silentLogger });
+  const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -34,6 +36,7 @@ async function appWith(overrides: { database?: string; redis?: string; temporal?
       redis.disconnect();
       await prisma.$disconnect().catch(() => undefined);
       await connection.close().catch(() => undefined);
+      await vectorStoreOf(app).close();
     },
   };
 }
@@ -48,6 +51,19 @@ describe('/health/ready with a dependency down', () => {
       expect(r.body.checks.postgres).toEqual({ status: 'up' });
       expect(r.body.checks.redis.status).toBe('down');
       expect((await app.get('GET', '/health/live')).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('names Milvus when only Milvus is down, in plain words', async () => {
+    const app = await appWith({ milvus: DEAD });
+    try {
+      const r = await app.get('GET', '/health/ready');
+      expect(r.status).toBe(503);
+      expect(r.body.down).toEqual(['milvus']);
+      expect(r.body.checks.milvus).toEqual({ status: 'down', error: 'The vector store is unavailable; try again' });
+      expect(r.body.checks.temporal).toEqual({ status: 'up' });
     } finally {
       await app.close();
     }

@@ -217,7 +217,7 @@ describe('health and openapi', () => {
     expect((await httpClient(h.url)('GET', '/health/live')).status).toBe(200);
     const ready = await httpClient(h.url)('GET', '/health/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' }, temporal: { status: 'up' } });
+    expect(ready.body.checks).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' }, temporal: { status: 'up' }, milvus: { status: 'up' } });
   });
 
   it('serves the OpenAPI document with the DSL schema', async () => {

@@ -75,6 +75,25 @@ describe('OpenAiAdapter', () => {
     expect(server.requests[0]!.body).toMatchObject({ encoding_format: 'float', dimensions: 4 });
   });
 
+  it('embeds texts that share words near each other (a hashed bag of words, 64 dimensions unless asked)', async () => {
+    const r = await adapter().embed({ model: 'embed-test', input: ['red apples', 'Red apples are sweet', 'diesel engines', ''] });
+    const [apples, sweet, diesel, empty] = r.vectors;
+    const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0) / (Math.hypot(...a) * Math.hypot(...b));
+    expect(r.vectors.map((v) => v.length)).toEqual([64, 64, 64, 64]);
+    expect(r.vectors.map((v) => Number(Math.hypot(...v).toFixed(5)))).toEqual([1, 1, 1, 1]);
+    expect(cosine(apples!, sweet!)).toBeGreaterThan(0.6);
+    expect(cosine(apples!, sweet!)).toBeGreaterThan(cosine(apples!, diesel!) + 0.3);
+    expect(cosine(sweet!, diesel!)).toBeLessThan(cosine(sweet!, apples!));
+    expect(empty!.some((x) => x !== 0)).toBe(true);
+  });
+
+  it('answers an embeddings request with the failure its rule gives', async () => {
+    server.embeddingRule = () => ({ kind: 'error', status: 503, message: 'embeddings down' });
+    const f = await failure(adapter().embed({ model: 'embed-test', input: ['x'] }));
+    expect([f.code, f.retryable]).toEqual(['llm_provider_error', true]);
+    expect(f.message).toContain('embeddings down');
+  });
+
   it.each([
     [400, 'llm_bad_request', false],
     [401, 'llm_unauthorized', false],

@@ -6,7 +6,7 @@ import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import { createLogger, createPrismaClient, type Logger, type NodeExecutors, type PrismaClient } from '@weft/activities';
 import type { Role } from '@weft/domain';
-import { createApp, liveEventsOf } from '../../apps/api/src/app';
+import { createApp, liveEventsOf, vectorStoreOf } from '../../apps/api/src/app';
 import { createTenantKey } from '../../apps/api/src/auth/api-keys';
 import { apiConfigSchema } from '../../apps/api/src/config';
 import { bundleWorkflows, createWorker } from '../../apps/worker/src/worker';
@@ -53,6 +53,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
     DATABASE_URL: testEnv.databaseUrl,
     REDIS_URL: testEnv.redisUrl,
     TEMPORAL_ADDRESS: testEnv.temporalAddress,
+    MILVUS_ADDRESS: testEnv.milvusAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
     WEFT_API_PORT: '0',
     WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
@@ -101,6 +102,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
       // A live event stream a test left open would keep the server from closing.
       liveEventsOf(app).closeAll();
       await new Promise((resolve) => server.close(resolve));
+      await vectorStoreOf(app).close();
       await connection.close();
       await redis.quit();
       await prisma.$disconnect();

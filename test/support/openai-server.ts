@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
  * A local server speaking OpenAI's wire protocol on 127.0.0.1 — the only fake in the LLM suites,
  * standing in for the vendor we do not run, and driven only through the real `openai` SDK.
  *   GET /v1/models, POST /v1/chat/completions (JSON or SSE, with the usage chunk when
- *   `stream_options.include_usage`), POST /v1/embeddings (float or base64).
+ *   `stream_options.include_usage`), POST /v1/embeddings (float or base64; a hashed bag of words,
+ *   so texts that share words are near each other: see expectedVector).
  * Chat answers come from a queue of scripted replies, then from a rule, then echo the last user
  * message. Every request is recorded (headers, body, whether the client went away early).
  */
@@ -47,6 +48,8 @@ export interface OpenAiServer {
   enqueue(...replies: Reply[]): void;
   /** the answer when the queue is empty (undefined: echo) */
   rule: ((req: RecordedRequest) => Reply | undefined) | undefined;
+  /** a failure to answer an embeddings request with (an error, raw or hang reply); undefined: embed */
+  embeddingRule: ((req: RecordedRequest) => Exclude<Reply, { kind: 'text' }> | undefined) | undefined;
   models: string[];
   reset(): void;
   close(): Promise<void>;
@@ -76,11 +79,13 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     chats: () => state.requests.filter((r) => r.path.endsWith('/chat/completions')),
     enqueue: (...replies) => void queue.push(...replies),
     rule: undefined,
+    embeddingRule: undefined,
     models: ['gpt-test', 'gpt-test-mini', 'embed-test'],
     reset() {
       queue.length = 0;
       state.requests.length = 0;
       state.rule = undefined;
+      state.embeddingRule = undefined;
     },
     close: async () => {
       server.closeAllConnections();
@@ -108,7 +113,10 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
     if (req.method === 'GET' && path === '/models') {
       return sendJson(res, 200, { object: 'list', data: state.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'weft-test' })) });
     }
-    if (req.method === 'POST' && path === '/embeddings') return embeddings(rec, res);
+    if (req.method === 'POST' && path === '/embeddings') {
+      const failure = state.embeddingRule?.(rec);
+      return failure ? chat(rec, res, failure) : embeddings(rec, res);
+    }
     if (req.method === 'POST' && path === '/chat/completions') return chat(rec, res, queue.shift() ?? state.rule?.(rec) ?? echo(rec));
     sendError(res, 404, `Unknown path ${req.method} ${rec.path}`);
   }
@@ -176,7 +184,7 @@ async function chat(rec: RecordedRequest, res: ServerResponse, reply: Reply) {
 function embeddings(rec: RecordedRequest, res: ServerResponse) {
   const body = rec.body as { model: string; input: string | string[]; dimensions?: number; encoding_format?: string };
   const inputs = Array.isArray(body.input) ? body.input : [body.input];
-  const dims = body.dimensions ?? 8;
+  const dims = body.dimensions ?? DEFAULT_EMBEDDING_DIMENSIONS;
   const data = inputs.map((text, index) => {
     const vector = expectedVector(text, dims);
     const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
@@ -186,8 +194,21 @@ function embeddings(rec: RecordedRequest, res: ServerResponse) {
   sendJson(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
-/** The vector the server answers for a text: deterministic, so tests can check what came back. */
-export function expectedVector(text: string, dims = 8): number[] {
-  const seed = createHash('sha256').update(text).digest();
-  return Array.from({ length: dims }, (_, i) => (seed[i % seed.length]! - 128) / 128);
+export const DEFAULT_EMBEDDING_DIMENSIONS = 64;
+
+/**
+ * The vector the server answers for a text: a hashed bag of words. Each lowercased word adds ±1 to
+ * one of `dims` buckets (bucket and sign from its hash), then the vector is scaled to length 1. Texts
+ * that share words point the same way (cosine near 1), texts with none in common are near
+ * orthogonal, and a text with no words at all still gets a vector of length 1. Deterministic, so
+ * tests can check what came back.
+ */
+export function expectedVector(text: string, dims = DEFAULT_EMBEDDING_DIMENSIONS): number[] {
+  const vector = new Array<number>(dims).fill(0);
+  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const hash = createHash('sha256').update(word).digest();
+    vector[hash.readUInt32BE(0) % dims]! += hash[4]! & 1 ? 1 : -1;
+  }
+  const norm = Math.hypot(...vector);
+  return norm === 0 ? vector.map((_, i) => (i === 0 ? 1 : 0)) : vector.map((x) => x / norm);
 }

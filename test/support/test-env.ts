@@ -5,6 +5,8 @@ export const testEnv = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/weft_test',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/15',
   temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7243',
+  /** the Milvus Lite of `npm test` (WEFT_TEST_MILVUS_PORT) */
+  milvusAddress: process.env.MILVUS_ADDRESS ?? '127.0.0.1:19540',
   namespace: 'default',
   /** a fresh key per test process: secrets written by one process are read back by the same one */
   encryptionKey: process.env.WEFT_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { BlobStore, RunEventStream, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
+import { BlobStore, MilvusVectorStore, RunEventStream, RunReconciler, SecretCipher, SecretsStore, TemporalExecutionInspector, type Logger, type PrismaClient } from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import type { ApiConfig } from './config';
@@ -37,6 +37,11 @@ export interface AppDeps {
   logger: Logger;
 }
 
+/** The app's vector store client (MILVUS_ADDRESS): closed with the app (main.ts and the tests). */
+export function vectorStoreOf(app: Express): MilvusVectorStore {
+  return app.locals.vectorStore as MilvusVectorStore;
+}
+
 /** The live event streams of an app (for shutdown, and for tests that check what a stream leaves behind). */
 export function liveEventsOf(app: Express): LiveEvents {
   return app.locals.liveEvents as LiveEvents;
@@ -60,7 +65,10 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
 
   // Every router below is made of declared routes (http/route.ts) with whole paths, mounted at the
   // root; the OpenAPI document is generated from the declarations of what is mounted.
-  app.use(healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE }));
+  // Connects on first use: the API starts (and reports Milvus as down) while Milvus is away.
+  const vectorStore = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  app.locals.vectorStore = vectorStore;
+  app.use(healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE, vectorStore }));
   let openapi: Record<string, unknown> = {};
   app.use(openapiRouter(() => openapi));
 

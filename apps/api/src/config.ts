@@ -10,6 +10,10 @@ export const apiConfigSchema = z.object({
   DATABASE_URL: z.string().default('postgresql://postgres@127.0.0.1:5432/weft'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379/0'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  /** host:port of Milvus's gRPC endpoint: the knowledge vector store (Milvus Lite locally, Milvus standalone in docker-compose) */
+  MILVUS_ADDRESS: z.string().min(1).default('127.0.0.1:19530'),
+  /** Milvus credentials, `user:password` or an API key; unset for Milvus Lite, which has no authentication */
+  MILVUS_TOKEN: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('weft'),
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),

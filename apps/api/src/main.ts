@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { createLogger, createPrismaClient } from '@weft/activities';
-import { createApp, liveEventsOf } from './app';
+import { createApp, liveEventsOf, vectorStoreOf } from './app';
 import { loadApiConfig } from './config';
 
 async function main(): Promise<void> {
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
     server.close(() => {
-      void Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close()]).then(() => process.exit(0));
+      void Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close(), vectorStoreOf(app).close()]).then(() => process.exit(0));
     });
     // Live event streams never end by themselves: end them (the server waits for every open
     // connection), and their clients resume elsewhere with Last-Event-ID.

@@ -8,6 +8,8 @@ describe('worker config', () => {
     expect(defaults.WEFT_HTTP_ALLOWLIST).toEqual({ entries: [] });
     expect(defaults.WEFT_MODEL_PROVIDER_ALLOWLIST).toEqual({ entries: [] });
     expect(defaults.WEFT_MAX_VALUE_DEPTH).toBe(64);
+    expect([defaults.MILVUS_ADDRESS, defaults.MILVUS_TOKEN]).toEqual(['127.0.0.1:19530', undefined]);
+    expect(loadWorkerConfig({ ...KEY, MILVUS_ADDRESS: 'milvus:19530', MILVUS_TOKEN: 'root:Milvus' })).toMatchObject({ MILVUS_ADDRESS: 'milvus:19530', MILVUS_TOKEN: 'root:Milvus' });
     const set = loadWorkerConfig({ ...KEY, WEFT_MODEL_PROVIDER_ALLOWLIST: '10.0.0.5:8000, models.internal', WEFT_MAX_VALUE_DEPTH: '32' });
     expect(set.WEFT_MODEL_PROVIDER_ALLOWLIST.entries.map((e) => e.text)).toEqual(['10.0.0.5:8000', 'models.internal']);
     expect(set.WEFT_MAX_VALUE_DEPTH).toBe(32);

@@ -87,6 +87,13 @@ export function createActivities(deps: ActivityDeps): Activities {
 export { RunReconciler, startReconciler, type ReconcilerOptions } from './runs/run-reconciler';
 export { TemporalExecutionInspector, connectExecutionInspector, type ExecutionInspector, type ExecutionState } from './runs/execution-inspector';
 export type { KnowledgeRef, VectorRecord, VectorSearchRequest, VectorHit, VectorStore } from './knowledge/vector-store.port';
+export {
+  MilvusVectorStore,
+  VECTOR_SEARCH_MAX_TOP_K,
+  HYBRID_RRF_K,
+  FULL_TEXT_HALF_SCORE,
+  type MilvusVectorStoreOptions,
+} from './knowledge/milvus-vector-store';
 export type { ParsedDocument, ParseDocument, SegmentDraft, SplitDocument } from './knowledge/document-pipeline.types';
 export { DocumentParser, parseDocument, closeSharedDocumentParser, type DocumentParserOptions } from './knowledge/parse/parse-document';
 export { formatOf } from './knowledge/parse/document-format';

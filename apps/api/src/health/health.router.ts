@@ -2,13 +2,13 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import type { PrismaClient } from '@weft/activities';
+import type { MilvusVectorStore, PrismaClient } from '@weft/activities';
 import { sanitizeErrorMessage } from '@weft/domain';
 import { bare, bindRoutes, defineRoutes } from '../http/route';
 
 type Check = () => Promise<unknown>;
 
-export const DEPENDENCIES = ['postgres', 'redis', 'temporal'] as const;
+export const DEPENDENCIES = ['postgres', 'redis', 'temporal', 'milvus'] as const;
 
 export const liveReportSchema = z.object({ status: z.literal('ok') });
 
@@ -18,7 +18,7 @@ const checkResultSchema = z.union([z.object({ status: z.literal('up') }), z.obje
 export const readyReportSchema = z.object({
   status: z.enum(['ok', 'unavailable']),
   down: z.array(z.enum(DEPENDENCIES)),
-  checks: z.object({ postgres: checkResultSchema, redis: checkResultSchema, temporal: checkResultSchema }),
+  checks: z.object({ postgres: checkResultSchema, redis: checkResultSchema, temporal: checkResultSchema, milvus: checkResultSchema }),
 });
 type ReadyReport = z.infer<typeof readyReportSchema>;
 
@@ -52,14 +52,14 @@ export const healthRoutes = defineRoutes({
   ready: {
     method: 'get',
     path: '/health/ready',
-    summary: 'Readiness probe: PostgreSQL, Redis, Temporal',
+    summary: 'Readiness probe: PostgreSQL, Redis, Temporal, Milvus (the knowledge vector store)',
     access: 'public',
     responses: { 200: bare(readyReportSchema, 'Every dependency is up'), 503: bare(readyReportSchema, 'A dependency is down: `down` names it') },
     errors: [],
   },
 });
 
-export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; temporal: Client; namespace: string }): Router {
+export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; temporal: Client; namespace: string; vectorStore: Pick<MilvusVectorStore, 'ping'> }): Router {
   const checks: Record<(typeof DEPENDENCIES)[number], Check> = {
     postgres: () => deps.prisma.$queryRaw`SELECT 1`,
     redis: () => deps.redis.ping(),
@@ -68,6 +68,7 @@ export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; tempora
       deps.temporal.withDeadline(Date.now() + CHECK_TIMEOUT_MS, () =>
         deps.temporal.workflowService.describeNamespace({ namespace: deps.namespace }),
       ),
+    milvus: () => deps.vectorStore.ping(),
   };
 
   return bindRoutes(healthRoutes, {
@@ -75,8 +76,8 @@ export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; tempora
       res.json({ status: 'ok' } satisfies z.infer<typeof liveReportSchema>);
     },
     ready: async (_req, res) => {
-      const [postgres, redis, temporal] = await Promise.all(DEPENDENCIES.map((n) => probe(checks[n])));
-      const report: ReadyReport['checks'] = { postgres: postgres!, redis: redis!, temporal: temporal! };
+      const [postgres, redis, temporal, milvus] = await Promise.all(DEPENDENCIES.map((n) => probe(checks[n])));
+      const report: ReadyReport['checks'] = { postgres: postgres!, redis: redis!, temporal: temporal!, milvus: milvus! };
       const down = DEPENDENCIES.filter((n) => report[n].status === 'down');
       const body: ReadyReport = { status: down.length ? 'unavailable' : 'ok', down, checks: report };
       res.status(down.length ? 503 : 200).json(body);

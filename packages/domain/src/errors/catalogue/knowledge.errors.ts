@@ -20,6 +20,8 @@ export const KNOWLEDGE_ERRORS = errorArea({
   embedding_failed: { retryable: true, message: 'The embedding model {model} failed: {reason}' },
   embedding_unavailable: { retryable: false, message: 'This knowledge needs embeddings from {provider}, which cannot embed: {reason}' },
   vector_store_unavailable: { status: 503, retryable: true, message: 'The vector store is unavailable; try again' },
+  // An embedding that cannot go into (or query) the knowledge's vectors: another attempt would send the same.
+  vector_invalid: { retryable: false, message: 'A vector does not fit knowledge {knowledgeId}: {reason}' },
   // Retrieval (the API's retrieve route and the knowledge-retrieval node).
   retrieval_failed: { status: 502, retryable: true, message: 'Retrieval from {knowledgeId} failed: {reason}' },
 });
