@@ -9,7 +9,7 @@ import type { Role } from '@weft/domain';
 import { createApp, liveEventsOf, vectorStoreOf } from '../../apps/api/src/app';
 import { createTenantKey } from '../../apps/api/src/auth/api-keys';
 import { apiConfigSchema } from '../../apps/api/src/config';
-import { bundleWorkflows, createWorker } from '../../apps/worker/src/worker';
+import { bundleWorkflows, createWorker, type CreateWorkerOptions } from '../../apps/worker/src/worker';
 import { workerConfigSchema } from '../../apps/worker/src/config';
 import { testEnv, uniqueTaskQueue } from './test-env';
 
@@ -38,10 +38,13 @@ export interface Harness {
   /** the API app itself (its live event streams: liveEventsOf(app)) */
   app: Express;
   taskQueue: string;
+  /** the ingestion worker's task queue (a worker started with `{ingestion}` polls it) */
+  ingestionTaskQueue: string;
   prisma: PrismaClient;
   redis: Redis;
   temporal: Client;
-  startWorker(executors?: Partial<NodeExecutors>): Promise<{ stop(): Promise<void> }>;
+  /** a worker in this process; with `options.ingestion` (its ports) it runs the ingestion worker too */
+  startWorker(executors?: Partial<NodeExecutors>, options?: CreateWorkerOptions): Promise<{ stop(): Promise<void> }>;
   key(tenant: string, role?: Role): Promise<string>;
   close(): Promise<void>;
 }
@@ -55,6 +58,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
     TEMPORAL_ADDRESS: testEnv.temporalAddress,
     MILVUS_ADDRESS: testEnv.milvusAddress,
     TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_INGESTION_TASK_QUEUE: `${taskQueue}-ingestion`,
     WEFT_API_PORT: '0',
     WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
     // Suites share one database: a reconciler sweeping it would touch other suites' runs.
@@ -77,15 +81,16 @@ export async function startHarness(name: string, overrides: Record<string, strin
     url: `http://127.0.0.1:${port}`,
     app,
     taskQueue,
+    ingestionTaskQueue: env.TEMPORAL_INGESTION_TASK_QUEUE,
     prisma,
     redis,
     temporal,
-    async startWorker(executors?: Partial<NodeExecutors>) {
-      const { worker, close } = await createWorker(workerConfigSchema.parse(env), logger, await workflowBundle(), executors);
-      const running = worker.run();
+    async startWorker(executors?: Partial<NodeExecutors>, options?: CreateWorkerOptions) {
+      const { run, shutdown, close } = await createWorker(workerConfigSchema.parse(env), logger, await workflowBundle(), executors, options);
+      const running = run();
       const handle = {
         async stop() {
-          if (worker.getState() === 'RUNNING') worker.shutdown();
+          shutdown();
           await running;
           await close();
           workers.delete(handle);

@@ -6,10 +6,11 @@ import type { AddressInfo } from 'node:net';
  * A local server speaking OpenAI's wire protocol on 127.0.0.1 — the only fake in the LLM suites,
  * standing in for the vendor we do not run, and driven only through the real `openai` SDK.
  *   GET /v1/models, POST /v1/chat/completions (JSON or SSE, with the usage chunk when
- *   `stream_options.include_usage`), POST /v1/embeddings (float or base64; a hashed bag of words,
- *   so texts that share words are near each other: see expectedVector).
+ *   `stream_options.include_usage`), POST /v1/embeddings (float or base64).
  * Chat answers come from a queue of scripted replies, then from a rule, then echo the last user
- * message. Every request is recorded (headers, body, whether the client went away early).
+ * message. Embeddings answer from their own queue of scripted failures, then from `embeddingRule`, else with `expectedVector`:
+ * a bag of words, so texts that share words land near each other and retrieval tests can assert
+ * which document comes back. Every request is recorded (headers, body, whether the client went away early).
  */
 export type Reply =
   | {
@@ -45,7 +46,12 @@ export interface OpenAiServer {
   url: string;
   requests: RecordedRequest[];
   chats(): RecordedRequest[];
+  embeddingCalls(): RecordedRequest[];
+  /** how long each embedding answer waits (0: none), e.g. to keep an ingestion batch in flight */
+  embeddingDelayMs: number;
   enqueue(...replies: Reply[]): void;
+  /** answers for the next embedding requests (errors, raw bodies, hangs); then vectors again */
+  enqueueEmbedding(...replies: Exclude<Reply, { kind: 'text' }>[]): void;
   /** the answer when the queue is empty (undefined: echo) */
   rule: ((req: RecordedRequest) => Reply | undefined) | undefined;
   /** a failure to answer an embeddings request with (an error, raw or hang reply); undefined: embed */
@@ -73,19 +79,25 @@ const pause = (ms: number, res: ServerResponse) =>
 
 export async function startOpenAiServer(): Promise<OpenAiServer> {
   const queue: Reply[] = [];
+  const embeddingQueue: Exclude<Reply, { kind: 'text' }>[] = [];
   const state: OpenAiServer = {
     url: '',
     requests: [],
     chats: () => state.requests.filter((r) => r.path.endsWith('/chat/completions')),
+    embeddingCalls: () => state.requests.filter((r) => r.path.endsWith('/embeddings')),
+    embeddingDelayMs: 0,
     enqueue: (...replies) => void queue.push(...replies),
+    enqueueEmbedding: (...replies) => void embeddingQueue.push(...replies),
     rule: undefined,
     embeddingRule: undefined,
     models: ['gpt-test', 'gpt-test-mini', 'embed-test'],
     reset() {
       queue.length = 0;
+      embeddingQueue.length = 0;
       state.requests.length = 0;
       state.rule = undefined;
       state.embeddingRule = undefined;
+      state.embeddingDelayMs = 0;
     },
     close: async () => {
       server.closeAllConnections();
@@ -114,8 +126,11 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       return sendJson(res, 200, { object: 'list', data: state.models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'weft-test' })) });
     }
     if (req.method === 'POST' && path === '/embeddings') {
-      const failure = state.embeddingRule?.(rec);
-      return failure ? chat(rec, res, failure) : embeddings(rec, res);
+      const scripted = embeddingQueue.shift() ?? state.embeddingRule?.(rec);
+      if (scripted) return failure(res, scripted);
+      if (state.embeddingDelayMs > 0) await pause(state.embeddingDelayMs, res);
+      if (res.destroyed) return;
+      return embeddings(rec, res);
     }
     if (req.method === 'POST' && path === '/chat/completions') return chat(rec, res, queue.shift() ?? state.rule?.(rec) ?? echo(rec));
     sendError(res, 404, `Unknown path ${req.method} ${rec.path}`);
@@ -141,13 +156,15 @@ function sendError(res: ServerResponse, status: number, message: string, headers
   sendJson(res, status, { error: { message, type, param: null, code: null } }, headers);
 }
 
-async function chat(rec: RecordedRequest, res: ServerResponse, reply: Reply) {
+function failure(res: ServerResponse, reply: Exclude<Reply, { kind: 'text' }>) {
   if (reply.kind === 'hang') return; // the socket stays open until the client gives up
   if (reply.kind === 'error') return sendError(res, reply.status, reply.message ?? `scripted ${reply.status}`, reply.headers);
-  if (reply.kind === 'raw') {
-    res.writeHead(reply.status, { 'content-type': reply.contentType });
-    return void res.end(reply.body);
-  }
+  res.writeHead(reply.status, { 'content-type': reply.contentType });
+  res.end(reply.body);
+}
+
+async function chat(rec: RecordedRequest, res: ServerResponse, reply: Reply) {
+  if (reply.kind !== 'text') return failure(res, reply);
   const body = rec.body as { model: string; messages: { content: string }[]; stream?: boolean; stream_options?: { include_usage?: boolean } };
   const parts = reply.chunks ?? pieces(reply.text);
   const usage =
@@ -184,7 +201,7 @@ async function chat(rec: RecordedRequest, res: ServerResponse, reply: Reply) {
 function embeddings(rec: RecordedRequest, res: ServerResponse) {
   const body = rec.body as { model: string; input: string | string[]; dimensions?: number; encoding_format?: string };
   const inputs = Array.isArray(body.input) ? body.input : [body.input];
-  const dims = body.dimensions ?? DEFAULT_EMBEDDING_DIMENSIONS;
+  const dims = body.dimensions ?? DEFAULT_DIMENSIONS;
   const data = inputs.map((text, index) => {
     const vector = expectedVector(text, dims);
     const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
@@ -194,21 +211,27 @@ function embeddings(rec: RecordedRequest, res: ServerResponse) {
   sendJson(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
-export const DEFAULT_EMBEDDING_DIMENSIONS = 64;
+/** Dimensions of a vector when the request names none. */
+export const DEFAULT_DIMENSIONS = 64;
 
 /**
- * The vector the server answers for a text: a hashed bag of words. Each lowercased word adds ±1 to
- * one of `dims` buckets (bucket and sign from its hash), then the vector is scaled to length 1. Texts
- * that share words point the same way (cosine near 1), texts with none in common are near
- * orthogonal, and a text with no words at all still gets a vector of length 1. Deterministic, so
- * tests can check what came back.
+ * The vector the server answers for a text: deterministic, so tests can check what came back, and
+ * meaningful: each word (lower-cased, letters and digits) adds ±1 on a dimension chosen by its hash,
+ * and the sum is scaled to length 1, so the cosine of two texts grows with the words they share
+ * (collisions blur it at small sizes). A text with no word gets a vector from its whole hash.
  */
-export function expectedVector(text: string, dims = DEFAULT_EMBEDDING_DIMENSIONS): number[] {
-  const vector = new Array<number>(dims).fill(0);
-  for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
-    const hash = createHash('sha256').update(word).digest();
-    vector[hash.readUInt32BE(0) % dims]! += hash[4]! & 1 ? 1 : -1;
+export function expectedVector(text: string, dims = DEFAULT_DIMENSIONS): number[] {
+  const sum: number[] = new Array<number>(dims).fill(0);
+  const tokens = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  for (const token of tokens) {
+    const h = createHash('sha256').update(token).digest();
+    sum[h.readUInt32LE(0) % dims]! += h[4]! & 1 ? 1 : -1;
   }
-  const norm = Math.hypot(...vector);
-  return norm === 0 ? vector.map((_, i) => (i === 0 ? 1 : 0)) : vector.map((x) => x / norm);
+  // No word, or words that cancel out: never a zero vector (it has no direction to compare).
+  if (!sum.some((x) => x !== 0)) {
+    const seed = createHash('sha256').update(text).digest();
+    for (let i = 0; i < dims; i++) sum[i] = (seed[i % seed.length]! - 127.5) / 128;
+  }
+  const norm = Math.hypot(...sum);
+  return sum.map((x) => x / norm);
 }

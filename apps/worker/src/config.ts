@@ -29,6 +29,18 @@ export const workerConfigSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('weft'),
   WEFT_WORKER_MAX_ACTIVITIES: z.coerce.number().int().min(1).default(50),
   /**
+   * Ingestion (README "Ingestion"): a second Worker in the same process polls its own task queue
+   * with its own slots, so a batch of a thousand documents never takes the slots of interactive
+   * runs. `false` runs no ingestion worker here (a deployment may run it in processes of its own).
+   */
+  WEFT_INGESTION_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  TEMPORAL_INGESTION_TASK_QUEUE: z.string().min(1).default('weft-ingestion'),
+  /** ingestion steps at once (parsing is CPU work; embedding and indexing wait on the network) */
+  WEFT_INGESTION_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(8),
+  WEFT_INGESTION_MAX_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(10),
+  /** job and document workflows kept in the ingestion worker's sticky cache */
+  WEFT_INGESTION_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(100),
+  /**
    * Parked runs (README "Parked runs"). Runs kept in the sticky cache: each cached run holds ~2 MB of
    * the workflow thread's heap (the interpreter's modules are evaluated per run); an evicted run (least
    * recently active first) costs nothing until it wakes and replays its history. The SDK's default
@@ -76,10 +88,19 @@ export const workerConfigSchema = z.object({
   WEFT_SMTP_FROM: z.string().min(3).default('weft@localhost'),
 });
 
-const checked = workerConfigSchema.refine((c) => c.WEFT_WORKER_MAX_WORKFLOW_TASKS <= c.WEFT_WORKER_MAX_CACHED_WORKFLOWS, {
-  message: 'must not exceed WEFT_WORKER_MAX_CACHED_WORKFLOWS (a task needs a cache slot)',
-  path: ['WEFT_WORKER_MAX_WORKFLOW_TASKS'],
-});
+const checked = workerConfigSchema
+  .refine((c) => c.WEFT_WORKER_MAX_WORKFLOW_TASKS <= c.WEFT_WORKER_MAX_CACHED_WORKFLOWS, {
+    message: 'must not exceed WEFT_WORKER_MAX_CACHED_WORKFLOWS (a task needs a cache slot)',
+    path: ['WEFT_WORKER_MAX_WORKFLOW_TASKS'],
+  })
+  .refine((c) => c.WEFT_INGESTION_MAX_WORKFLOW_TASKS <= c.WEFT_INGESTION_MAX_CACHED_WORKFLOWS, {
+    message: 'must not exceed WEFT_INGESTION_MAX_CACHED_WORKFLOWS (a task needs a cache slot)',
+    path: ['WEFT_INGESTION_MAX_WORKFLOW_TASKS'],
+  })
+  .refine((c) => !c.WEFT_INGESTION_WORKER || c.TEMPORAL_INGESTION_TASK_QUEUE !== c.TEMPORAL_TASK_QUEUE, {
+    message: 'must differ from TEMPORAL_TASK_QUEUE (ingestion must not take the slots of interactive runs)',
+    path: ['TEMPORAL_INGESTION_TASK_QUEUE'],
+  });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 

@@ -8,10 +8,14 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'weft-worker', level: config.LOG_LEVEL });
   // Workflow code logs (internal errors with their reference ids) through the SDK; send them to the same JSON log.
   Runtime.install({ logger: sdkLogger(logger) });
-  const { worker, close } = await createWorker(config, logger);
-  logger.info('worker started', { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS });
+  const { ingestion, run, close } = await createWorker(config, logger);
+  logger.info('worker started', {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(ingestion ? { ingestionTaskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE } : {}),
+    address: config.TEMPORAL_ADDRESS,
+  });
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
-  await worker.run();
+  await run();
   await close();
   logger.info('worker stopped');
 }

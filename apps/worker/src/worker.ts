@@ -14,6 +14,7 @@ import {
 } from '@weft/activities';
 import { noticeOptions, type WorkerConfig } from './config';
 import { createExecutors } from './executors';
+import { createIngestionWorker, type IngestionPorts } from './ingestion';
 
 /** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
 export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
@@ -22,11 +23,17 @@ export async function bundleWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
 }
 
+export interface CreateWorkerOptions {
+  /** the ingestion worker's ports (their owner closes them); without them (or with WEFT_INGESTION_WORKER=false) this process runs no ingestion worker */
+  ingestion?: IngestionPorts;
+}
+
 /**
- * Composition root: config → adapters → activities → Worker. Tests hand in executors of their own;
- * otherwise the real ones are built from config.
+ * Composition root: config → adapters → activities → Worker, and the ingestion Worker on its own
+ * task queue beside it. Tests hand in executors of their own; otherwise the real ones are built
+ * from config. `run()` runs both until a signal (or `shutdown()`) stops them.
  */
-export async function createWorker(config: WorkerConfig, logger: Logger, bundle?: WorkflowBundle, executors?: Partial<NodeExecutors>) {
+export async function createWorker(config: WorkerConfig, logger: Logger, bundle?: WorkflowBundle, executors?: Partial<NodeExecutors>, options: CreateWorkerOptions = {}) {
   const prisma = createPrismaClient(config.DATABASE_URL);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
@@ -45,6 +52,9 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   // V8 reads the heap limit when an isolate is created: set here, it is the limit of the workflow
   // thread Worker.create starts (this thread's own is fixed already). No other thread is started.
   setFlagsFromString(`--max-old-space-size=${config.WEFT_WORKER_WORKFLOW_HEAP_MB}`);
+  const ingestionPorts = config.WEFT_INGESTION_WORKER ? options.ingestion : undefined;
+  // Two Workers share one bundle (webpack runs once).
+  const sharedBundle = bundle ?? (ingestionPorts ? await bundleWorkflows() : undefined);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -55,8 +65,11 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     maxCachedWorkflows: config.WEFT_WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: config.WEFT_WORKER_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
-    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_ENTRY }),
+    ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
   });
+  const ingestion = ingestionPorts
+    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: ingestionPorts })
+    : undefined;
   // Records the workflows could not set right themselves (a terminated run, an end that could not
   // be written) are compared with Temporal periodically; every worker may do it, it is idempotent.
   let reconciler: { stop(): Promise<void> } | undefined;
@@ -70,5 +83,18 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     await reconciler?.stop();
     await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close()]);
   };
-  return { worker, close };
+  /** Runs the Workers until they are shut down (both stop on SIGINT/SIGTERM); if one fails, the other is shut down too. */
+  const run = async () => {
+    const runs = [worker, ingestion].filter((w): w is Worker => w !== undefined).map((w) => w.run());
+    try {
+      await Promise.all(runs);
+    } finally {
+      shutdown();
+      await Promise.allSettled(runs);
+    }
+  };
+  const shutdown = () => {
+    for (const w of [worker, ingestion]) if (w?.getState() === 'RUNNING') w.shutdown();
+  };
+  return { worker, ingestion, run, shutdown, close };
 }

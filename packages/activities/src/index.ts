@@ -95,6 +95,9 @@ export {
   type MilvusVectorStoreOptions,
 } from './knowledge/milvus-vector-store';
 export type { ParsedDocument, ParseDocument, SegmentDraft, SplitDocument } from './knowledge/document-pipeline.types';
+export { createIngestionActivities, type IngestionActivityDeps } from './knowledge/ingestion.activities';
+export { IngestionEvents, jobCounts, progressOf } from './knowledge/ingestion-events';
+export { Embedder, cacheKey, encodeVector, decodeVector, type EmbedderDeps, type EmbedResult } from './knowledge/embedder';
 export { DocumentParser, parseDocument, closeSharedDocumentParser, type DocumentParserOptions } from './knowledge/parse/parse-document';
 export { formatOf } from './knowledge/parse/document-format';
 export { cleanText } from './knowledge/parse/clean-text';

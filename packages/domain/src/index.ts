@@ -42,3 +42,4 @@ export * from './errors/retry-after';
 export * from './approvals/approval.contract';
 export * from './approvals/approval-values';
 export * from './knowledge/knowledge.contract';
+export * from './knowledge/ingestion.contract';

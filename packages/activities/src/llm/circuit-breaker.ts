@@ -131,6 +131,15 @@ export class CircuitBreaker {
     else this.logger.warn('llm circuit reopened: the trial call failed', { endpoint, until });
   }
 
+  /** Records how a failed call went: what it says about the endpoint's health decides the effect. */
+  async settle(endpoint: string, permit: BreakerPermit, failure: NodeFailure): Promise<void> {
+    // Neither a cancelled call nor one the guard refused says anything about the endpoint's health.
+    if (failure.code === LLM_ERRORS.cancelled || failure.code === LLM_ERRORS.addressRefused) await this.released(endpoint, permit);
+    else if (failure.retryable) await this.failed(endpoint);
+    // A 4xx is the endpoint answering: it is up, whatever it thought of the request.
+    else await this.succeeded(endpoint);
+  }
+
   /** The call ended without telling anything about the endpoint (cancelled): free the trial slot. */
   async released(endpoint: string, permit: BreakerPermit): Promise<void> {
     if (permit.trial) await this.safely(endpoint, () => this.redis.eval(RELEASE, 1, this.key(endpoint)));

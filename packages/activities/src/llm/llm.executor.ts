@@ -144,7 +144,7 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
       }
     } catch (err) {
       const failure = toLlmFailure(err, endpoint);
-      await settleBreaker(endpoint, permit, failure);
+      await breaker.settle(endpoint, permit, failure);
       await closeDeltas();
       if (reached) {
         // The stream began: tokens were spent even though the call did not finish.
@@ -160,14 +160,6 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
     await closeDeltas();
     await record(site, provider, data, { ...result.usage, finishReason: result.finishReason });
     return result;
-  }
-
-  async function settleBreaker(endpoint: string, permit: { trial: boolean }, failure: NodeFailure) {
-    // Neither a cancelled call nor one the guard refused says anything about the endpoint's health.
-    if (failure.code === LLM_ERRORS.cancelled || failure.code === LLM_ERRORS.addressRefused) await breaker.released(endpoint, permit);
-    else if (failure.retryable) await breaker.failed(endpoint);
-    // A 4xx is the endpoint answering: it is up, whatever it thought of the request.
-    else await breaker.succeeded(endpoint);
   }
 
   async function record(site: CallSite, provider: ModelProvider, data: LlmData, usage: { inputTokens: number; outputTokens: number; finishReason: string | null }) {

@@ -19,6 +19,7 @@ export const KNOWLEDGE_ERRORS = errorArea({
   document_too_large: { retryable: false, message: "'{name}' is too large: {reason}" },
   embedding_failed: { retryable: true, message: 'The embedding model {model} failed: {reason}' },
   embedding_unavailable: { retryable: false, message: 'This knowledge needs embeddings from {provider}, which cannot embed: {reason}' },
+  ingestion_cancelled: { retryable: false, message: 'The ingestion job was cancelled before this document was indexed; retry the job to index it' },
   vector_store_unavailable: { status: 503, retryable: true, message: 'The vector store is unavailable; try again' },
   // An embedding that cannot go into (or query) the knowledge's vectors: another attempt would send the same.
   vector_invalid: { retryable: false, message: 'A vector does not fit knowledge {knowledgeId}: {reason}' },

@@ -1,0 +1,71 @@
+import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import type { Redis } from 'ioredis';
+import {
+  Embedder,
+  SecretCipher,
+  createIngestionActivities,
+  type Logger,
+  type ParseDocument,
+  type PrismaClient,
+  type RunEventStream,
+  type SplitDocument,
+  type VectorStore,
+} from '@weft/activities';
+import type { WorkerConfig } from './config';
+
+/** What ingestion's activities need besides the database and Redis: the vector store and the parse and split steps. */
+export interface IngestionPorts {
+  vectors: VectorStore;
+  parse: ParseDocument;
+  split: SplitDocument;
+  /** the tenant's provider through the embedding cache; built from config when absent */
+  embedder?: Pick<Embedder, 'embed'>;
+}
+
+export interface IngestionWorkerDeps {
+  connection: NativeConnection;
+  bundle: WorkflowBundle;
+  prisma: PrismaClient;
+  redis: Redis;
+  events: RunEventStream;
+  logger: Logger;
+  ports: IngestionPorts;
+}
+
+/**
+ * The ingestion Worker (README "Ingestion"): job and document workflows and their activities on
+ * TEMPORAL_INGESTION_TASK_QUEUE, with slots of its own, so a big batch waits for ingestion's slots
+ * and never for those of interactive runs (nor they for it).
+ */
+export async function createIngestionWorker(config: WorkerConfig, deps: IngestionWorkerDeps): Promise<Worker> {
+  const embedder =
+    deps.ports.embedder ??
+    new Embedder({
+      prisma: deps.prisma,
+      redis: deps.redis,
+      logger: deps.logger,
+      cipher: new SecretCipher(config.WEFT_ENCRYPTION_KEY),
+      breaker: { failureThreshold: config.WEFT_LLM_BREAKER_THRESHOLD, coolDownMs: config.WEFT_LLM_BREAKER_COOLDOWN_MS },
+      allowlist: config.WEFT_MODEL_PROVIDER_ALLOWLIST,
+    });
+  const activities = createIngestionActivities({
+    prisma: deps.prisma,
+    vectors: deps.ports.vectors,
+    embedder,
+    parse: deps.ports.parse,
+    split: deps.ports.split,
+    events: deps.events,
+    logger: deps.logger,
+  });
+  return Worker.create({
+    connection: deps.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE,
+    activities,
+    workflowBundle: deps.bundle,
+    maxConcurrentActivityTaskExecutions: config.WEFT_INGESTION_MAX_ACTIVITIES,
+    maxCachedWorkflows: config.WEFT_INGESTION_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: config.WEFT_INGESTION_MAX_WORKFLOW_TASKS,
+    stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
+  });
+}
