@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
  * A local server speaking OpenAI's wire protocol on 127.0.0.1 — the only fake in the LLM suites,
  * standing in for the vendor we do not run, and driven only through the real `openai` SDK.
  *   GET /v1/models, POST /v1/chat/completions (JSON or SSE, with the usage chunk when
- *   `stream_options.include_usage`), POST /v1/embeddings (float or base64).
+ *   `stream_options.include_usage`), POST /v1/embeddings (float or base64; a hashed bag of words,
+ *   so texts that share words are near each other: see expectedVector).
  * Chat answers come from a queue of scripted replies, then from a rule, then echo the last user
- * message. Embeddings answer from their own queue of scripted failures, then from `embeddingRule`, else with `expectedVector`:
+ * message. Embeddings answer from their own queue of scripted failures, else with `expectedVector`:
  * a bag of words, so texts that share words land near each other and retrieval tests can assert
  * which document comes back. Every request is recorded (headers, body, whether the client went away early).
  */
@@ -96,8 +97,8 @@ export async function startOpenAiServer(): Promise<OpenAiServer> {
       embeddingQueue.length = 0;
       state.requests.length = 0;
       state.rule = undefined;
-      state.embeddingRule = undefined;
       state.embeddingDelayMs = 0;
+      state.embeddingRule = undefined;
     },
     close: async () => {
       server.closeAllConnections();
