@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { temporalWorkflowIdFor, type RunWorkflowInput } from '@weft/domain';
+import { INGESTION_JOB_WORKFLOW_TYPE, INGEST_DOCUMENT_WORKFLOW_TYPE, ingestionWorkflowIdFor, temporalWorkflowIdFor, type IngestDocumentInput, type RunWorkflowInput } from '@weft/domain';
 import { workflowBundle } from '../support/harness';
 
 const dir = path.join(__dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 interface ExportedHistory {
-  events: { workflowExecutionStartedEventAttributes?: { input?: { payloads?: { data: string }[] } } }[];
+  events: { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string }; input?: { payloads?: { data: string }[] } } }[];
 }
 
 /**
@@ -18,8 +18,12 @@ interface ExportedHistory {
 function workflowIdOf(history: ExportedHistory): string {
   const payload = history.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) throw new Error('history has no WorkflowExecutionStarted input');
-  const input = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as RunWorkflowInput;
-  return temporalWorkflowIdFor(input.runId);
+  const input = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as unknown;
+  const type = history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+  // Ingestion histories are recorded at a job's first attempt (test/replay/record.ingestion.ts).
+  if (type === INGESTION_JOB_WORKFLOW_TYPE) return ingestionWorkflowIdFor((input as { jobId: string }).jobId, 1);
+  if (type === INGEST_DOCUMENT_WORKFLOW_TYPE) return `${(input as IngestDocumentInput).attemptKey}/${(input as IngestDocumentInput).documentId}`;
+  return temporalWorkflowIdFor((input as RunWorkflowInput).runId);
 }
 
 /**

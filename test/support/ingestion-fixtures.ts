@@ -56,7 +56,7 @@ export interface DocumentSpec {
 
 export async function addDocuments(prisma: PrismaClient, tenantId: string, knowledgeId: string, docs: DocumentSpec[]): Promise<string[]> {
   const rows = docs.map((d) => {
-    const content = typeof d.content === 'string' ? Buffer.from(d.content, 'utf8') : d.content;
+    const content = new Uint8Array(typeof d.content === 'string' ? Buffer.from(d.content, 'utf8') : d.content);
     return {
       id: id('doc'),
       tenantId,
@@ -76,7 +76,7 @@ export async function addDocuments(prisma: PrismaClient, tenantId: string, knowl
 
 /** Replaces a document's bytes (a user fixing a corrupt file before a retry). */
 export async function replaceContent(prisma: PrismaClient, documentId: string, content: string): Promise<void> {
-  const bytes = Buffer.from(content, 'utf8');
+  const bytes = new Uint8Array(Buffer.from(content, 'utf8'));
   await prisma.knowledgeDocument.update({ where: { id: documentId }, data: { content: bytes, size: bytes.byteLength, checksum: createHash('sha256').update(bytes).digest('hex') } });
 }
 
@@ -117,4 +117,15 @@ export async function documentStates(prisma: PrismaClient, documentIds: string[]
     select: { id: true, name: true, status: true, errorCode: true, errorMessage: true, segmentCount: true, tokenCount: true },
   });
   return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The runs of a job attempt's continue-as-new chain, first to last, with their history lengths (walked through histories: visibility may lag). */
+export async function jobRuns(temporal: Client, workflowId: string): Promise<{ runId: string; events: number }[]> {
+  const runs: { runId: string; events: number }[] = [];
+  for (let runId: string | undefined = (await temporal.workflow.getHandle(workflowId).describe()).runId; runId; ) {
+    const history = await temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift({ runId, events: history.events!.length });
+    runId = history.events![0]!.workflowExecutionStartedEventAttributes!.continuedExecutionRunId || undefined;
+  }
+  return runs;
 }

@@ -42,4 +42,14 @@ describe('worker config', () => {
     );
     expect(() => loadWorkerConfig({ ...KEY, WEFT_WORKER_WORKFLOW_HEAP_MB: '64' })).toThrow(/WEFT_WORKER_WORKFLOW_HEAP_MB/);
   });
+
+  it('runs ingestion on a task queue and slots of its own, and refuses to share the run queue', () => {
+    const defaults = loadWorkerConfig(KEY);
+    expect(defaults).toMatchObject({ WEFT_INGESTION_WORKER: true, TEMPORAL_INGESTION_TASK_QUEUE: 'weft-ingestion', WEFT_INGESTION_MAX_ACTIVITIES: 8, WEFT_INGESTION_MAX_WORKFLOW_TASKS: 10 });
+    expect(loadWorkerConfig({ ...KEY, WEFT_INGESTION_WORKER: 'false', TEMPORAL_INGESTION_TASK_QUEUE: 'weft' }).WEFT_INGESTION_WORKER).toBe(false);
+    expect(() => loadWorkerConfig({ ...KEY, TEMPORAL_INGESTION_TASK_QUEUE: 'weft' })).toThrow(
+      'Invalid worker configuration: TEMPORAL_INGESTION_TASK_QUEUE: must differ from TEMPORAL_TASK_QUEUE (ingestion must not take the slots of interactive runs)',
+    );
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_INGESTION_MAX_CACHED_WORKFLOWS: '5' })).toThrow(/WEFT_INGESTION_MAX_WORKFLOW_TASKS: must not exceed WEFT_INGESTION_MAX_CACHED_WORKFLOWS/);
+  });
 });

@@ -1,7 +1,9 @@
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import {
+  DocumentParser,
   Embedder,
+  MilvusVectorStore,
   SecretCipher,
   createIngestionActivities,
   type Logger,
@@ -10,6 +12,7 @@ import {
   type RunEventStream,
   type SplitDocument,
   type VectorStore,
+  splitDocument,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
 
@@ -20,6 +23,18 @@ export interface IngestionPorts {
   split: SplitDocument;
   /** the tenant's provider through the embedding cache; built from config when absent */
   embedder?: Pick<Embedder, 'embed'>;
+}
+
+/** The production ports, from config: Milvus, the parser's pool of worker threads, the splitter. `close()` releases them. */
+export function defaultIngestionPorts(config: WorkerConfig): { ports: IngestionPorts; close(): Promise<void> } {
+  const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  const parser = new DocumentParser();
+  return {
+    ports: { vectors, parse: (bytes, format, name) => parser.parse(bytes, format, name), split: splitDocument },
+    close: async () => {
+      await Promise.allSettled([vectors.close(), parser.close()]);
+    },
+  };
 }
 
 export interface IngestionWorkerDeps {

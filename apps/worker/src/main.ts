@@ -1,6 +1,7 @@
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { createLogger, type Logger } from '@weft/activities';
 import { loadWorkerConfig } from './config';
+import { defaultIngestionPorts } from './ingestion';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -8,7 +9,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'weft-worker', level: config.LOG_LEVEL });
   // Workflow code logs (internal errors with their reference ids) through the SDK; send them to the same JSON log.
   Runtime.install({ logger: sdkLogger(logger) });
-  const { ingestion, run, close } = await createWorker(config, logger);
+  const ingestionPorts = config.WEFT_INGESTION_WORKER ? defaultIngestionPorts(config) : undefined;
+  const { ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports });
   logger.info('worker started', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(ingestion ? { ingestionTaskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE } : {}),
@@ -17,6 +19,7 @@ async function main(): Promise<void> {
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
   await run();
   await close();
+  await ingestionPorts?.close();
   logger.info('worker stopped');
 }
 
