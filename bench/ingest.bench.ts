@@ -3,7 +3,8 @@
  * run directly. A seeded corpus of N documents (txt, md, html, json, csv, and one in fifty each pdf
  * and docx) goes into a high-quality knowledge (dense embeddings from the local OpenAI-compatible
  * test server, BM25, Milvus Lite) twice per round: through a job workflow and its document child
- * workflows on a Temporal Worker, and through the same activities called in a plain loop with the
+ * workflows on the production ingestion Worker (apps/worker's createIngestionWorker, its config's
+ * defaults), and through the same activities, on the same ports, called in a plain loop with the
  * same concurrency (ingest.paths.ts). Each pass has a tenant of its own, so its embedding cache
  * starts cold; the order of the two alternates between rounds, as Milvus's collection grows.
  * Prints documents/s and segments/s of both, their ratio per round, and the median and spread, and
@@ -12,11 +13,11 @@
  *
  * Settings: N (argument or BENCH_INGEST_DOCUMENTS, default 1000), BENCH_CONCURRENCY (documents at
  * once, default 8), BENCH_ROUNDS (default 2), BENCH_ACTIVITY_SLOTS (the ingestion worker's
- * activity slots, default 8 as WEFT_INGESTION_MAX_ACTIVITIES).
+ * activity slots; WEFT_INGESTION_MAX_ACTIVITIES's default otherwise).
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import {
   Embedder,
@@ -31,6 +32,8 @@ import {
   splitDocument,
 } from '@weft/activities';
 import type { IngestionJobResult } from '@weft/domain';
+import { workerConfigSchema } from '../apps/worker/src/config';
+import { createIngestionWorker } from '../apps/worker/src/ingestion';
 import { addDocuments, createJob, createKnowledge, createTenant, type JobRef } from '../test/support/ingestion-fixtures';
 import { startOpenAiServer } from '../test/support/openai-server';
 import { cpuSecondsOf } from './bench-processes';
@@ -41,7 +44,7 @@ import { direct, viaTemporal } from './ingest.paths';
 const N = Number(process.argv[2] ?? process.env.BENCH_INGEST_DOCUMENTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const ACTIVITY_SLOTS = Number(process.env.BENCH_ACTIVITY_SLOTS ?? 8);
+const ACTIVITY_SLOTS = process.env.BENCH_ACTIVITY_SLOTS;
 const WARMUP_DOCUMENTS = 50;
 const EMBEDDING = { model: 'embed-test', dimensions: 64 };
 
@@ -69,39 +72,37 @@ const cpuNow = (): Record<Process, number> => {
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/weft_bench_ingest_test';
-  const prisma = createPrismaClient(databaseUrl, 10);
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/12');
+  // The production worker's settings: its config's defaults, with this run's services (scripts/bench.sh) and queue.
+  const config = workerConfigSchema.parse({
+    ...process.env,
+    TEMPORAL_INGESTION_TASK_QUEUE: `bench-ingest-${randomUUID().slice(0, 8)}`,
+    ...(ACTIVITY_SLOTS ? { WEFT_INGESTION_MAX_ACTIVITIES: ACTIVITY_SLOTS } : {}),
+  });
+  const address = config.TEMPORAL_ADDRESS;
+  const prisma = createPrismaClient(config.DATABASE_URL, 10);
+  const redis = new Redis(config.REDIS_URL);
   const server = await startOpenAiServer();
-  const vectors = new MilvusVectorStore({ address: process.env.MILVUS_ADDRESS ?? '127.0.0.1:19530' });
+  const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS });
   const logger = createLogger({ service: 'bench-ingest', silent: true });
-  const activities = createIngestionActivities({
-    prisma,
+  // One set of ports for both paths: the same parser threads, embedder (and its cache), Milvus client.
+  const ports = {
     vectors,
+    parse: parseDocument,
+    split: splitDocument,
     embedder: new Embedder({
       prisma,
       redis,
       logger,
-      cipher: new SecretCipher(process.env.WEFT_ENCRYPTION_KEY!),
+      cipher: new SecretCipher(config.WEFT_ENCRYPTION_KEY),
       breaker: { prefix: `bench-ingest-${randomUUID().slice(0, 8)}` },
       allowlist: [`127.0.0.1:${new URL(server.url).port}`],
     }),
-    parse: parseDocument,
-    split: splitDocument,
-    events: new RunEventStream(redis),
-    logger,
-  });
-  const taskQueue = `bench-ingest-${randomUUID().slice(0, 8)}`;
-  const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address }),
-    taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('@weft/workflows/dist/workflows'), logger: new DefaultLogger('WARN') }),
-    activities,
-    maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS,
-    maxCachedWorkflows: 100,
-    maxConcurrentWorkflowTaskExecutions: 10,
-  });
+  };
+  const events = new RunEventStream(redis);
+  const activities = createIngestionActivities({ prisma, ...ports, events, logger });
+  const connection = await NativeConnection.connect({ address });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('@weft/workflows/dist/workflows'), logger: new DefaultLogger('WARN') });
+  const worker = await createIngestionWorker(config, { connection, bundle: workflowBundle, prisma, redis, events, logger, ports });
   const running = worker.run();
   const temporal = new Client({ connection: await Connection.connect({ address }) });
 
@@ -113,7 +114,7 @@ async function main() {
     const job: JobRef = await createJob(prisma, tenantId, knowledgeId, documentIds);
     const cpu0 = cpuNow();
     const t0 = performance.now();
-    const result: IngestionJobResult = path === 'temporal' ? await viaTemporal(temporal, taskQueue, job, documentIds, CONCURRENCY) : await direct(activities, job, documentIds, CONCURRENCY);
+    const result: IngestionJobResult = path === 'temporal' ? await viaTemporal(temporal, config.TEMPORAL_INGESTION_TASK_QUEUE, job, documentIds, CONCURRENCY) : await direct(activities, job, documentIds, CONCURRENCY);
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = cpuNow();
     const cpu = { bench: cpu1.bench - cpu0.bench, temporal: cpu1.temporal - cpu0.temporal, milvus: cpu1.milvus - cpu0.milvus };
@@ -130,7 +131,7 @@ async function main() {
     const bytes = corpus.reduce((n, d) => n + d.content.length, 0);
     const formats = Object.entries(corpus.reduce<Record<string, number>>((m, d) => ((m[d.format] = (m[d.format] ?? 0) + 1), m), {}));
     console.log(`corpus: ${N} documents, ${(bytes / 1024 / 1024).toFixed(1)} MB (${formats.map(([f, n]) => `${f} ${n}`).join(', ')})`);
-    console.log(`concurrency ${CONCURRENCY} documents; ingestion worker activity slots ${ACTIVITY_SLOTS}; ${ROUNDS} rounds; fixed chunks of 1000 (overlap 100); embeddings ${EMBEDDING.dimensions} dims`);
+    console.log(`concurrency ${CONCURRENCY} documents; ingestion worker activity slots ${config.WEFT_INGESTION_MAX_ACTIVITIES}; ${ROUNDS} rounds; fixed chunks of 1000 (overlap 100); embeddings ${EMBEDDING.dimensions} dims`);
 
     // Warm-up (not counted): the parse threads load their libraries, the worker its bundle, Milvus its collection.
     await pass('temporal', corpus.slice(0, WARMUP_DOCUMENTS));
@@ -150,6 +151,7 @@ async function main() {
     await running;
     await closeSharedDocumentParser();
     await vectors.close();
+    await connection.close();
     await server.close();
     await prisma.$disconnect();
     redis.disconnect();

@@ -66,7 +66,7 @@ export async function addDocuments(prisma: PrismaClient, tenantId: string, knowl
       format: d.format,
       size: content.byteLength,
       checksum: createHash('sha256').update(content).digest('hex'),
-      content: new Uint8Array(content),
+      content,
       status: 'queued',
     };
   });
