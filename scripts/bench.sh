@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench:interpreter`, `npm run bench:validate`, `npm run bench:activation`,
-# `npm run bench:parked`: builds, brings the stack the benchmark needs up and runs the benchmark.
-# Extra arguments go to the benchmark (bench:parked takes N, the number of runs to park).
+# `npm run bench:parked`, `npm run bench:ingest`: builds, brings the stack the benchmark needs up and runs the benchmark.
+# Extra arguments go to the benchmark (bench:parked takes N, the number of runs to park; bench:ingest
+# N, the number of documents).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$WEFT_ROOT"
@@ -33,7 +34,32 @@ case "$bench" in
     BENCH_TEMPORAL_PID=$(cat "$WEFT_RUN/temporal-bench.pid")
     export BENCH_TEMPORAL_PID
     ;;
+  # Ingestion: a stack of its own (a fresh Temporal dev server and Milvus Lite, its own database and
+  # Redis database), so the passes index into empty stores and touch nothing else.
+  ingest)
+    export WEFT_STACK_NAME=bench-ingest
+    export TEMPORAL_PORT=${BENCH_TEMPORAL_PORT:-7256}
+    export TEMPORAL_UI_PORT=off
+    export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+    export WEFT_TEMPORAL_DB=$WEFT_DATA/temporal/bench-ingest.sqlite
+    export MILVUS_PORT=${BENCH_MILVUS_PORT:-19536}
+    export MILVUS_ADDRESS=127.0.0.1:$MILVUS_PORT
+    export WEFT_MILVUS_DATA=$WEFT_DATA/milvus/bench-ingest
+    # The rows are made by the ingestion test fixtures, which insist on a database named as a test one.
+    export DATABASE_URL=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/weft_bench_ingest_test}
+    export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/12}
+    export WEFT_ENCRYPTION_KEY=${WEFT_ENCRYPTION_KEY:-$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')}
+    port_open 127.0.0.1 "$TEMPORAL_PORT" && die "port $TEMPORAL_PORT is taken: set BENCH_TEMPORAL_PORT"
+    port_open 127.0.0.1 "$MILVUS_PORT" && die "port $MILVUS_PORT is taken: set BENCH_MILVUS_PORT"
+    rm -rf "$WEFT_TEMPORAL_DB"* "$WEFT_MILVUS_DATA"
+    trap 'bash scripts/stack.sh down; rm -rf "$WEFT_TEMPORAL_DB"* "$WEFT_MILVUS_DATA"' EXIT
+    bash scripts/stack.sh up
+    BENCH_TEMPORAL_PID=$(cat "$WEFT_RUN/temporal-bench-ingest.pid")
+    BENCH_MILVUS_PID=$(cat "$WEFT_RUN/milvus-bench-ingest.pid")
+    export BENCH_TEMPORAL_PID BENCH_MILVUS_PID
+    ;;
   *) bash scripts/stack.sh up ;;
 esac
 npx tsc -p bench
-node "bench/dist/$bench.bench.js" "$@"
+# rootDir is the repository (benchmarks use test/support), so the benchmarks land in dist/bench/.
+node "bench/dist/bench/$bench.bench.js" "$@"

@@ -185,6 +185,19 @@ describe('hostile documents are bounded', () => {
     expect(text.startsWith(`${'[0]'.repeat(12)}: `)).toBe(true);
   });
 
+  it('a parse cut short by the shutdown of the parser is not the document\'s fault: a plain error, retried by its step', async () => {
+    const closing = new DocumentParser({ threads: 1 });
+    const pending = closing.parse(Buffer.from(`<p>${'words '.repeat(1_000_000)}</p>`), 'html', 'big.html');
+    await closing.close();
+    const err = await pending.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(NodeFailure);
+    expect((err as Error).message).toBe('the document parser was shut down');
+  });
+
   it('parses documents side by side on the pool', async () => {
     const docs = await Promise.all(Array.from({ length: 8 }, (_, i) => parse(`Document number ${i}.`, 'txt')));
     expect(docs.map((d) => d.text)).toEqual(Array.from({ length: 8 }, (_, i) => `Document number ${i}.`));

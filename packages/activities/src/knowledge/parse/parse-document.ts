@@ -1,4 +1,4 @@
-import { DOCUMENT_FORMATS, KNOWLEDGE_LIMITS, type DocumentFormat } from '@weft/domain';
+import { DOCUMENT_FORMATS, KNOWLEDGE_LIMITS } from '@weft/domain';
 import { NodeFailure } from '../../errors/node-failure';
 import type { ParseDocument, ParsedDocument } from '../document-pipeline.types';
 import { FORMAT_LABELS } from './document-format';
@@ -46,10 +46,12 @@ export class DocumentParser {
     }
     const cause = reply.detail ? new Error(reply.detail) : undefined;
     if ('lost' in reply) {
+      // Shut down under it: the document is not at fault, and a plain error lets the step be retried.
+      if (reply.lost === 'closed') throw new Error('the document parser was shut down');
       throw new NodeFailure('document_unreadable', { name, format: FORMAT_LABELS[format], reason: this.lossReason(reply.lost) }, { cause });
     }
     if (reply.kind === 'too_large') throw new NodeFailure('document_too_large', { name, reason: reply.reason }, { cause });
-    throw new NodeFailure('document_unreadable', { name, format: FORMAT_LABELS[format as DocumentFormat], reason: reply.reason }, { cause });
+    throw new NodeFailure('document_unreadable', { name, format: FORMAT_LABELS[format], reason: reply.reason }, { cause });
   };
 
   /** Ends the parse threads (the worker's shutdown). */
@@ -57,7 +59,7 @@ export class DocumentParser {
     return this.pool.close();
   }
 
-  private lossReason(lost: ThreadLoss): string {
+  private lossReason(lost: Exclude<ThreadLoss, 'closed'>): string {
     switch (lost) {
       case 'timeout':
         return `reading it took longer than ${Math.round(this.pool.timeoutMs / 100) / 10} s`;

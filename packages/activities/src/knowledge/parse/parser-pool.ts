@@ -24,8 +24,8 @@ export interface ParserPoolOptions {
   script?: string;
 }
 
-/** Why a thread was ended while it parsed. */
-export type ThreadLoss = 'timeout' | 'memory' | 'crashed';
+/** Why a thread was ended while it parsed: a bound, a crash, or the pool's shutdown (not the document's fault). */
+export type ThreadLoss = 'timeout' | 'memory' | 'crashed' | 'closed';
 export type PoolReply = ParseReply | { ok: false; lost: ThreadLoss; detail?: string };
 
 const MIB = 1024 * 1024;
@@ -151,11 +151,12 @@ export class ParserPool {
     }
   }
 
-  /** Terminates every thread (a parse in flight fails as crashed). */
+  /** Terminates every thread (a parse in flight fails as `closed`). */
   async close(): Promise<void> {
     this.closed = true;
     this.stopWatching();
     for (const wake of this.queue.splice(0)) wake();
+    for (const t of this.live) t.kill('closed');
     await Promise.all([...this.live].map((t) => t.worker.terminate()));
     this.idle.length = 0;
   }
