@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run up`: install, build, bring the whole local stack up, start the API and the worker in the
-# background, then run the sample workflow end to end and print where to look.
+# background, then run the sample workflow and the knowledge sample (examples/handbook, no model needed)
+# end to end and print where to look.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$WEFT_ROOT"
@@ -38,6 +39,7 @@ if [ ! -s "$WEFT_RUN/demo.key" ] || [ "$(curl -s -o /dev/null -w '%{http_code}' 
   node apps/api/dist/cli/tenant.cli.js create demo --role admin 2>/dev/null > "$WEFT_RUN/demo.key"
 fi
 WEFT_API_URL=$API_URL WEFT_API_KEY=$(cat "$WEFT_RUN/demo.key") node scripts/sample-run.js
+WEFT_API_URL=$API_URL WEFT_API_KEY=$(cat "$WEFT_RUN/demo.key") node scripts/sample-knowledge.js
 cat <<MSG
 
   API:             $API_URL   (OpenAPI: $API_URL/v1/openapi.json)
