@@ -305,6 +305,11 @@ describe('ingestion jobs without a worker', () => {
     const job = (await api('GET', `/v1/ingestion-jobs/${orphan}`)).body.data;
     expect(job).toMatchObject({ status: 'cancelled', failed: 2 });
     expect(job.documents.map((d: any) => d.error.code)).toEqual(['ingestion_interrupted', 'ingestion_interrupted']);
+    // Its event stream ends with the end the workflow could not write, so no follower waits for ever.
+    const stream = await openStream(h.url, `/v1/ingestion-jobs/${orphan}/events`, key);
+    const events = await stream.collect(undefined, { timeoutMs: 20_000 });
+    await stream.ended;
+    expect(events.at(-1)).toMatchObject({ event: 'job.finished', data: { status: 'cancelled', attempt: 2, failed: 2 } });
   });
 
   it('answers 404 to another tenant on every route with these ids', async () => {

@@ -6,6 +6,7 @@ import {
   Embedder,
   MilvusVectorStore,
   RetrievalService,
+  IngestionEvents,
   RunEventStream,
   RunReconciler,
   SecretCipher,
@@ -147,7 +148,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   app.use(historyRouter(runs, new RunHistoryReader(temporal, secrets)));
   // Knowledge bases, their documents and the ingestion jobs that index them (events: the same live streams).
   const knowledge = new KnowledgeService(prisma, vectorStore);
-  const ingestionJobs = new IngestionJobsService(prisma, temporal, { taskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE, concurrency: config.WEFT_INGESTION_CONCURRENCY });
+  const ingestionJobs = new IngestionJobsService(prisma, temporal, { taskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE, concurrency: config.WEFT_INGESTION_CONCURRENCY }, new IngestionEvents(events, prisma, logger));
   app.use(knowledgeRouter(knowledge, new DocumentsService(prisma, vectorStore, ingestionJobs)));
   app.use(ingestionJobsRouter(ingestionJobs, live));
   openapi = buildOpenApiDocument(mountedRoutes(app).declared);

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { jobCounts, type IngestionJob, type PrismaClient } from '@weft/activities';
+import { jobCounts, type IngestionEvents, type IngestionJob, type PrismaClient } from '@weft/activities';
 import { INGESTION_JOB_WORKFLOW_TYPE, describe, ingestionWorkflowIdFor, type IngestionCounts, type IngestionJobInput, type JobStatus } from '@weft/domain';
 import { jobConflict, jobNotFound } from './knowledge-api.errors';
 import { ACTIVE_JOB_STATUSES } from './knowledge.service';
@@ -26,6 +26,8 @@ export class IngestionJobsService {
     private readonly prisma: PrismaClient,
     private readonly temporal: Client,
     private readonly options: IngestionOptions,
+    /** the job's event stream: a job settled here ends its stream as its workflow would have */
+    private readonly events?: IngestionEvents,
   ) {}
 
   /** Starts attempt `attempt` of a job whose rows exist, on the ingestion task queue. */
@@ -150,9 +152,9 @@ export class IngestionJobsService {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     const message = describe('ingestion_interrupted', {});
-    await this.prisma.$transaction(async (tx) => {
+    const settled = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.ingestionJob.updateMany({ where: { id: job.id, status: job.status, attempt: job.attempt }, data: { finishedAt: new Date() } });
-      if (count === 0) return; // another request settled it, or the job moved on
+      if (count === 0) return undefined; // another request settled it, or the job moved on
       await tx.knowledgeDocument.updateMany({
         where: { jobId: job.id, jobs: { some: { jobId: job.id } }, status: { notIn: ['completed', 'error'] } },
         data: { status: 'error', errorCode: 'ingestion_interrupted', errorMessage: message },
@@ -160,7 +162,10 @@ export class IngestionJobsService {
       const counts = await jobCounts(tx, job.tenantId, job.id);
       const status: JobStatus = cancelling ? 'cancelled' : counts.failed > 0 ? 'completed-with-errors' : 'completed';
       await tx.ingestionJob.update({ where: { id: job.id }, data: { status } });
+      return { status, ...counts };
     });
+    // Followers of the job's events (SSE, npm run ingest) see it end instead of waiting for ever.
+    if (settled) await this.events?.finished({ jobId: job.id, attemptKey: job.temporalWorkflowId }, settled);
     return this.find(job.tenantId, job.id);
   }
 }
