@@ -136,7 +136,7 @@ describe('ingestion through the API', () => {
     expect(putText.body.data).toMatchObject({ id: docx.id, name: 'repaired.md', format: 'md', source: 'text', status: 'error' });
     // An indexed document is not replaced: delete it and upload the new version.
     const done = (await api('GET', `/v1/knowledge/${kb}/documents?status=completed&limit=1`)).body.data[0];
-    expect(await api('PUT', `/v1/knowledge/${kb}/documents/${done.id}`, { text: 'x' })).toMatchObject({ status: 409, body: { code: 'document_state_conflict' } });
+    expect(await api('PUT', `/v1/knowledge/${kb}/documents/${done.id}`, { name: 'new.txt', text: 'x' })).toMatchObject({ status: 409, body: { code: 'document_state_conflict' } });
 
     const retry = await api('POST', `/v1/ingestion-jobs/${jobId}/retry`);
     expect(retry).toMatchObject({ status: 202, body: { data: { id: jobId, status: 'queued', attempt: 2, total: 50, succeeded: 48, failed: 0 } } });
@@ -177,7 +177,11 @@ describe('ingestion through the API', () => {
     const before = await store.count(ref());
     const own = await store.count(ref(), victim.id);
     expect(own).toBe(victim.segmentCount);
+    // Its own words find it through the retrieve route before the delete, and nothing of it after.
+    const query = { query: `topic${victim.name.match(/\d+/)![0]}`, topK: 5 };
+    expect((await api('POST', `/v1/knowledge/${kb}/retrieve`, query)).body.data.results[0]).toMatchObject({ documentId: victim.id });
     expect((await api('DELETE', `/v1/knowledge/${kb}/documents/${victim.id}`)).status).toBe(200);
+    expect((await api('POST', `/v1/knowledge/${kb}/retrieve`, query)).body.data.results.map((r: any) => r.documentId)).not.toContain(victim.id);
     expect(await store.count(ref(), victim.id)).toBe(0);
     expect(await store.count(ref())).toBe(before - own);
     const after = (await api('GET', `/v1/knowledge/${kb}/documents?limit=100`)).body.data as any[];
