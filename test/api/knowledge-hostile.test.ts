@@ -1,3 +1,4 @@
+import { KNOWLEDGE_LIMITS } from '@weft/domain';
 import { httpClient, resetDatabase, startHarness, type ApiClient, type Harness } from '../support/harness';
 
 // The knowledge routes as a hostile tenant uses them, with no worker: multipart bodies built by
@@ -10,7 +11,8 @@ let key: string;
 let kb: string;
 
 beforeAll(async () => {
-  h = await startHarness('knowledge-hostile');
+  // A body limit past a document's: JSON texts reach the upload's own bounds.
+  h = await startHarness('knowledge-hostile', { WEFT_MAX_BODY_BYTES: String(64 * 1024 * 1024) });
   await resetDatabase(h.prisma);
   key = await h.key('acme');
   api = httpClient(h.url, key);
@@ -68,6 +70,16 @@ describe('multipart uploads built to hurt', () => {
     expect(traversal.status).toBe(202);
     expect(traversal.body.data.documents).toEqual([expect.objectContaining({ name: 'passwd.txt' })]);
   });
+});
+
+describe('JSON text documents', () => {
+  it('a text within its character bound whose UTF-8 is past the byte bound is 413, as a file of that size is', async () => {
+    // 15 MiB of two-byte characters: a body the operator allowed (WEFT_MAX_BODY_BYTES), a document the worker would refuse.
+    const text = 'é'.repeat(KNOWLEDGE_LIMITS.maxDocumentBytes);
+    const r = await api('POST', `/v1/knowledge/${kb}/documents`, { documents: [{ name: 'accents.txt', text }] });
+    expect(r).toMatchObject({ status: 413, body: { code: 'upload_too_large', message: expect.stringContaining('per document') } });
+    expect(await h.prisma.knowledgeDocument.count({ where: { knowledgeId: kb, name: 'accents.txt' } })).toBe(0);
+  }, 60_000);
 });
 
 describe('retrieval bounds', () => {
