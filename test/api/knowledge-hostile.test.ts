@@ -72,6 +72,16 @@ describe('multipart uploads built to hurt', () => {
   });
 });
 
+describe('knowledge names', () => {
+  it('a name with a terminal escape, a carriage return or a tab is 400: the command-line tool prints names as they are', async () => {
+    for (const name of ['evil\u001b[2Jcleared', 'ok\rspoofed', 'tab\tbed', 'c1\u009bcontrol']) {
+      const r = await api('POST', '/v1/knowledge', { name });
+      expect({ name, status: r.status, code: r.body.code }).toEqual({ name, status: 400, code: 'malformed_request' });
+    }
+    expect((await api('POST', '/v1/knowledge', { name: 'Ünïcödé — fine 📚' })).status).toBe(201);
+  });
+});
+
 describe('JSON text documents', () => {
   it('a text within its character bound whose UTF-8 is past the byte bound is 413, as a file of that size is', async () => {
     // 15 MiB of two-byte characters: a body the operator allowed (WEFT_MAX_BODY_BYTES), a document the worker would refuse.

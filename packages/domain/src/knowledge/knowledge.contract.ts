@@ -34,9 +34,17 @@ export const embeddingSettingsSchema = z
   .strict();
 export type EmbeddingSettings = z.infer<typeof embeddingSettingsSchema>;
 
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 export const createKnowledgeSchema = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    // Shown as it is by `npm run ingest` on a terminal: no escape sequence or carriage return may ride in it.
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((name) => !CONTROL_CHARACTER.test(name), { message: 'a knowledge name has no control characters' }),
     description: z.string().max(2000).optional(),
     indexing: z.enum(INDEXING_MODES).default('economy'),
     embedding: embeddingSettingsSchema.optional(),
