@@ -34,7 +34,8 @@ export const embeddingSettingsSchema = z
   .strict();
 export type EmbeddingSettings = z.infer<typeof embeddingSettingsSchema>;
 
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** C0 and C1 control characters (escape, carriage return, tab…), DEL included. */
+const hasControlCharacter = (text: string) => [...text].some((c) => c <= '\u001f' || (c >= '\u007f' && c <= '\u009f'));
 
 export const createKnowledgeSchema = z
   .object({
@@ -44,7 +45,7 @@ export const createKnowledgeSchema = z
       .trim()
       .min(1)
       .max(200)
-      .refine((name) => !CONTROL_CHARACTER.test(name), { message: 'a knowledge name has no control characters' }),
+      .refine((name) => !hasControlCharacter(name), { message: 'a knowledge name has no control characters' }),
     description: z.string().max(2000).optional(),
     indexing: z.enum(INDEXING_MODES).default('economy'),
     embedding: embeddingSettingsSchema.optional(),
