@@ -94,6 +94,26 @@ describe('RetrievalService', () => {
     }
   });
 
+  it('a model that sets its own size: full-text embeds no query, a knowledge with nothing indexed answers none, a changed size is vector_invalid', async () => {
+    const k = await seedKnowledge({ prisma, vectors, embedder }, { tenantId: tenant, indexing: 'high-quality', embedding: { model: 'embed-test' }, documents: CORPUS });
+    server.reset();
+    // The size its indexing recorded finds its vectors: the provider is not asked (nor needed).
+    const r = await retrieval.retrieve({ tenantId: tenant, knowledgeIds: [k.knowledgeId], query: 'credit card payment methods', topK: 1, mode: 'full-text' });
+    expect(r.results[0]?.metadata.documentName).toBe('billing.md');
+    expect(server.embeddingCalls()).toHaveLength(0);
+    // Nothing indexed yet: no vectors to find, and no embedding paid for in any mode.
+    const empty = await prisma.knowledge.create({ data: { id: `kb_${randomUUID().replace(/-/g, '')}`, tenantId: tenant, name: `empty-${randomUUID()}`, indexing: 'high-quality', embedding: { model: 'embed-test' }, chunking: {} } });
+    for (const mode of ['dense', 'full-text', 'hybrid'] as const) {
+      expect((await retrieval.retrieve({ tenantId: tenant, knowledgeIds: [empty.id], query: 'anything', topK: 3, mode })).results).toEqual([]);
+    }
+    expect(server.embeddingCalls()).toHaveLength(0);
+    // The model now answers vectors of another size: a plain failure, not a silent search of another collection.
+    await prisma.knowledge.update({ where: { id: k.knowledgeId }, data: { vectorDimensions: 7 } });
+    const f = await failure(retrieval.retrieve({ tenantId: tenant, knowledgeIds: [k.knowledgeId], query: 'credit card', topK: 1, mode: 'dense' }));
+    expect(f.code).toBe('vector_invalid');
+    expect(f.message).toContain('the knowledge holds 7');
+  });
+
   it('honours topK and scoreThreshold', async () => {
     const query = 'reset password link';
     const all = await retrieval.retrieve({ tenantId: tenant, knowledgeIds: [hq.knowledgeId], query, topK: 10, mode: 'dense' });

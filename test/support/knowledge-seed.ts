@@ -66,6 +66,8 @@ export async function seedKnowledge(
     if (spec.indexing === 'high-quality') {
       dense = (await embedder.embed(spec.tenantId, spec.embedding!, segments.map((s) => s.text))).vectors;
       dimensions = dense[0]!.length;
+      // As the first indexing does: the length of the knowledge's vectors, before any is written.
+      await prisma.knowledge.updateMany({ where: { id: knowledgeId, vectorDimensions: null }, data: { vectorDimensions: dimensions } });
     }
     const ref = { tenantId: spec.tenantId, knowledgeId, dimensions };
     await vectors.ensureKnowledge(ref);

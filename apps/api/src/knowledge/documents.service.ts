@@ -52,7 +52,7 @@ export class DocumentsService {
     const { created, existing } = await this.prisma.$transaction(
       async (tx) => {
         const existing = await tx.knowledgeDocument.findMany({
-          where: { knowledgeId: knowledge.id, checksum: { in: [...byChecksum.keys()] } },
+          where: { tenantId: knowledge.tenantId, knowledgeId: knowledge.id, checksum: { in: [...byChecksum.keys()] } },
           select: { id: true, checksum: true, status: true },
         });
         const known = new Set(existing.map((d) => d.checksum));
@@ -76,10 +76,10 @@ export class DocumentsService {
         }));
         // Another upload of the same bytes at the same moment wins the unique (knowledge, checksum): ours is skipped.
         await tx.knowledgeDocument.createMany({ data: rows, skipDuplicates: true });
-        const ours = await tx.knowledgeDocument.findMany({ where: { id: { in: rows.map((r) => r.id) } }, select: { id: true, name: true, status: true, checksum: true } });
+        const ours = await tx.knowledgeDocument.findMany({ where: { tenantId: knowledge.tenantId, id: { in: rows.map((r) => r.id) } }, select: { id: true, name: true, status: true, checksum: true } });
         const oursSet = new Set(ours.map((d) => d.checksum));
         const raced = await tx.knowledgeDocument.findMany({
-          where: { knowledgeId: knowledge.id, checksum: { in: fresh.filter((d) => !oursSet.has(d.checksum)).map((d) => d.checksum) } },
+          where: { tenantId: knowledge.tenantId, knowledgeId: knowledge.id, checksum: { in: fresh.filter((d) => !oursSet.has(d.checksum)).map((d) => d.checksum) } },
           select: { id: true, checksum: true, status: true },
         });
         if (!ours.length) await tx.ingestionJob.delete({ where: { id: jobId } });
@@ -103,8 +103,8 @@ export class DocumentsService {
       await this.jobs.startWorkflow({ id: jobId, tenantId: knowledge.tenantId, knowledgeId: knowledge.id }, attempt, created.map((d) => d.id));
     } catch (err) {
       await this.prisma.$transaction([
-        this.prisma.knowledgeDocument.deleteMany({ where: { id: { in: created.map((d) => d.id) } } }),
-        this.prisma.ingestionJob.deleteMany({ where: { id: jobId } }),
+        this.prisma.knowledgeDocument.deleteMany({ where: { tenantId: knowledge.tenantId, id: { in: created.map((d) => d.id) } } }),
+        this.prisma.ingestionJob.deleteMany({ where: { id: jobId, tenantId: knowledge.tenantId } }),
       ]);
       throw err;
     }
@@ -133,7 +133,7 @@ export class DocumentsService {
    */
   async delete(knowledge: Knowledge, doc: DocumentRow): Promise<void> {
     await this.vectors.deleteDocument(vectorRefOf(knowledge), doc.id);
-    await this.prisma.knowledgeDocument.deleteMany({ where: { id: doc.id, knowledgeId: knowledge.id } });
+    await this.prisma.knowledgeDocument.deleteMany({ where: { id: doc.id, tenantId: knowledge.tenantId, knowledgeId: knowledge.id } });
   }
 
   /**
@@ -145,11 +145,11 @@ export class DocumentsService {
   async replace(knowledge: Knowledge, doc: DocumentRow, incoming: IncomingDocument): Promise<DocumentRow> {
     if (doc.status !== 'error') throw documentConflict(doc.id, doc.status, 'replaced: only a document that failed can be (delete it and upload the new version)');
     const checksum = sha256(incoming.bytes);
-    const twin = await this.prisma.knowledgeDocument.findFirst({ where: { knowledgeId: knowledge.id, checksum, id: { not: doc.id } }, select: { id: true, name: true } });
+    const twin = await this.prisma.knowledgeDocument.findFirst({ where: { tenantId: knowledge.tenantId, knowledgeId: knowledge.id, checksum, id: { not: doc.id } }, select: { id: true, name: true } });
     if (twin) throw uploadInvalid([{ code: 'document_duplicate', message: `the knowledge holds these bytes already, as '${twin.name}' (${twin.id})`, path: ['file'] }]);
     try {
       const { count } = await this.prisma.knowledgeDocument.updateMany({
-        where: { id: doc.id, status: 'error' },
+        where: { id: doc.id, tenantId: knowledge.tenantId, knowledgeId: knowledge.id, status: 'error' },
         data: { name: incoming.name, format: incoming.format, source: incoming.source, size: incoming.bytes.length, checksum, content: incoming.bytes },
       });
       if (count === 0) throw documentConflict(doc.id, (await this.find(knowledge, doc.id)).status, 'replaced');

@@ -104,7 +104,7 @@ export function ingestionJobsRouter(jobs: IngestionJobsService, live: LiveEvents
     get: async (req, res, { params, query }) => {
       const job = await jobs.find(req.auth.tenantId, params.id);
       const counts = (await jobs.counts(job.tenantId, [job.id])).get(job.id)!;
-      const documents = await jobs.documents(job.id, { skip: (query.page - 1) * query.limit, take: query.limit });
+      const documents = await jobs.documents(job, { skip: (query.page - 1) * query.limit, take: query.limit });
       sendData(req, res, jobDto(job, counts, documents, paginationOf({ page: query.page, limit: query.limit, total: counts.total })));
     },
 

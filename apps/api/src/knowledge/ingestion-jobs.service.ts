@@ -57,9 +57,9 @@ export class IngestionJobsService {
   }
 
   /** A page of a job's documents, by name (an upload's documents share their creation time). */
-  async documents(jobId: string, page: { skip: number; take: number }) {
+  async documents(job: Pick<IngestionJob, 'id' | 'tenantId'>, page: { skip: number; take: number }) {
     return this.prisma.knowledgeDocument.findMany({
-      where: { jobs: { some: { jobId } } },
+      where: { tenantId: job.tenantId, jobs: { some: { jobId: job.id } } },
       orderBy: [{ name: 'asc' }, { id: 'asc' }],
       skip: page.skip,
       take: page.take,
@@ -78,7 +78,7 @@ export class IngestionJobsService {
     const job = await this.settleIfOrphaned(given, false);
     if (isActiveJob(job.status)) throw jobConflict(job.status, 'retried');
     const pending = await this.prisma.knowledgeDocument.findMany({
-      where: { jobs: { some: { jobId: job.id } }, status: { not: 'completed' } },
+      where: { tenantId: job.tenantId, jobs: { some: { jobId: job.id } }, status: { not: 'completed' } },
       select: { id: true, status: true, errorCode: true, errorMessage: true },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
@@ -88,11 +88,11 @@ export class IngestionJobsService {
     const claimed = await this.prisma.$transaction(async (tx) => {
       // Only from the status read above: a second retry at the same moment finds it changed.
       const { count } = await tx.ingestionJob.updateMany({
-        where: { id: job.id, status: job.status, attempt: job.attempt },
+        where: { id: job.id, tenantId: job.tenantId, status: job.status, attempt: job.attempt },
         data: { status: 'queued', attempt, temporalWorkflowId: ingestionWorkflowIdFor(job.id, attempt), startedAt: null, finishedAt: null },
       });
       if (count === 0) return false;
-      await tx.knowledgeDocument.updateMany({ where: { id: { in: ids } }, data: { status: 'queued', errorCode: null, errorMessage: null, jobId: job.id } });
+      await tx.knowledgeDocument.updateMany({ where: { tenantId: job.tenantId, id: { in: ids } }, data: { status: 'queued', errorCode: null, errorMessage: null, jobId: job.id } });
       return true;
     });
     if (!claimed) throw jobConflict((await this.find(job.tenantId, job.id)).status, 'retried');
@@ -102,10 +102,10 @@ export class IngestionJobsService {
       // Put the job and its documents back as they were, so nothing waits for a workflow that never started.
       await this.prisma.$transaction([
         this.prisma.ingestionJob.update({
-          where: { id: job.id },
+          where: { id: job.id, tenantId: job.tenantId },
           data: { status: job.status, attempt: job.attempt, temporalWorkflowId: job.temporalWorkflowId, startedAt: job.startedAt, finishedAt: job.finishedAt },
         }),
-        ...pending.map((d) => this.prisma.knowledgeDocument.update({ where: { id: d.id }, data: { status: d.status, errorCode: d.errorCode, errorMessage: d.errorMessage } })),
+        ...pending.map((d) => this.prisma.knowledgeDocument.update({ where: { id: d.id, tenantId: job.tenantId }, data: { status: d.status, errorCode: d.errorCode, errorMessage: d.errorMessage } })),
       ]);
       throw err;
     }
@@ -153,15 +153,15 @@ export class IngestionJobsService {
     }
     const message = describe('ingestion_interrupted', {});
     const settled = await this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.ingestionJob.updateMany({ where: { id: job.id, status: job.status, attempt: job.attempt }, data: { finishedAt: new Date() } });
+      const { count } = await tx.ingestionJob.updateMany({ where: { id: job.id, tenantId: job.tenantId, status: job.status, attempt: job.attempt }, data: { finishedAt: new Date() } });
       if (count === 0) return undefined; // another request settled it, or the job moved on
       await tx.knowledgeDocument.updateMany({
-        where: { jobId: job.id, jobs: { some: { jobId: job.id } }, status: { notIn: ['completed', 'error'] } },
+        where: { tenantId: job.tenantId, jobId: job.id, jobs: { some: { jobId: job.id } }, status: { notIn: ['completed', 'error'] } },
         data: { status: 'error', errorCode: 'ingestion_interrupted', errorMessage: message },
       });
       const counts = await jobCounts(tx, job.tenantId, job.id);
       const status: JobStatus = cancelling ? 'cancelled' : counts.failed > 0 ? 'completed-with-errors' : 'completed';
-      await tx.ingestionJob.update({ where: { id: job.id }, data: { status } });
+      await tx.ingestionJob.update({ where: { id: job.id, tenantId: job.tenantId }, data: { status } });
       return { status, ...counts };
     });
     // Followers of the job's events (SSE, npm run ingest) see it end instead of waiting for ever.

@@ -148,13 +148,13 @@ export function knowledgeRouter(knowledge: KnowledgeService, documents: Document
     list: async (req, res, { query }) => {
       const { skip, take, orderBy } = pageWindow(query);
       const { items, total } = await knowledge.list(req.auth.tenantId, { skip, take, order: orderBy.createdAt }, query);
-      const counts = await knowledge.documentCounts(items.map((k) => k.id));
+      const counts = await knowledge.documentCounts(req.auth.tenantId, items.map((k) => k.id));
       sendList(req, res, items.map((k) => knowledgeDto(k, counts.get(k.id)!)), { page: query.page, limit: query.limit, total });
     },
 
     get: async (req, res, { params }) => {
       const found = await knowledge.find(req.auth.tenantId, params.id);
-      const counts = await knowledge.documentCounts([found.id]);
+      const counts = await knowledge.documentCounts(found.tenantId, [found.id]);
       sendData(req, res, knowledgeDto(found, counts.get(found.id)!));
     },
 

@@ -76,9 +76,9 @@ export class KnowledgeService {
   }
 
   /** Documents by status, for each knowledge. */
-  async documentCounts(knowledgeIds: readonly string[]): Promise<Map<string, DocumentCounts>> {
+  async documentCounts(tenantId: string, knowledgeIds: readonly string[]): Promise<Map<string, DocumentCounts>> {
     if (!knowledgeIds.length) return new Map();
-    const rows = await this.prisma.knowledgeDocument.groupBy({ by: ['knowledgeId', 'status'], where: { knowledgeId: { in: [...knowledgeIds] } }, _count: { _all: true } });
+    const rows = await this.prisma.knowledgeDocument.groupBy({ by: ['knowledgeId', 'status'], where: { tenantId, knowledgeId: { in: [...knowledgeIds] } }, _count: { _all: true } });
     const byKnowledge = new Map<string, { status: string; count: number }[]>();
     for (const r of rows) {
       const list = byKnowledge.get(r.knowledgeId) ?? [];
@@ -95,7 +95,7 @@ export class KnowledgeService {
    * knowledge_busy) while one of its jobs is queued or running: its worker would write on.
    */
   async delete(knowledge: Knowledge): Promise<void> {
-    const active = await this.prisma.ingestionJob.findFirst({ where: { knowledgeId: knowledge.id, status: { in: [...ACTIVE_JOB_STATUSES] } }, select: { id: true, status: true } });
+    const active = await this.prisma.ingestionJob.findFirst({ where: { tenantId: knowledge.tenantId, knowledgeId: knowledge.id, status: { in: [...ACTIVE_JOB_STATUSES] } }, select: { id: true, status: true } });
     if (active) throw knowledgeBusy(knowledge.id, active.status, active.id);
     await this.vectors.dropKnowledge(vectorRefOf(knowledge));
     await this.prisma.knowledge.deleteMany({ where: { id: knowledge.id, tenantId: knowledge.tenantId } });

@@ -1,6 +1,6 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
-import type { Issue } from '@weft/domain';
+import { KNOWLEDGE_LIMITS, type Issue } from '@weft/domain';
 import { MalformedRequestError } from '../http/http.errors';
 import type { IncomingDocument } from './documents.service';
 import { documentIssues } from './document-name';
@@ -140,6 +140,11 @@ export function checkedDocuments(
   source: string,
   at: (index: number) => (string | number)[],
 ): IncomingDocument[] {
+  // A JSON text's bound is in characters (the schema's); its UTF-8 may be up to three times longer.
+  // Multipart files were bounded as they streamed in. Either way, the worker is never handed one past the limit.
+  const big = items.find((item) => item.bytes.length > KNOWLEDGE_LIMITS.maxDocumentBytes);
+  if (big) throw uploadTooLarge(`${sizeText(KNOWLEDGE_LIMITS.maxDocumentBytes)} per document ('${big.raw.slice(0, 100)}')`);
+  if (items.reduce((n, item) => n + item.bytes.length, 0) > KNOWLEDGE_LIMITS.maxUploadBytes) throw uploadTooLarge(`${sizeText(KNOWLEDGE_LIMITS.maxUploadBytes)} in all`);
   const issues: Issue[] = [];
   const docs: IncomingDocument[] = [];
   items.forEach((item, i) => {

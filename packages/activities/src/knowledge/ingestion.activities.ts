@@ -145,7 +145,7 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       if (!found) return { gone: true };
       const { doc, settings } = found;
       await setStatus(step, doc.name, 'parsing');
-      const row = await prisma.knowledgeDocument.findUniqueOrThrow({ where: { id: doc.id }, select: { content: true } });
+      const row = await prisma.knowledgeDocument.findUniqueOrThrow({ where: { id: doc.id, tenantId: step.tenantId }, select: { content: true } });
       const format = doc.format as DocumentFormat;
       const parsed = await deps.parse(Buffer.from(row.content.buffer, row.content.byteOffset, row.content.byteLength), format, doc.name);
       checkCancelled(signal);
@@ -170,7 +170,7 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
         ...(d.metadata ? { metadata: d.metadata as object } : {}),
       }));
       await prisma.$transaction(async (tx) => {
-        await tx.knowledgeSegment.deleteMany({ where: { documentId: doc.id } });
+        await tx.knowledgeSegment.deleteMany({ where: { tenantId: step.tenantId, documentId: doc.id } });
         for (let i = 0; i < rows.length; i += SEGMENT_WRITE_CHUNK) await tx.knowledgeSegment.createMany({ data: rows.slice(i, i + SEGMENT_WRITE_CHUNK) });
       }, { timeout: 120_000 });
       return { gone: false, segmentCount: rows.length, indexing: settings.indexing };

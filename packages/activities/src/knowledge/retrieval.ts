@@ -44,6 +44,8 @@ interface Target {
   indexing: IndexingMode;
   mode: RetrievalMode;
   settings: EmbeddingSettings | null;
+  /** the length of the knowledge's dense vectors: set, or recorded by its first indexing; null when none was indexed yet */
+  dimensions: number | null;
 }
 
 /**
@@ -67,7 +69,10 @@ export class RetrievalService {
     const hits: (VectorHit & { knowledgeId: string })[] = [];
     for (const t of targets) {
       const vector = t.settings ? vectors.get(modelKey(t.settings)) : undefined;
-      const ref: KnowledgeRef = { tenantId: request.tenantId, knowledgeId: t.knowledgeId, dimensions: t.settings ? (t.settings.dimensions ?? vector!.length) : null };
+      // A high-quality knowledge nothing was indexed in yet has no vectors to find.
+      if (t.settings && t.dimensions === null) continue;
+      // Its own size, not the query's: a model that changed its output size is vector_invalid, never a search of another collection.
+      const ref: KnowledgeRef = { tenantId: request.tenantId, knowledgeId: t.knowledgeId, dimensions: t.dimensions };
       for (const hit of await this.search(ref, t, request, t.mode === 'full-text' ? undefined : vector)) hits.push({ ...hit, knowledgeId: t.knowledgeId });
     }
     const threshold = request.scoreThreshold ?? 0;
@@ -85,15 +90,15 @@ export class RetrievalService {
 
   private async targets(request: RetrievalRequest): Promise<Target[]> {
     const ids = [...new Set(request.knowledgeIds)];
-    const rows = await this.deps.prisma.knowledge.findMany({ where: { tenantId: request.tenantId, id: { in: ids } }, select: { id: true, indexing: true, embedding: true } });
+    const rows = await this.deps.prisma.knowledge.findMany({ where: { tenantId: request.tenantId, id: { in: ids } }, select: { id: true, indexing: true, embedding: true, vectorDimensions: true } });
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => {
       const row = byId.get(id);
       if (!row) throw new NodeFailure('knowledge_not_found', { id });
-      if (row.indexing !== 'high-quality') return { knowledgeId: id, indexing: 'economy', mode: 'full-text', settings: null };
+      if (row.indexing !== 'high-quality') return { knowledgeId: id, indexing: 'economy', mode: 'full-text', settings: null, dimensions: null };
       const settings = embeddingSettingsSchema.safeParse(row.embedding);
       if (!settings.success) throw new NodeFailure('retrieval_failed', { knowledgeId: id, reason: 'its embedding settings are not readable' });
-      return { knowledgeId: id, indexing: 'high-quality', mode: request.mode ?? 'hybrid', settings: settings.data };
+      return { knowledgeId: id, indexing: 'high-quality', mode: request.mode ?? 'hybrid', settings: settings.data, dimensions: settings.data.dimensions ?? row.vectorDimensions };
     });
   }
 
@@ -101,9 +106,9 @@ export class RetrievalService {
   private async queryVectors(request: RetrievalRequest, targets: Target[], usage: RetrievalAnswer['embedding'], signal?: AbortSignal): Promise<Map<string, number[]>> {
     const vectors = new Map<string, number[]>();
     for (const t of targets) {
-      // Full-text needs no query vector, but a knowledge whose model sets its own size is found in
-      // the store by that size, which only an embedding tells (the cache makes it free after once).
-      if (!t.settings || (t.mode === 'full-text' && t.settings.dimensions !== undefined) || vectors.has(modelKey(t.settings))) continue;
+      // Full-text needs no query vector (the knowledge's size is set or recorded), nor does a
+      // knowledge with nothing indexed: a provider that is down does not fail those searches.
+      if (!t.settings || t.mode === 'full-text' || t.dimensions === null || vectors.has(modelKey(t.settings))) continue;
       const r = await this.deps.embedder.embed(request.tenantId, t.settings, [request.query], signal);
       vectors.set(modelKey(t.settings), r.vectors[0]!);
       usage.cached += r.cached;

@@ -34,9 +34,18 @@ export const embeddingSettingsSchema = z
   .strict();
 export type EmbeddingSettings = z.infer<typeof embeddingSettingsSchema>;
 
+/** C0 and C1 control characters (escape, carriage return, tab…), DEL included. */
+const hasControlCharacter = (text: string) => [...text].some((c) => c <= '\u001f' || (c >= '\u007f' && c <= '\u009f'));
+
 export const createKnowledgeSchema = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    // Shown as it is by `npm run ingest` on a terminal: no escape sequence or carriage return may ride in it.
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((name) => !hasControlCharacter(name), { message: 'a knowledge name has no control characters' }),
     description: z.string().max(2000).optional(),
     indexing: z.enum(INDEXING_MODES).default('economy'),
     embedding: embeddingSettingsSchema.optional(),

@@ -1,7 +1,7 @@
 import { KNOWLEDGE_LIMITS, type ChunkingSettings } from '@weft/domain';
 import { NodeFailure } from '../../errors/node-failure';
 import { estimateTokens } from '../../llm/token-estimate';
-import { splitDocument } from './split-document';
+import { MAX_STORED_CHARS_RATIO, splitDocument } from './split-document';
 
 const split = (text: string, chunking: Partial<ChunkingSettings> & Pick<ChunkingSettings, 'strategy'>) =>
   splitDocument(text, { size: 1000, overlap: 100, ...chunking }, 'txt');
@@ -38,6 +38,26 @@ describe('every strategy', () => {
     expect(err).toBeInstanceOf(NodeFailure);
     expect((err as NodeFailure).code).toBe('document_too_large');
     expect((err as NodeFailure).message).toBe('The document is too large: it splits into more than 20,000 segments');
+  });
+});
+
+describe('stored size', () => {
+  it('a chunking that would store far more than the text (tiny children of large parents) is document_too_large, while the defaults pass', async () => {
+    const paragraph = sentences(160); // about 8,000 characters: one parent of size 8000
+    const text = Array.from({ length: 10 }, () => paragraph).join('\n\n');
+    let err: unknown;
+    try {
+      split(text, { strategy: 'parent-child', size: 8000, overlap: 0, childSize: 20 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NodeFailure);
+    expect((err as NodeFailure).code).toBe('document_too_large');
+    expect((err as NodeFailure).message).toContain(`more than ${MAX_STORED_CHARS_RATIO} times its text`);
+    // The same text with the strategy's default children, and with the largest overlap fixed allows, is split.
+    const stored = (segments: ReturnType<typeof split>) => segments.reduce((n, s) => n + s.text.length + (s.context?.length ?? 0), 0);
+    expect(stored(split(text, { strategy: 'parent-child', size: 8000, overlap: 0 }))).toBeLessThan(text.length * 8);
+    expect(stored(split(text, { strategy: 'fixed', size: 50, overlap: 49 }))).toBeLessThan(text.length * 3);
   });
 });
 

@@ -1,4 +1,5 @@
 import { KNOWLEDGE_LIMITS, type ChunkingSettings, type DocumentFormat } from '@weft/domain';
+import { NodeFailure } from '../../errors/node-failure';
 import { estimateTokens } from '../../llm/token-estimate';
 import type { SegmentDraft, SplitDocument } from '../document-pipeline.types';
 import { markdownSections } from './markdown.splitter';
@@ -16,8 +17,34 @@ const MIN_CHILD_SIZE = 20;
  * The format is not consulted: parsing already turned every format into text whose headings, if
  * any, are Markdown's.
  */
-export const splitDocument: SplitDocument = (text: string, chunking: ChunkingSettings, _format: DocumentFormat) =>
-  splitText(text, chunking, new SegmentBudget(KNOWLEDGE_LIMITS.maxSegmentsPerDocument));
+export const splitDocument: SplitDocument = (text: string, chunking: ChunkingSettings, _format: DocumentFormat) => {
+  const segments = splitText(text, chunking, new SegmentBudget(KNOWLEDGE_LIMITS.maxSegmentsPerDocument));
+  checkStoredChars(text.length, segments);
+  return segments;
+};
+
+/**
+ * Characters a document's segments may store (their text and context, written to PostgreSQL),
+ * per character of the document: overlaps repeat some text, and parent-child repeats a parent in
+ * each of its children, which with a tiny childSize under a large size would turn a 300 KB upload
+ * into more than 100 million stored characters. The floor keeps a short document from ever being
+ * refused for its ratio.
+ */
+export const MAX_STORED_CHARS_RATIO = 32;
+const STORED_CHARS_FLOOR = 1_000_000;
+
+function checkStoredChars(textLength: number, segments: readonly SegmentDraft[]): void {
+  const limit = Math.max(STORED_CHARS_FLOOR, textLength * MAX_STORED_CHARS_RATIO);
+  let stored = 0;
+  for (const s of segments) stored += s.text.length + (s.context?.length ?? 0);
+  if (stored > limit) {
+    // The template's {name} is left to the caller's context, as SegmentBudget does.
+    throw new NodeFailure(
+      'document_too_large',
+      `The document is too large for its knowledge's chunking: its segments would store ${stored.toLocaleString('en-US')} characters, more than ${MAX_STORED_CHARS_RATIO} times its text (a childSize nearer to size stores less)`,
+    );
+  }
+}
 
 export function splitText(text: string, chunking: ChunkingSettings, budget: SegmentBudget): SegmentDraft[] {
   const { size, overlap } = chunking;
