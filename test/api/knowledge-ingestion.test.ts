@@ -173,7 +173,7 @@ describe('ingestion through the API', () => {
 
   it('deletes a document: gone from the list and its vectors gone from Milvus', async () => {
     const docs = (await api('GET', `/v1/knowledge/${kb}/documents?status=completed&limit=100`)).body.data as any[];
-    const victim = docs.find((d) => d.name.endsWith('.pdf'))!;
+    const victim = docs.find((d) => /^doc\d+\.pdf$/.test(d.name))!;
     const before = await store.count(ref());
     const own = await store.count(ref(), victim.id);
     expect(own).toBe(victim.segmentCount);
