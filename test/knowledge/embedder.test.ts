@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Embedder, NodeFailure, SecretCipher, cacheKey, createPrismaClient, decodeVector, type PrismaClient } from '@weft/activities';
+import { Embedder, SecretCipher, cacheKey, createPrismaClient, decodeVector, type PrismaClient } from '@weft/activities';
+import { expectNodeFailure } from '../support/expect-failure';
 import { silentLogger } from '../support/harness';
+import { createTenant } from '../support/ingestion-fixtures';
 import { allowEntry } from '../support/llm-suite';
 import { expectedVector, failNextEmbedding, startOpenAiServer, words, type OpenAiServer } from '../support/openai-server';
 import { testEnv } from '../support/test-env';
@@ -16,23 +18,8 @@ const cipher = new SecretCipher(testEnv.encryptionKey);
 const KEY = `sk-embed-${randomUUID()}`;
 const f32 = (v: number[]) => v.map(Math.fround);
 
-async function tenant(withProvider = true): Promise<string> {
-  const id = `ten_${randomUUID().replace(/-/g, '')}`;
-  await prisma.tenant.create({ data: { id, name: id } });
-  if (withProvider) {
-    await prisma.modelProvider.create({ data: { id: `mp_${randomUUID()}`, tenantId: id, name: 'local', type: 'openai', baseUrl: server.url, apiKeyEncrypted: cipher.encrypt(KEY) } });
-  }
-  return id;
-}
-
-async function failure(p: Promise<unknown>): Promise<NodeFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NodeFailure);
-  return err as NodeFailure;
-}
+/** A tenant of its own, with the local model provider unless asked not to. */
+const tenant = (withProvider = true): Promise<string> => createTenant(prisma, withProvider ? { url: server.url, apiKey: KEY } : undefined);
 
 beforeAll(async () => {
   prisma = createPrismaClient(testEnv.databaseUrl, 2);
@@ -109,11 +96,11 @@ describe('Embedder', () => {
 
   it('no model provider, or not the one named: embedding_unavailable, not retryable', async () => {
     const none = await tenant(false);
-    const f = await failure(embedder.embed(none, { model: 'embed-test' }, ['x']));
+    const f = await expectNodeFailure(embedder.embed(none, { model: 'embed-test' }, ['x']));
     expect([f.code, f.retryable]).toEqual(['embedding_unavailable', false]);
     expect(f.message).toMatch(/model provider/);
     const t = await tenant();
-    const g = await failure(embedder.embed(t, { provider: 'missing', model: 'embed-test' }, ['x']));
+    const g = await expectNodeFailure(embedder.embed(t, { provider: 'missing', model: 'embed-test' }, ['x']));
     expect([g.code, g.retryable]).toEqual(['embedding_unavailable', false]);
     expect(g.message).toContain("'missing'");
     expect(server.requests).toHaveLength(0);
@@ -122,10 +109,10 @@ describe('Embedder', () => {
   it('a vendor failure keeps its precise code and retryability, and never quotes the key', async () => {
     const t = await tenant();
     failNextEmbedding(server, { kind: 'error', status: 503, message: 'overloaded' });
-    const down = await failure(embedder.embed(t, { model: 'embed-test' }, ['a']));
+    const down = await expectNodeFailure(embedder.embed(t, { model: 'embed-test' }, ['a']));
     expect([down.code, down.retryable]).toEqual(['llm_provider_error', true]);
     failNextEmbedding(server, { kind: 'error', status: 401, message: `Incorrect API key provided: ${KEY}` });
-    const refused = await failure(embedder.embed(t, { model: 'embed-test' }, ['a']));
+    const refused = await expectNodeFailure(embedder.embed(t, { model: 'embed-test' }, ['a']));
     expect([refused.code, refused.retryable]).toEqual(['llm_unauthorized', false]);
     expect(refused.message).not.toContain(KEY);
     expect(await prisma.embeddingCache.count({ where: { tenantId: t } })).toBe(0);
@@ -135,11 +122,11 @@ describe('Embedder', () => {
     const t = await tenant();
     const body = (data: unknown[]) => JSON.stringify({ object: 'list', data, model: 'embed-test', usage: { prompt_tokens: 1, total_tokens: 1 } });
     failNextEmbedding(server, { kind: 'raw', status: 200, contentType: 'application/json', body: body([{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }]) });
-    const short = await failure(embedder.embed(t, { model: 'embed-test' }, ['a', 'b']));
+    const short = await expectNodeFailure(embedder.embed(t, { model: 'embed-test' }, ['a', 'b']));
     expect([short.code, short.retryable]).toEqual(['embedding_failed', true]);
     expect(short.message).toContain('embed-test');
     failNextEmbedding(server, { kind: 'raw', status: 200, contentType: 'application/json', body: body([{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }]) });
-    const wide = await failure(embedder.embed(t, { model: 'embed-test', dimensions: 4 }, ['a']));
+    const wide = await expectNodeFailure(embedder.embed(t, { model: 'embed-test', dimensions: 4 }, ['a']));
     expect(wide.code).toBe('embedding_failed');
     expect(wide.message).toMatch(/2 dimensions where 4/);
     expect(await prisma.embeddingCache.count({ where: { tenantId: t } })).toBe(0);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { Embedder, MilvusVectorStore, NodeFailure, RetrievalService, SecretCipher, createPrismaClient, type PrismaClient } from '@weft/activities';
+import { Embedder, MilvusVectorStore, RetrievalService, SecretCipher, createPrismaClient, type PrismaClient } from '@weft/activities';
+import { expectNodeFailure } from '../support/expect-failure';
 import { silentLogger } from '../support/harness';
+import { createTenant } from '../support/ingestion-fixtures';
 import { CORPUS, seedKnowledge, type SeededKnowledge } from '../support/knowledge-seed';
 import { allowEntry } from '../support/llm-suite';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server';
@@ -24,23 +26,8 @@ let other: string;
 let hq: SeededKnowledge;
 let economy: SeededKnowledge;
 
-async function newTenant(withProvider: boolean): Promise<string> {
-  const id = `ten_${randomUUID().replace(/-/g, '')}`;
-  await prisma.tenant.create({ data: { id, name: id } });
-  if (withProvider) {
-    await prisma.modelProvider.create({ data: { id: `mp_${randomUUID()}`, tenantId: id, name: 'local', type: 'openai', baseUrl: server.url, apiKeyEncrypted: cipher.encrypt('sk-test') } });
-  }
-  return id;
-}
-
-async function failure(p: Promise<unknown>): Promise<NodeFailure> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NodeFailure);
-  return err as NodeFailure;
-}
+/** A tenant of its own, with the local model provider unless asked not to. */
+const newTenant = (withProvider: boolean): Promise<string> => createTenant(prisma, withProvider ? { url: server.url, apiKey: 'sk-test' } : undefined);
 
 const docOf = (k: SeededKnowledge, name: string) => k.documents.find((d) => d.name === name)!.id;
 
@@ -109,7 +96,7 @@ describe('RetrievalService', () => {
     expect(server.embeddingCalls()).toHaveLength(0);
     // The model now answers vectors of another size: a plain failure, not a silent search of another collection.
     await prisma.knowledge.update({ where: { id: k.knowledgeId }, data: { vectorDimensions: 7 } });
-    const f = await failure(retrieval.retrieve({ tenantId: tenant, knowledgeIds: [k.knowledgeId], query: 'credit card', topK: 1, mode: 'dense' }));
+    const f = await expectNodeFailure(retrieval.retrieve({ tenantId: tenant, knowledgeIds: [k.knowledgeId], query: 'credit card', topK: 1, mode: 'dense' }));
     expect(f.code).toBe('vector_invalid');
     expect(f.message).toContain('the knowledge holds 7');
   });
@@ -154,10 +141,10 @@ describe('RetrievalService', () => {
   });
 
   it("another tenant's knowledge, or one that does not exist, is knowledge_not_found (not retryable), and nothing is searched", async () => {
-    const f = await failure(retrieval.retrieve({ tenantId: other, knowledgeIds: [hq.knowledgeId], query: 'password', topK: 3 }));
+    const f = await expectNodeFailure(retrieval.retrieve({ tenantId: other, knowledgeIds: [hq.knowledgeId], query: 'password', topK: 3 }));
     expect([f.code, f.retryable]).toEqual(['knowledge_not_found', false]);
     expect(f.message).toContain(hq.knowledgeId);
-    const g = await failure(retrieval.retrieve({ tenantId: tenant, knowledgeIds: [hq.knowledgeId, 'kb_missing'], query: 'password', topK: 3 }));
+    const g = await expectNodeFailure(retrieval.retrieve({ tenantId: tenant, knowledgeIds: [hq.knowledgeId, 'kb_missing'], query: 'password', topK: 3 }));
     expect(g.code).toBe('knowledge_not_found');
     expect(server.requests).toHaveLength(0);
   });
@@ -173,7 +160,7 @@ describe('RetrievalService', () => {
     const lonely = await newTenant(false);
     await prisma.knowledge.create({ data: { id: `kb_${randomUUID().replace(/-/g, '')}`, tenantId: lonely, name: 'hq', indexing: 'high-quality', embedding: EMBEDDING, chunking: {} } });
     const [k] = await prisma.knowledge.findMany({ where: { tenantId: lonely } });
-    const f = await failure(retrieval.retrieve({ tenantId: lonely, knowledgeIds: [k!.id], query: 'anything', topK: 3 }));
+    const f = await expectNodeFailure(retrieval.retrieve({ tenantId: lonely, knowledgeIds: [k!.id], query: 'anything', topK: 3 }));
     expect([f.code, f.retryable]).toEqual(['embedding_unavailable', false]);
     // Full-text needs no embedding: it still answers (nothing was indexed here).
     expect((await retrieval.retrieve({ tenantId: lonely, knowledgeIds: [k!.id], query: 'anything', topK: 3, mode: 'full-text' })).results).toEqual([]);
@@ -189,7 +176,7 @@ describe('RetrievalService', () => {
     });
     const down = new MilvusVectorStore({ address: `127.0.0.1:${port}`, timeoutMs: 2_000 });
     try {
-      const f = await failure(new RetrievalService({ prisma, vectors: down, embedder }).retrieve({ tenantId: tenant, knowledgeIds: [hq.knowledgeId], query: 'password', topK: 3, mode: 'full-text' }));
+      const f = await expectNodeFailure(new RetrievalService({ prisma, vectors: down, embedder }).retrieve({ tenantId: tenant, knowledgeIds: [hq.knowledgeId], query: 'password', topK: 3, mode: 'full-text' }));
       expect([f.code, f.retryable]).toEqual(['vector_store_unavailable', true]);
     } finally {
       await down.close();

@@ -1,3 +1,4 @@
+import { parseSseFrame } from '../../apps/api/src/cli/ingest-client';
 /** One server-sent event as a client sees it. */
 export interface SseEvent {
   id?: string;
@@ -22,22 +23,11 @@ export interface SseStream {
   close(): void;
 }
 
-/** Parses one frame ("field: value" lines); comments (":") carry nothing. */
+/** Parses one frame with the CLI's parser (the same one `npm run ingest` reads streams with). */
 function parseFrame(frame: string): SseEvent | undefined {
-  let id: string | undefined;
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of frame.split('\n')) {
-    if (!line || line.startsWith(':')) continue;
-    const at = line.indexOf(':');
-    const field = at < 0 ? line : line.slice(0, at);
-    const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
-    if (field === 'id') id = value;
-    else if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  if (!data.length && id === undefined) return undefined;
-  const text = data.join('\n');
+  const { id, event, data } = parseSseFrame(frame);
+  if (data === undefined && id === undefined) return undefined;
+  const text = data ?? '';
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);

@@ -134,6 +134,26 @@ export class IngestClient {
   }
 }
 
+/**
+ * One server-sent event frame ("field: value" lines; comments, ":", carry nothing): its id, its
+ * type (`message` when it names none) and its data lines joined, undefined when it has none.
+ */
+export function parseSseFrame(frame: string): { id?: string; event: string; data?: string } {
+  let id: string | undefined;
+  let event = 'message';
+  const data: string[] = [];
+  for (const line of frame.split('\n')) {
+    if (!line || line.startsWith(':')) continue;
+    const at = line.indexOf(':');
+    const field = at < 0 ? line : line.slice(0, at);
+    const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
+    if (field === 'id') id = value;
+    else if (field === 'event') event = value;
+    else if (field === 'data') data.push(value);
+  }
+  return { ...(id !== undefined ? { id } : {}), event, ...(data.length ? { data: data.join('\n') } : {}) };
+}
+
 /** Server-sent events from a response body: `id:`, `event:` and `data:` lines, frames split by a blank line. */
 async function* frames(body: ReadableStream<Uint8Array>): AsyncGenerator<JobEvent> {
   const decoder = new TextDecoder();
@@ -143,22 +163,11 @@ async function* frames(body: ReadableStream<Uint8Array>): AsyncGenerator<JobEven
     for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
       const frame = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);
-      let id: string | undefined;
-      let type = 'message';
-      const data: string[] = [];
-      for (const line of frame.split('\n')) {
-        if (!line || line.startsWith(':')) continue;
-        const at = line.indexOf(':');
-        const field = at < 0 ? line : line.slice(0, at);
-        const value = at < 0 ? '' : line.slice(at + 1).replace(/^ /, '');
-        if (field === 'id') id = value;
-        else if (field === 'event') type = value;
-        else if (field === 'data') data.push(value);
-      }
-      if (!data.length) continue;
+      const { id, event: type, data } = parseSseFrame(frame);
+      if (data === undefined) continue;
       let parsed: Record<string, unknown> = {};
       try {
-        parsed = JSON.parse(data.join('\n')) as Record<string, unknown>;
+        parsed = JSON.parse(data) as Record<string, unknown>;
       } catch {
         // not JSON: nothing the tool reads
       }
