@@ -38,14 +38,14 @@ export async function direct(activities: IngestionActivities, job: JobRef, docum
 /** ingestDocumentWorkflow's steps, in its order, without its retries (the benchmark's documents do not fail). */
 async function ingestDocument(activities: IngestionActivities, step: DocumentStep): Promise<void> {
   try {
-    const prepared = await call(activities.prepareDocument, step);
-    if (prepared.gone) return;
-    const count = prepared.segmentCount;
+    const first = await call(activities.indexDocument, step);
+    if (first.status !== 'prepared') return;
+    const count = first.segmentCount;
     const ranges = Array.from({ length: Math.ceil(count / INGESTION_SEGMENTS_PER_ACTIVITY) }, (_, i) => ({
       from: i * INGESTION_SEGMENTS_PER_ACTIVITY,
       to: Math.min(count, (i + 1) * INGESTION_SEGMENTS_PER_ACTIVITY),
     }));
-    if (prepared.indexing === 'high-quality') for (const range of ranges) await call(activities.embedSegments, { ...step, ...range });
+    if (first.indexing === 'high-quality') for (const range of ranges) await call(activities.embedSegments, { ...step, ...range });
     for (const range of ranges) await call(activities.indexSegments, { ...step, ...range });
     await call(activities.documentIndexed, step);
   } catch (err) {

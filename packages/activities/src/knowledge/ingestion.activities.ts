@@ -1,4 +1,5 @@
 import {
+  INGESTION_SEGMENTS_PER_ACTIVITY,
   KNOWLEDGE_LIMITS,
   attemptOfIngestionWorkflow,
   chunkingSchema,
@@ -9,6 +10,7 @@ import {
   type DocumentStatus,
   type DocumentStep,
   type EmbeddingSettings,
+  type IndexedDocument,
   type IndexingMode,
   type IngestionActivities,
 } from '@weft/domain';
@@ -103,6 +105,76 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
     return settings.embedding;
   };
 
+  /** Parse, clean and split: the document's segments replaced in PostgreSQL (null: the document or its knowledge is gone). */
+  const prepare = async (step: DocumentStep, signal: AbortSignal) => {
+    const found = await load(step);
+    if (!found) return null;
+    const { doc, settings } = found;
+    await setStatus(step, doc.name, 'parsing');
+    const row = await prisma.knowledgeDocument.findUniqueOrThrow({ where: { id: doc.id, tenantId: step.tenantId }, select: { content: true } });
+    const format = doc.format as DocumentFormat;
+    const parsed = await deps.parse(Buffer.from(row.content.buffer, row.content.byteOffset, row.content.byteLength), format, doc.name);
+    checkCancelled(signal);
+    await setStatus(step, doc.name, 'splitting');
+    const drafts = deps.split(parsed.text, chunkingSchema.parse(found.chunking), format);
+    if (drafts.length === 0) throw new NodeFailure('document_empty', { name: doc.name });
+    if (drafts.length > KNOWLEDGE_LIMITS.maxSegmentsPerDocument) {
+      throw new NodeFailure('document_too_large', { name: doc.name, reason: `it makes ${drafts.length} segments, more than ${KNOWLEDGE_LIMITS.maxSegmentsPerDocument}` });
+    }
+    checkCancelled(signal);
+    // Replaced as a whole: a re-index leaves no segment of the old split behind (its vectors
+    // past the new count are removed when the document completes).
+    const rows = drafts.map((d, position) => ({
+      id: segmentIdFor(doc.id, position),
+      tenantId: step.tenantId,
+      knowledgeId: step.knowledgeId,
+      documentId: doc.id,
+      position,
+      text: d.text,
+      context: d.context ?? null,
+      tokenCount: d.tokenCount,
+      ...(d.metadata ? { metadata: d.metadata as object } : {}),
+    }));
+    await prisma.$transaction(async (tx) => {
+      await tx.knowledgeSegment.deleteMany({ where: { tenantId: step.tenantId, documentId: doc.id } });
+      for (let i = 0; i < rows.length; i += SEGMENT_WRITE_CHUNK) await tx.knowledgeSegment.createMany({ data: rows.slice(i, i + SEGMENT_WRITE_CHUNK) });
+    }, { timeout: 120_000 });
+    return { doc, settings, segments: rows };
+  };
+
+  /** Upserts segments into the vector store by their deterministic ids (with their dense vectors on a high-quality knowledge). */
+  const index = async (step: DocumentStep, documentId: string, settings: KnowledgeSettings, segments: Array<{ id: string; text: string }>, dense: number[][] | undefined, signal: AbortSignal) => {
+    checkCancelled(signal);
+    const records: VectorRecord[] = segments.map((s, i) => ({ id: s.id, documentId, text: s.text, ...(dense ? { dense: dense[i]! } : {}) }));
+    const ref = refOf(step, settings, dense?.[0]?.length ?? null);
+    // Recorded before the first vector is written, so deletes always find the collection.
+    if (ref.dimensions !== null && settings.vectorDimensions === null) {
+      await prisma.knowledge.updateMany({ where: { id: step.knowledgeId, tenantId: step.tenantId, vectorDimensions: null }, data: { vectorDimensions: ref.dimensions } });
+    }
+    await vectors.ensureKnowledge(ref);
+    await vectors.upsert(ref, records);
+  };
+
+  /** Removes vectors of positions the new split no longer has, marks the document completed and publishes it. */
+  const complete = async (step: DocumentStep, doc: { id: string; name: string; segmentCount: number }, settings: KnowledgeSettings) => {
+    const totals = await prisma.knowledgeSegment.aggregate({ where: { tenantId: step.tenantId, documentId: doc.id }, _count: { _all: true }, _sum: { tokenCount: true } });
+    const segmentCount = totals._count._all;
+    const tokenCount = totals._sum.tokenCount ?? 0;
+    // Vectors of positions an earlier, longer split had: segment ids are (document, position).
+    if (doc.segmentCount > segmentCount) {
+      const stale = Array.from({ length: doc.segmentCount - segmentCount }, (_, i) => segmentIdFor(doc.id, segmentCount + i));
+      const ref = await storedRef(step, settings);
+      if (ref) await vectors.deleteIds(ref, stale);
+    }
+    await prisma.knowledgeDocument.updateMany({
+      where: { id: doc.id, tenantId: step.tenantId },
+      data: { status: 'completed', segmentCount, tokenCount, indexedAt: new Date(), errorCode: null, errorMessage: null },
+    });
+    await events.documentStatus(step, { documentId: doc.id, name: doc.name, status: 'completed' });
+    await events.progress(step.tenantId, step.jobId);
+    return { documentId: doc.id, status: 'completed' as const, segmentCount, tokenCount };
+  };
+
   return {
     ingestionJobStarted: ingestionStep(logger, 'ingestionJobStarted', async ({ jobId, tenantId, attemptKey, documentIds }) => {
       const now = new Date();
@@ -140,40 +212,22 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       return { status, ...counts };
     }),
 
-    prepareDocument: ingestionStep(logger, 'prepareDocument', async (step, signal) => {
-      const found = await load(step);
-      if (!found) return { gone: true };
-      const { doc, settings } = found;
-      await setStatus(step, doc.name, 'parsing');
-      const row = await prisma.knowledgeDocument.findUniqueOrThrow({ where: { id: doc.id, tenantId: step.tenantId }, select: { content: true } });
-      const format = doc.format as DocumentFormat;
-      const parsed = await deps.parse(Buffer.from(row.content.buffer, row.content.byteOffset, row.content.byteLength), format, doc.name);
-      checkCancelled(signal);
-      await setStatus(step, doc.name, 'splitting');
-      const drafts = deps.split(parsed.text, chunkingSchema.parse(found.chunking), format);
-      if (drafts.length === 0) throw new NodeFailure('document_empty', { name: doc.name });
-      if (drafts.length > KNOWLEDGE_LIMITS.maxSegmentsPerDocument) {
-        throw new NodeFailure('document_too_large', { name: doc.name, reason: `it makes ${drafts.length} segments, more than ${KNOWLEDGE_LIMITS.maxSegmentsPerDocument}` });
+    indexDocument: ingestionStep(logger, 'indexDocument', async (step, signal): Promise<IndexedDocument> => {
+      const prepared = await prepare(step, signal);
+      if (!prepared) return { documentId: step.documentId, status: 'gone' };
+      const { doc, settings, segments } = prepared;
+      if (segments.length > INGESTION_SEGMENTS_PER_ACTIVITY) {
+        return { documentId: doc.id, status: 'prepared', segmentCount: segments.length, indexing: settings.indexing };
       }
-      checkCancelled(signal);
-      // Replaced as a whole: a re-index leaves no segment of the old split behind (its vectors
-      // past the new count are removed when the document completes: documentIndexed).
-      const rows = drafts.map((d, position) => ({
-        id: segmentIdFor(doc.id, position),
-        tenantId: step.tenantId,
-        knowledgeId: step.knowledgeId,
-        documentId: doc.id,
-        position,
-        text: d.text,
-        context: d.context ?? null,
-        tokenCount: d.tokenCount,
-        ...(d.metadata ? { metadata: d.metadata as object } : {}),
-      }));
-      await prisma.$transaction(async (tx) => {
-        await tx.knowledgeSegment.deleteMany({ where: { tenantId: step.tenantId, documentId: doc.id } });
-        for (let i = 0; i < rows.length; i += SEGMENT_WRITE_CHUNK) await tx.knowledgeSegment.createMany({ data: rows.slice(i, i + SEGMENT_WRITE_CHUNK) });
-      }, { timeout: 120_000 });
-      return { gone: false, segmentCount: rows.length, indexing: settings.indexing };
+      // One range: the segments just written are at hand, and their vectors are embedded once.
+      let dense: number[][] | undefined;
+      if (settings.indexing === 'high-quality') {
+        await setStatus(step, doc.name, 'embedding');
+        dense = await embedAll(step.tenantId, needEmbedding(settings, doc.name), segments.map((s) => s.text), signal);
+      }
+      await setStatus(step, doc.name, 'indexing');
+      await index(step, doc.id, settings, segments, dense, signal);
+      return complete(step, doc, settings);
     }),
 
     embedSegments: ingestionStep(logger, 'embedSegments', async (step, signal) => {
@@ -194,15 +248,7 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
       if (segments.length === 0) return;
       // High-quality: the vectors embedSegments paid for, now read back from the embedding cache.
       const dense = settings.indexing === 'high-quality' ? await embedAll(step.tenantId, needEmbedding(settings, doc.name), segments.map((s) => s.text), signal) : undefined;
-      checkCancelled(signal);
-      const records: VectorRecord[] = segments.map((s, i) => ({ id: s.id, documentId: doc.id, text: s.text, ...(dense ? { dense: dense[i]! } : {}) }));
-      const ref = refOf(step, settings, dense?.[0]?.length ?? null);
-      // Recorded before the first vector is written, so deletes always find the collection.
-      if (ref.dimensions !== null && settings.vectorDimensions === null) {
-        await prisma.knowledge.updateMany({ where: { id: step.knowledgeId, tenantId: step.tenantId, vectorDimensions: null }, data: { vectorDimensions: ref.dimensions } });
-      }
-      await vectors.ensureKnowledge(ref);
-      await vectors.upsert(ref, records);
+      await index(step, doc.id, settings, segments, dense, signal);
     }),
 
     documentIndexed: ingestionStep(logger, 'documentIndexed', async (step): Promise<DocumentOutcome> => {
@@ -211,23 +257,7 @@ export function createIngestionActivities(deps: IngestionActivityDeps): Ingestio
         await removeVectorsOfDeleted(step);
         return { documentId: step.documentId, status: 'gone' };
       }
-      const { doc, settings } = found;
-      const totals = await prisma.knowledgeSegment.aggregate({ where: { tenantId: step.tenantId, documentId: doc.id }, _count: { _all: true }, _sum: { tokenCount: true } });
-      const segmentCount = totals._count._all;
-      const tokenCount = totals._sum.tokenCount ?? 0;
-      // Vectors of positions an earlier, longer split had: segment ids are (document, position).
-      if (doc.segmentCount > segmentCount) {
-        const stale = Array.from({ length: doc.segmentCount - segmentCount }, (_, i) => segmentIdFor(doc.id, segmentCount + i));
-        const ref = await storedRef(step, settings);
-        if (ref) await vectors.deleteIds(ref, stale);
-      }
-      await prisma.knowledgeDocument.updateMany({
-        where: { id: doc.id, tenantId: step.tenantId },
-        data: { status: 'completed', segmentCount, tokenCount, indexedAt: new Date(), errorCode: null, errorMessage: null },
-      });
-      await events.documentStatus(step, { documentId: doc.id, name: doc.name, status: 'completed' });
-      await events.progress(step.tenantId, step.jobId);
-      return { documentId: doc.id, status: 'completed', segmentCount, tokenCount };
+      return complete(step, found.doc, found.settings);
     }),
 
     documentFailed: ingestionStep(logger, 'documentFailed', async (step) => {

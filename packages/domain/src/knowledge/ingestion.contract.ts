@@ -24,8 +24,14 @@ export type DocumentOutcome =
   | { documentId: string; status: 'error'; code: string; message: string }
   | { documentId: string; status: 'gone' };
 
-/** After parse, clean and split: the document's segments are in PostgreSQL. */
-export type PreparedDocument = { gone: true } | { gone: false; segmentCount: number; indexing: IndexingMode };
+/**
+ * After indexDocument: a document of at most INGESTION_SEGMENTS_PER_ACTIVITY segments is indexed
+ * and completed already (or was deleted meanwhile); a longer one is only prepared (its segments are
+ * in PostgreSQL) and the workflow embeds and indexes it range by range.
+ */
+export type IndexedDocument =
+  | Extract<DocumentOutcome, { status: 'completed' | 'gone' }>
+  | { documentId: string; status: 'prepared'; segmentCount: number; indexing: IndexingMode };
 
 export interface IngestionCounts {
   total: number;
@@ -47,8 +53,13 @@ export interface IngestionActivities {
    * documents not indexed yet become error `ingestion_cancelled`); publishes job.finished.
    */
   ingestionJobFinished(input: { jobId: string; tenantId: string; attemptKey: string; cancelled: boolean }): Promise<IngestionJobResult>;
-  /** Parse, clean and split (status parsing → splitting): replaces the document's segments in PostgreSQL. */
-  prepareDocument(input: DocumentStep): Promise<PreparedDocument>;
+  /**
+   * Parse, clean and split (status parsing → splitting): replaces the document's segments in
+   * PostgreSQL. A document of one range at most (nearly all) then goes on in the same activity:
+   * embedded, indexed and completed, as embedSegments, indexSegments and documentIndexed would —
+   * one activity instead of four, which is most of what Temporal costs per document.
+   */
+  indexDocument(input: DocumentStep): Promise<IndexedDocument>;
   /** Embeds segments [from, to) in requests of KNOWLEDGE_LIMITS.embeddingBatchSize (status embedding); vectors land in the embedding cache. */
   embedSegments(input: DocumentStep & { from: number; to: number }): Promise<void>;
   /** Upserts segments [from, to) into the vector store by their deterministic ids (status indexing). */

@@ -30,17 +30,20 @@ const records = proxyActivities<IngestionActivities>({
 
 /**
  * One document of a job: parse, clean and split (segments to PostgreSQL), embed in batches
- * (high-quality knowledge only), upsert into the vector store, then mark it completed. Any failure
+ * (high-quality knowledge only), upsert into the vector store, then mark it completed — all in one
+ * activity for a document of one range (INGESTION_SEGMENTS_PER_ACTIVITY segments) at most; a
+ * longer one is embedded and indexed a range per activity, each heartbeating, then completed. Any failure
  * ends as data — the document in error with a code and message — never as a failed workflow, so
  * the job goes on. Cancelled (the job was cancelled), it marks the document `ingestion_cancelled`.
  */
 export async function ingestDocumentWorkflow(input: IngestDocumentInput): Promise<DocumentOutcome> {
   const { documentId } = input;
   try {
-    const prepared = await steps.prepareDocument(input);
-    if (prepared.gone) return { documentId, status: 'gone' };
-    const count = prepared.segmentCount;
-    if (prepared.indexing === 'high-quality') {
+    // Nearly every document ends inside this one activity; a longer one comes back prepared.
+    const first = await steps.indexDocument(input);
+    if (first.status !== 'prepared') return first;
+    const count = first.segmentCount;
+    if (first.indexing === 'high-quality') {
       for (let from = 0; from < count; from += INGESTION_SEGMENTS_PER_ACTIVITY) {
         await steps.embedSegments({ ...input, from, to: Math.min(count, from + INGESTION_SEGMENTS_PER_ACTIVITY) });
       }
