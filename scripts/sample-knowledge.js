@@ -34,6 +34,11 @@ async function main() {
   const top = run.outputs.results[0];
   console.log(`  Question:    ${question}`);
   console.log(`  Best match:  ${top ? `${top.metadata.documentName} (score ${top.score.toFixed(2)}): ${top.content.replace(/\s+/g, ' ').slice(0, 120)}…` : 'none'}`);
+  if (!top) {
+    // The database says the handbook is indexed, yet the vector store has nothing of it: its data
+    // (.data/milvus) was removed while PostgreSQL kept the rows (e.g. a second clone on one database).
+    console.warn(`  Note:        the vector store holds nothing of ${knowledge.id}; delete it (DELETE /v1/knowledge/${knowledge.id}) and run npm run up again to index it anew`);
+  }
 }
 
 main().catch((err) => {
