@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { MilvusVectorStore, type KnowledgeRef, type VectorHit, type VectorRecord } from '@weft/activities';
+import { startCutProxy } from '../support/cut-proxy';
 import { expectNodeFailure } from '../support/expect-failure';
 import { eventually } from '../support/harness';
 import { expectedVector } from '../support/openai-server';
@@ -223,7 +224,8 @@ describe('MilvusVectorStore on Milvus Lite', () => {
       }
       // Milvus comes up at that address (a forwarder to the test's Milvus): the same store recovers,
       // once gRPC tries that address again (as a node's retries would find it).
-      const forwarder = await forward(port, testEnv.milvusAddress);
+      const [host, target] = testEnv.milvusAddress.split(':') as [string, string];
+      const forwarder = await startCutProxy({ host, port: Number(target) }, port);
       try {
         await eventually(() => offline.ping().then(() => true, () => false), 20_000);
         await offline.upsert(ref, batch());
@@ -244,31 +246,4 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** A loopback TCP forwarder from `port` to `target` (host:port). */
-async function forward(port: number, target: string): Promise<{ close(): Promise<void> }> {
-  const [host, targetPort] = target.split(':') as [string, string];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(targetPort), host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
 }

@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 /**
  * A loopback TCP proxy in front of a dependency that can play an outage at an exact moment: once
  * armed with a marker, the first client message containing those bytes (a query parameter, say)
- * cuts every connection and refuses new ones, as a database that just went away would.
+ * cuts every connection and refuses new ones, as a database that just went away would. Never
+ * armed, it is a plain forwarder (on `listenPort`, a free one when 0): a dependency that comes up
+ * at an address.
  */
-export async function startCutProxy(target: { host: string; port: number }) {
+export async function startCutProxy(target: { host: string; port: number }, listenPort = 0) {
   let marker: Buffer | undefined;
   let down = false;
   const sockets = new Set<Socket>();
@@ -33,7 +35,7 @@ export async function startCutProxy(target: { host: string; port: number }) {
     });
     upstream.on('data', (chunk: Buffer) => client.write(chunk));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
     /** The next client message that contains `text` takes the dependency down. */
