@@ -12,6 +12,7 @@ import {
   SecretCipher,
   SecretsStore,
   TemporalExecutionInspector,
+  type Tracing,
   parseHttpAllowlist,
   type Logger,
   type PrismaClient,
@@ -26,7 +27,8 @@ import { historyRouter } from './history/history.router';
 import { RunHistoryReader } from './history/run-history';
 import { errorMiddleware, notFoundRoute } from './http/error.middleware';
 import { setInputLimits } from './http/input-hygiene';
-import { requestContext } from './http/request-context';
+import { requestContext, runLogContext } from './http/request-context';
+import { traceRequests } from './http/trace-requests';
 import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
 import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
 import { rerunRouter } from './runs/rerun.router';
@@ -55,6 +57,8 @@ export interface AppDeps {
   redis: Redis;
   temporal: Client;
   logger: Logger;
+  /** tracing of this process (README "Traces and logs"); absent: no spans */
+  tracing?: Tracing;
 }
 
 /** The app's vector store client (MILVUS_ADDRESS): closed with the app (main.ts and the tests). */
@@ -68,12 +72,14 @@ export function liveEventsOf(app: Express): LiveEvents {
 }
 
 /** The HTTP app, built from its dependencies; main.ts and the tests both build it this way. */
-export function createApp({ config, prisma, redis, temporal, logger }: AppDeps): Express {
+export function createApp({ config, prisma, redis, temporal, logger, tracing }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   setInputLimits(app, { maxDepth: config.WEFT_MAX_JSON_DEPTH });
   app.use(requestContext);
+  if (tracing) app.use(traceRequests(tracing.tracer));
+  app.use('/v1/runs/:id', runLogContext);
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () =>

@@ -10,10 +10,12 @@ import {
   type PrismaClient,
   type RunEventStream,
   type SplitDocument,
+  type Tracing,
   type VectorStore,
   splitDocument,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
+import { observedWorkerOptions } from './worker-tracing';
 
 /** What ingestion's activities need besides the database and Redis: the vector store and the parse and split steps. */
 export interface IngestionPorts {
@@ -39,6 +41,8 @@ export interface IngestionWorkerDeps {
   events: RunEventStream;
   logger: Logger;
   ports: IngestionPorts & { vectors: VectorStore };
+  /** tracing of this process; the bundle then carries the tracing interceptors (bundleWorkflows) */
+  tracing?: Tracing | undefined;
 }
 
 /**
@@ -76,5 +80,6 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     maxCachedWorkflows: config.WEFT_INGESTION_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: config.WEFT_INGESTION_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
+    ...observedWorkerOptions(deps.tracing, false),
   });
 }

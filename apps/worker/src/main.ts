@@ -1,5 +1,5 @@
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
-import { createLogger, type Logger } from '@weft/activities';
+import { createLogger, tracingFromSettings, type Logger } from '@weft/activities';
 import { loadWorkerConfig } from './config';
 import { defaultIngestionPorts } from './ingestion';
 import { createWorker } from './worker';
@@ -9,8 +9,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'weft-worker', level: config.LOG_LEVEL });
   // Workflow code logs (internal errors with their reference ids) through the SDK; send them to the same JSON log.
   Runtime.install({ logger: sdkLogger(logger) });
+  const tracing = tracingFromSettings({ serviceName: config.OTEL_SERVICE_NAME, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, sampleRatio: config.WEFT_TRACE_SAMPLE_RATIO });
   const ingestionPorts = config.WEFT_INGESTION_WORKER ? defaultIngestionPorts() : undefined;
-  const { ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports });
+  const { ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports, tracing });
   logger.info('worker started', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(ingestion ? { ingestionTaskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE } : {}),
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   await run();
   await close();
   await ingestionPorts?.close();
+  await tracing?.shutdown();
   logger.info('worker stopped');
 }
 

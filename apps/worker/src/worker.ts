@@ -12,21 +12,30 @@ import {
   startReconciler,
   type Logger,
   type NodeExecutors,
+  type Tracing,
 } from '@weft/activities';
 import { noticeOptions, type WorkerConfig } from './config';
 import { createExecutors } from './executors';
 import { createIngestionWorker, type IngestionPorts } from './ingestion';
+import { TRACING_WORKFLOW_INTERCEPTORS, observedWorkerOptions } from './worker-tracing';
 
 /** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
 export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
 
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+/** `tracing`: with the workflow interceptors of a traced worker (worker-tracing.ts) */
+export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_ENTRY,
+    ...(options.tracing ? { workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+  });
 }
 
 export interface CreateWorkerOptions {
   /** the ingestion worker's ports (their owner closes them); without them (or with WEFT_INGESTION_WORKER=false) this process runs no ingestion worker */
   ingestion?: IngestionPorts;
+  /** tracing of this process (README "Traces and logs"); a bundle handed in must then come from `bundleWorkflows({ tracing: true })` */
+  tracing?: Tracing;
 }
 
 /**
@@ -57,7 +66,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   setFlagsFromString(`--max-old-space-size=${config.WEFT_WORKER_WORKFLOW_HEAP_MB}`);
   const ingestionPorts = config.WEFT_INGESTION_WORKER ? options.ingestion : undefined;
   // Two Workers share one bundle (webpack runs once).
-  const sharedBundle = bundle ?? (ingestionPorts ? await bundleWorkflows() : undefined);
+  const sharedBundle = bundle ?? (ingestionPorts ? await bundleWorkflows({ tracing: options.tracing !== undefined }) : undefined);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -69,9 +78,10 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     maxConcurrentWorkflowTaskExecutions: config.WEFT_WORKER_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
     ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
+    ...observedWorkerOptions(options.tracing, !sharedBundle),
   });
   const ingestion = ingestionPorts
-    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts } })
+    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts }, tracing: options.tracing })
     : undefined;
   // Records the workflows could not set right themselves (a terminated run, an end that could not
   // be written) are compared with Temporal periodically; every worker may do it, it is idempotent.

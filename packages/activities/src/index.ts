@@ -9,6 +9,10 @@ import { SecretsStore } from './secrets/secrets.store';
 import { createApprovalNoticeActivities, type ApprovalNoticeOptions } from './approvals/approval-notice';
 
 export * from './observability/logger';
+export { redactSecrets, redactText, redactValue, isSensitiveKey, REDACTED } from './observability/log-redaction';
+export { startTracing, tracingFromSettings, otlpTraceExporter, type Tracing, type TracingSetup } from './observability/tracing';
+export { clientTracingInterceptors, activityTracingInterceptors, workflowSpanSinks } from './observability/temporal-tracing';
+export { activityLogContext } from './observability/activity-log-context';
 export * from './persistence/prisma-client';
 export * from './events/run-event-stream';
 export { NodeEvents } from './events/node-events';
