@@ -174,13 +174,18 @@ describe('one trace per run request', () => {
   });
 });
 
-describe('log lines of run routes', () => {
-  it('carry the run id from the path and the request id', async () => {
+describe('run routes', () => {
+  it("log lines and the request's span carry the run id from the path, and the request id", async () => {
     lines.length = 0;
+    exporter.reset();
     const runId = `run_${randomUUID().replace(/-/g, '')}`;
     const r = await api('GET', `/v1/runs/${runId}`);
     expect(r.status).toBe(404);
     const request = lines.find((l) => l.message === 'request' && l.path === `/v1/runs/${runId}`);
     expect(request).toMatchObject({ request_id: r.body.request_id, run_id: runId });
+    const span = await eventually(async () => exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER && s.attributes['weft.run_id'] === runId));
+    expect(span.name).toBe('GET /v1/runs/:id');
+    expect(span.attributes).toMatchObject({ 'http.response.status_code': 404, 'weft.request_id': r.body.request_id });
+    expect(request?.trace_id).toBe(span.spanContext().traceId);
   });
 });

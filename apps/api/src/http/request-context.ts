@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
 import { annotateLog, logContext } from '@weft/activities';
 
@@ -18,9 +19,12 @@ export function requestContext(req: Request, res: Response, next: NextFunction):
   logContext.run({ request_id: req.id }, next);
 }
 
-/** Under /v1/runs/:id, log lines carry the run's id (`run_id`) as well; mounted at that path. */
+/** Under /v1/runs/:id, log lines carry the run's id (`run_id`) as well, and so does the request's span; mounted at that path. */
 export function runLogContext(req: Request, _res: Response, next: NextFunction): void {
   const id = req.params.id;
-  if (typeof id === 'string') annotateLog({ run_id: id });
+  if (typeof id === 'string') {
+    annotateLog({ run_id: id });
+    trace.getActiveSpan()?.setAttribute('weft.run_id', id);
+  }
   next();
 }

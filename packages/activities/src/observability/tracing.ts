@@ -84,14 +84,16 @@ export function startTracing(setup: TracingSetup): Tracing {
   };
 }
 
-/** An outgoing request's URL attributes with every query value and credential-looking text replaced. */
+/** An outgoing request's URL attributes with every query value, userinfo and credential-looking text replaced. */
 export function outgoingUrlAttributes(origin: string, path: string): Record<string, string> {
   try {
     const url = new URL(path, origin);
-    for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, 'REDACTED');
+    const query = [...url.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=REDACTED`).join('&');
     url.username = url.username ? 'REDACTED' : '';
     url.password = '';
-    return { [ATTR_URL_FULL]: redactText(url.toString()), [ATTR_URL_QUERY]: url.search };
+    url.search = '';
+    const search = query ? `?${query}` : '';
+    return { [ATTR_URL_FULL]: `${redactText(url.toString())}${search}`, [ATTR_URL_QUERY]: search };
   } catch {
     return {};
   }
