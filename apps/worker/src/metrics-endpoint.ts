@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TelemetryOptions } from '@temporalio/worker';
-import { Gauge } from 'prom-client';
 import { METRICS_CONTENT_TYPE, createMetricsRegistry, createWorkerMetrics, scrapeAllowed, type Logger, type WorkerMetrics } from '@weft/activities';
 import type { WorkerConfig } from './config';
 
@@ -27,17 +26,16 @@ export interface MetricsEndpoint {
 export async function startMetricsEndpoint(config: WorkerConfig, logger: Logger): Promise<MetricsEndpoint> {
   const registry = createMetricsRegistry();
   const metrics = createWorkerMetrics(registry, { maxModels: config.WEFT_METRICS_MAX_MODELS });
-  const sdkUp = new Gauge({ name: 'weft_temporal_sdk_metrics_up', help: "1 when this scrape includes the Temporal SDK's own metrics (temporal_*), 0 when its endpoint did not answer", registers: [registry] });
   const sdkAddress = `127.0.0.1:${await freeLoopbackPort()}`;
 
   const sdkMetrics = async (): Promise<string> => {
     try {
       const res = await fetch(`http://${sdkAddress}/metrics`, { signal: AbortSignal.timeout(SDK_SCRAPE_TIMEOUT_MS) });
       if (!res.ok) throw new Error(`status ${res.status}`);
-      sdkUp.set(1);
+      metrics.sdkScraped(true);
       return await res.text();
     } catch (err) {
-      sdkUp.set(0);
+      metrics.sdkScraped(false);
       logger.warn('temporal sdk metrics not read', { message: (err as Error).message });
       return '';
     }

@@ -120,6 +120,8 @@ export interface WorkerMetrics {
   llmCall(call: LlmCallObservation): void;
   /** a document whose indexing ended: completed or error */
   documentFinished(status: 'completed' | 'error'): void;
+  /** whether this scrape could read the Temporal SDK's own metrics (merged into the worker's answer) */
+  sdkScraped(ok: boolean): void;
 }
 
 export interface WorkerMetricsOptions {
@@ -165,6 +167,11 @@ export function createWorkerMetrics(registry: Registry, options: WorkerMetricsOp
     labelNames: ['status'] as const,
     registers: [registry],
   });
+  const sdkUp = new Gauge({
+    name: 'weft_temporal_sdk_metrics_up',
+    help: "1 when this scrape includes the Temporal SDK's own metrics (temporal_*), 0 when its endpoint did not answer",
+    registers: [registry],
+  });
   const models = new CappedLabel(options.maxModels ?? 50);
   const providers = new CappedLabel(10, 32);
 
@@ -189,6 +196,9 @@ export function createWorkerMetrics(registry: Registry, options: WorkerMetricsOp
     },
     documentFinished(status) {
       documents.inc({ status });
+    },
+    sdkScraped(ok) {
+      sdkUp.set(ok ? 1 : 0);
     },
   };
 }
