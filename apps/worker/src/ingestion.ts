@@ -12,6 +12,7 @@ import {
   type SplitDocument,
   type Tracing,
   type VectorStore,
+  type WorkerMetrics,
   splitDocument,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
@@ -43,6 +44,7 @@ export interface IngestionWorkerDeps {
   ports: IngestionPorts & { vectors: VectorStore };
   /** tracing of this process; the bundle then carries the tracing interceptors (bundleWorkflows) */
   tracing?: Tracing | undefined;
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     split: deps.ports.split,
     events: deps.events,
     logger: deps.logger,
+    metrics: deps.metrics,
   });
   return Worker.create({
     connection: deps.connection,

@@ -13,6 +13,7 @@ import {
   type Logger,
   type NodeExecutors,
   type Tracing,
+  type WorkerMetrics,
 } from '@weft/activities';
 import { noticeOptions, type WorkerConfig } from './config';
 import { createExecutors } from './executors';
@@ -36,6 +37,8 @@ export interface CreateWorkerOptions {
   ingestion?: IngestionPorts;
   /** tracing of this process (README "Traces and logs"); a bundle handed in must then come from `bundleWorkflows({ tracing: true })` */
   tracing?: Tracing;
+  /** what the activities count (main.ts serves it on WEFT_WORKER_METRICS_PORT); none: nothing is counted */
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -50,7 +53,8 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
   // Connects on first use: retrieval fails with vector_store_unavailable (retried) while Milvus is away.
   const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
-  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors });
+  const { metrics } = options;
+  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors, metrics });
   const activities = createActivities({
     prisma,
     events,
@@ -59,6 +63,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     encryptionKey: config.WEFT_ENCRYPTION_KEY,
     maxValueDepth: config.WEFT_MAX_VALUE_DEPTH,
     notices: noticeOptions(config),
+    metrics,
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   // V8 reads the heap limit when an isolate is created: set here, it is the limit of the workflow
@@ -81,7 +86,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     ...observedWorkerOptions(options.tracing, !sharedBundle),
   });
   const ingestion = ingestionPorts
-    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts }, tracing: options.tracing })
+    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts }, metrics, tracing: options.tracing })
     : undefined;
   // Records the workflows could not set right themselves (a terminated run, an end that could not
   // be written) are compared with Temporal periodically; every worker may do it, it is idempotent.
