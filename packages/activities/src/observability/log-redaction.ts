@@ -9,11 +9,24 @@ export const REDACTED = '[REDACTED]';
  * `tokens` or `promptTokens` (counts) are not.
  */
 const SENSITIVE_KEY_ENDINGS = ['authorization', 'apikey', 'apikeys', 'password', 'passwd', 'secret', 'secrets', 'token', 'cookie', 'credentials'];
+/**
+ * Key material named by what it protects rather than by `secret` or `token`: WEFT_ENCRYPTION_KEY,
+ * the payload codec's keys, a private or signing key. Listed whole, since `…key` alone would take
+ * `idempotencyKey`, `nodeKey` or `keyId` too.
+ */
+const SENSITIVE_KEY_MATERIAL = /(?:encryption|private|signing|secret|codec|hmac|master)keys?$/;
 
 export function isSensitiveKey(key: string): boolean {
   const k = key.toLowerCase().replace(/[-_]/g, '');
-  return SENSITIVE_KEY_ENDINGS.some((ending) => k.endsWith(ending));
+  return SENSITIVE_KEY_ENDINGS.some((ending) => k.endsWith(ending)) || SENSITIVE_KEY_MATERIAL.test(k);
 }
+
+/**
+ * The name part of a `name=value` or `"name": "value"` credential: any name ending like a credential's
+ * (`client_secret`, `X-Amz-Signature`). Repetitions are bounded, here and below: the text may be a
+ * tenant's (an upstream answer in an error), and an unbounded one is quadratic on `a.a.a.…`.
+ */
+const CREDENTIAL_NAME = String.raw`[A-Za-z0-9_.-]{0,64}?(?:access_token|api[_-]?key|apikey|token|password|passwd|secret|key|signature|sig|credential|authorization)`;
 
 /**
  * Values that are credentials wherever they appear (a message, a URL, an error text): the scheme
@@ -26,8 +39,12 @@ const SENSITIVE_TEXT: readonly [RegExp, string][] = [
   [/\bsk-[A-Za-z0-9_-]{16,}/g, REDACTED],
   // Signed approval form tokens (`f1.<id>.<expiry>.<HMAC>`): a link's whole capability
   [/\bf1\.[A-Za-z0-9_-]+\.[0-9a-z]+\.[A-Za-z0-9_-]{43}/g, REDACTED],
-  // credentials in a query string or a `name=value` text (`?api_key=…`, `token=…`)
-  [/\b(access_token|api[_-]?key|apikey|token|password|passwd|secret|key)=([^&\s"';,]+)/gi, `$1=${REDACTED}`],
+  // credentials in a query string or a `name=value` text (`?api_key=…`, `token=…`, `client_secret=…`)
+  [new RegExp(String.raw`\b(${CREDENTIAL_NAME})=([^&\s"';,]+)`, 'gi'), `$1=${REDACTED}`],
+  // the same in JSON quoted into a text (a request body or an upstream answer in an error message)
+  [new RegExp(String.raw`("${CREDENTIAL_NAME}s?"\s*:\s*)"(?:[^"\\]|\\.){0,4096}"`, 'gi'), `$1"${REDACTED}"`],
+  // a password in a URL's userinfo (`postgresql://weft:hunter2@db`, `https://user:pass@host`): the user name stays
+  [/\b([a-z][a-z0-9+.-]{0,31}:\/\/[^\s/:@]{0,256}):[^\s/@]{0,256}@/gi, `$1:${REDACTED}@`],
   // JSON Web Tokens
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, REDACTED],
 ];
