@@ -81,7 +81,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.set('query parser', 'simple');
   setInputLimits(app, { maxDepth: config.WEFT_MAX_JSON_DEPTH });
   app.use(requestContext);
-  if (tracing) app.use(traceRequests(tracing.tracer));
+  if (tracing) app.use(traceRequests(tracing.tracer, { trustCaller: config.WEFT_TRACE_TRUST_CALLER }));
   app.use('/v1/runs/:id', runLogContext);
   // Each app its own registry (README "Metrics"): tests build many apps in one process.
   const registry = createMetricsRegistry();

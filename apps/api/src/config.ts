@@ -54,6 +54,8 @@ export const apiConfigSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).default('weft-api'),
   /** the share of new traces recorded (0–1); a trace started by a caller follows the caller's decision */
   WEFT_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
+  /** `true`: a request's span continues the caller's W3C traceparent (only behind a gateway that controls it); `false`: the caller's trace is a link */
+  WEFT_TRACE_TRUST_CALLER: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** when set, GET /metrics answers only `Authorization: Bearer <token>` (README "Metrics"); unset: open, like /health */
   WEFT_METRICS_TOKEN: z.string().min(16).optional(),
   /** the deterministic limits each run goes by (README "Limits"); put into every run's input */
