@@ -22,6 +22,24 @@ describe('metrics', () => {
     ]);
   });
 
+  it('admits a model name only from a call that succeeded, and only when it looks like a name', async () => {
+    const registry = createMetricsRegistry({ processMetrics: false });
+    const metrics = createWorkerMetrics(registry, { maxModels: 3 });
+    // A tenant squatting the places with names no provider knows (the calls fail) takes none of them.
+    for (let i = 0; i < 10; i++) metrics.llmCall({ providerType: 'openai', model: `junk-${i}`, outcome: 'error' });
+    // A templated model field carrying a user's text is no label even when the call went through.
+    metrics.llmCall({ providerType: 'openai', model: 'my card is 4111 1111 1111 1111', outcome: 'ok' });
+    metrics.llmCall({ providerType: 'openai', model: 'x"} 1\nweft_fake 1', outcome: 'ok' });
+    metrics.llmCall({ providerType: 'openai', model: 'gpt-4o-mini', outcome: 'ok' });
+    metrics.llmCall({ providerType: 'openai', model: 'gpt-4o-mini', outcome: 'error' });
+    metrics.llmCall({ providerType: 'openai', model: 'meta-llama/Llama-3.1-8B:free', outcome: 'ok' });
+    const calls = (await values(registry, 'weft_llm_calls_total')).map((v) => `${v.labels.model} ${v.labels.outcome} ${v.value}`);
+    expect(calls.sort()).toEqual(['gpt-4o-mini error 1', 'gpt-4o-mini ok 1', 'meta-llama/Llama-3.1-8B:free ok 1', 'other error 10', 'other ok 2']);
+    const text = await registry.metrics();
+    expect(text).not.toContain('4111');
+    expect(text).not.toContain('weft_fake');
+  });
+
   it('labels node executions and runs only with values from closed lists', async () => {
     const registry = createMetricsRegistry({ processMetrics: false });
     const metrics = createWorkerMetrics(registry);

@@ -23,7 +23,13 @@ export function createMetricsRegistry(options: { processMetrics?: boolean } = {}
   return registry;
 }
 
-/** The label value of a tenant-chosen name: the first `limit` distinct values as they are, then `other`. */
+/**
+ * The label value of a tenant-chosen name: the first `limit` distinct values as they are, then
+ * `other`. A value looking like no name (spaces, quotes, control characters: user text, since a
+ * node's fields are templates) is `other` too, and a caller can say not to admit a new value (a
+ * model name only earns its place once a provider answered to it): otherwise one tenant could fill
+ * every place with junk, or with its users' text, which /metrics would then show to whoever scrapes.
+ */
 export class CappedLabel {
   private readonly seen = new Set<string>();
   constructor(
@@ -31,14 +37,17 @@ export class CappedLabel {
     private readonly maxLength = 64,
   ) {}
 
-  of(value: string | null | undefined): string {
+  of(value: string | null | undefined, admit = true): string {
     const v = (value ?? '').slice(0, this.maxLength) || 'unknown';
     if (this.seen.has(v)) return v;
-    if (this.seen.size >= this.limit) return 'other';
+    if (!admit || this.seen.size >= this.limit || !LABEL_NAME.test(v)) return 'other';
     this.seen.add(v);
     return v;
   }
 }
+
+/** What a model or provider name looks like (`gpt-4o-mini`, `meta-llama/Llama-3.1-8B:free`, `claude-3@2024`). */
+const LABEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$/;
 
 /** A value from a closed list, or `other` (a label must not take a value nobody listed). */
 const oneOf = (allowed: ReadonlySet<string>, value: string) => (allowed.has(value) ? value : 'other');
@@ -189,7 +198,8 @@ export function createWorkerMetrics(registry: Registry, options: WorkerMetricsOp
       retries.inc({ type: oneOf(NODE_TYPE_NAMES, type) });
     },
     llmCall({ providerType, model, outcome, inputTokens, outputTokens }) {
-      const labels = { provider: providers.of(providerType), model: models.of(model) };
+      // A name enters the labels only with a call that succeeded: a provider knew it as a model.
+      const labels = { provider: providers.of(providerType), model: models.of(model, outcome === 'ok') };
       llmCalls.inc({ ...labels, outcome });
       if (inputTokens) llmTokens.inc({ ...labels, direction: 'input' }, inputTokens);
       if (outputTokens) llmTokens.inc({ ...labels, direction: 'output' }, outputTokens);
