@@ -105,11 +105,33 @@ export async function deepReport(deps: DeepHealthDeps): Promise<DeepReport> {
   return { status: down.length || unpolled.length ? 'unavailable' : 'ok', down, unpolled, dependencies, taskQueues };
 }
 
-/** One check at a time however many callers ask: concurrent requests share the one in flight (the route is public). */
-export function sharedDeepReport(deps: DeepHealthDeps): () => Promise<DeepReport> {
-  let inFlight: Promise<DeepReport> | undefined;
-  return () =>
-    (inFlight ??= deepReport(deps).finally(() => {
-      inFlight = undefined;
-    }));
+/**
+ * A check shared by every caller (the health routes need no key): concurrent callers share the one
+ * in flight, and one finished less than `freshMs` ago is answered again. Sharing only what is in
+ * flight still let a loop of requests keep a check running back to back (eight calls to PostgreSQL,
+ * Redis, Temporal and Milvus each time, from anyone); with `freshMs` they cost at most one check per
+ * `freshMs`, whatever the callers do.
+ */
+export function shared<T>(check: () => Promise<T>, freshMs = 0, now: () => number = performance.now.bind(performance)): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
+  let last: { at: number; result: T } | undefined;
+  return () => {
+    if (last && now() - last.at < freshMs) return Promise.resolve(last.result);
+    return (inFlight ??= check()
+      .then((result) => {
+        last = { at: now(), result };
+        return result;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      }));
+  };
+}
+
+/** How long a deep report is answered again: operators and alerting poll every few seconds at most. */
+export const DEEP_REPORT_FRESH_MS = 1_000;
+
+/** The deep report, shared (see `shared`). */
+export function sharedDeepReport(deps: DeepHealthDeps, freshMs = DEEP_REPORT_FRESH_MS): () => Promise<DeepReport> {
+  return shared(() => deepReport(deps), freshMs);
 }

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { MilvusVectorStore, PrismaClient } from '@weft/activities';
 import { bare, bindRoutes, defineRoutes } from '../http/route';
-import { deepReportSchema, sharedDeepReport, type TaskQueueRole } from './deep-health';
+import { deepReportSchema, shared, sharedDeepReport, type TaskQueueRole } from './deep-health';
 import { CHECK_TIMEOUT_MS, DEPENDENCIES, checkResultSchema, probe, type Check } from './probe';
 
 export const liveReportSchema = z.object({ status: z.literal('ok') });
@@ -65,6 +65,13 @@ export function healthRouter(deps: {
       ),
     milvus: () => deps.vectorStore.ping(),
   };
+  // Concurrent probes share one round of checks: a flood of them must not take the database pool from tenants' requests.
+  const readyReport = shared(async (): Promise<ReadyReport> => {
+    const [postgres, redis, temporal, milvus] = await Promise.all(DEPENDENCIES.map((n) => probe(checks[n])));
+    const report: ReadyReport['checks'] = { postgres: postgres!, redis: redis!, temporal: temporal!, milvus: milvus! };
+    const down = DEPENDENCIES.filter((n) => report[n].status === 'down');
+    return { status: down.length ? 'unavailable' : 'ok', down, checks: report };
+  });
   const deepReport = sharedDeepReport({ checks, temporal: deps.temporal, namespace: deps.namespace, taskQueues: deps.taskQueues });
 
   return bindRoutes(healthRoutes, {
@@ -72,11 +79,8 @@ export function healthRouter(deps: {
       res.json({ status: 'ok' } satisfies z.infer<typeof liveReportSchema>);
     },
     ready: async (_req, res) => {
-      const [postgres, redis, temporal, milvus] = await Promise.all(DEPENDENCIES.map((n) => probe(checks[n])));
-      const report: ReadyReport['checks'] = { postgres: postgres!, redis: redis!, temporal: temporal!, milvus: milvus! };
-      const down = DEPENDENCIES.filter((n) => report[n].status === 'down');
-      const body: ReadyReport = { status: down.length ? 'unavailable' : 'ok', down, checks: report };
-      res.status(down.length ? 503 : 200).json(body);
+      const body = await readyReport();
+      res.status(body.status === 'ok' ? 200 : 503).json(body);
     },
     deep: async (_req, res) => {
       const report = await deepReport();
