@@ -14,6 +14,7 @@ import {
   splitDocument,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
+import { shutdownOptions } from './shutdown';
 
 /** What ingestion's activities need besides the database and Redis: the vector store and the parse and split steps. */
 export interface IngestionPorts {
@@ -76,5 +77,6 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     maxCachedWorkflows: config.WEFT_INGESTION_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: config.WEFT_INGESTION_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
+    ...shutdownOptions(config),
   });
 }

@@ -2,6 +2,7 @@ import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { createLogger, type Logger } from '@weft/activities';
 import { loadWorkerConfig } from './config';
 import { defaultIngestionPorts } from './ingestion';
+import { boundShutdown } from './shutdown';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -10,17 +11,20 @@ async function main(): Promise<void> {
   // Workflow code logs (internal errors with their reference ids) through the SDK; send them to the same JSON log.
   Runtime.install({ logger: sdkLogger(logger) });
   const ingestionPorts = config.WEFT_INGESTION_WORKER ? defaultIngestionPorts() : undefined;
-  const { ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports });
+  const { worker, ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports });
   logger.info('worker started', {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(worker ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
     ...(ingestion ? { ingestionTaskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE } : {}),
     address: config.TEMPORAL_ADDRESS,
   });
+  boundShutdown(config, logger);
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
   await run();
   await close();
   await ingestionPorts?.close();
   logger.info('worker stopped');
+  // Drained and closed: exit now rather than wait for whatever handle a library left open.
+  process.exit(0);
 }
 
 function sdkLogger(logger: Logger) {

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { MilvusVectorStore, PrismaClient } from '@weft/activities';
 import { sanitizeErrorMessage } from '@weft/domain';
+import { drainingReportSchema } from '../http/drain';
 import { bare, bindRoutes, defineRoutes } from '../http/route';
 
 type Check = () => Promise<unknown>;
@@ -54,7 +55,10 @@ export const healthRoutes = defineRoutes({
     path: '/health/ready',
     summary: 'Readiness probe: PostgreSQL, Redis, Temporal, Milvus (the knowledge vector store)',
     access: 'public',
-    responses: { 200: bare(readyReportSchema, 'Every dependency is up'), 503: bare(readyReportSchema, 'A dependency is down: `down` names it') },
+    responses: {
+      200: bare(readyReportSchema, 'Every dependency is up'),
+      503: bare(readyReportSchema.or(drainingReportSchema), 'A dependency is down (`down` names it), or the process is shutting down (`draining`)'),
+    },
     errors: [],
   },
 });
