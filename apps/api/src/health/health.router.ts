@@ -23,6 +23,9 @@ export const readyReportSchema = z.object({
 });
 type ReadyReport = z.infer<typeof readyReportSchema>;
 
+/** What a 503 from /health/ready is: a dependency down, or the process draining (http/drain.ts). */
+export const notReadyReportSchema = readyReportSchema.or(drainingReportSchema);
+
 const CHECK_TIMEOUT_MS = 2_000;
 
 async function probe(check: Check): Promise<z.infer<typeof checkResultSchema>> {
@@ -57,7 +60,7 @@ export const healthRoutes = defineRoutes({
     access: 'public',
     responses: {
       200: bare(readyReportSchema, 'Every dependency is up'),
-      503: bare(readyReportSchema.or(drainingReportSchema), 'A dependency is down (`down` names it), or the process is shutting down (`draining`)'),
+      503: bare(notReadyReportSchema, 'A dependency is down (`down` names it), or the process is shutting down (`draining`)'),
     },
     errors: [],
   },
