@@ -6,7 +6,7 @@ import { cancelledByWorkerShutdown, workerShutdownFailure } from './worker-shutd
 /** Runs an attempt that waits for its cancellation, cancels it with `reason`, and says how it reads it. */
 async function cancelledWith(reason: 'WORKER_SHUTDOWN' | 'CANCELLED' | 'TIMED_OUT', details?: ActivityCancellationDetails): Promise<boolean> {
   const env = new MockActivityEnvironment();
-  const attempt = env.run(async () => {
+  const attempt = env.run(async (): Promise<boolean> => {
     const ctx = Context.current();
     await new Promise((resolve) => ctx.cancellationSignal.addEventListener('abort', resolve));
     return cancelledByWorkerShutdown(ctx);
