@@ -22,6 +22,8 @@ export function spawnWorker(taskQueue: string, env: Record<string, string> = {})
     // Suites that stop a worker while an activity hangs need not wait the production grace.
     WEFT_WORKER_SHUTDOWN_GRACE_MS: '2000',
     LOG_LEVEL: 'info',
+    // Workers of a suite would all want the default metrics port: none unless a suite asks for one.
+    WEFT_WORKER_METRICS_PORT: '0',
     ...env,
   }, 'worker started');
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import { createLogger, createPrismaClient } from '@weft/activities';
+import { clientTracingInterceptors, createLogger, createPrismaClient, tracingFromSettings } from '@weft/activities';
 import { createApp, drainOf, liveEventsOf, vectorStoreOf } from './app';
 import { loadApiConfig } from './config';
 import { shutDownGracefully } from './http/drain';
@@ -9,15 +9,16 @@ import { shutDownGracefully } from './http/drain';
 async function main(): Promise<void> {
   const config = loadApiConfig();
   const logger = createLogger({ service: 'weft-api', level: config.LOG_LEVEL });
+  const tracing = tracingFromSettings({ serviceName: config.OTEL_SERVICE_NAME, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, sampleRatio: config.WEFT_TRACE_SAMPLE_RATIO });
   const prisma = createPrismaClient(config.DATABASE_URL);
   // Fail commands fast while Redis is down (the caller gets a 503), and reconnect in the background.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
   // Lazy: the API starts (and reports Temporal as down on /health/ready) while Temporal is away.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: clientTracingInterceptors(tracing) });
 
-  const app = createApp({ config, prisma, redis, temporal, logger });
+  const app = createApp({ config, prisma, redis, temporal, logger, tracing });
   const server = app.listen(config.WEFT_API_PORT, config.WEFT_API_HOST, () => {
     // The port actually bound (WEFT_API_PORT=0 picks a free one).
     const port = (server.address() as AddressInfo).port;
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
       graceMs: config.WEFT_SHUTDOWN_GRACE_MS,
       delayMs: config.WEFT_SHUTDOWN_DELAY_MS,
       endStreams: () => liveEventsOf(app).closeAll(),
-      closeClients: () => Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close(), vectorStoreOf(app).close()]),
+      closeClients: () => Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close(), vectorStoreOf(app).close(), tracing?.shutdown()]),
       logger,
     }).then((code) => process.exit(code));
   };

@@ -10,11 +10,14 @@ import {
   type PrismaClient,
   type RunEventStream,
   type SplitDocument,
+  type Tracing,
   type VectorStore,
+  type WorkerMetrics,
   splitDocument,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
 import { shutdownOptions } from './shutdown';
+import { observedWorkerOptions } from './worker-tracing';
 
 /** What ingestion's activities need besides the database and Redis: the vector store and the parse and split steps. */
 export interface IngestionPorts {
@@ -40,6 +43,9 @@ export interface IngestionWorkerDeps {
   events: RunEventStream;
   logger: Logger;
   ports: IngestionPorts & { vectors: VectorStore };
+  /** tracing of this process; the bundle then carries the tracing interceptors (bundleWorkflows) */
+  tracing?: Tracing | undefined;
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -66,6 +72,7 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     split: deps.ports.split,
     events: deps.events,
     logger: deps.logger,
+    metrics: deps.metrics,
   });
   return Worker.create({
     connection: deps.connection,
@@ -78,5 +85,6 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     maxConcurrentWorkflowTaskExecutions: config.WEFT_INGESTION_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
     ...shutdownOptions(config),
+    ...observedWorkerOptions(deps.tracing, false),
   });
 }

@@ -12,22 +12,34 @@ import {
   startReconciler,
   type Logger,
   type NodeExecutors,
+  type Tracing,
+  type WorkerMetrics,
 } from '@weft/activities';
 import { noticeOptions, type WorkerConfig } from './config';
 import { shutdownOptions } from './shutdown';
 import { createExecutors } from './executors';
 import { createIngestionWorker, type IngestionPorts } from './ingestion';
+import { TRACING_WORKFLOW_INTERCEPTORS, observedWorkerOptions } from './worker-tracing';
 
 /** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
 export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
 
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+/** `tracing`: with the workflow interceptors of a traced worker (worker-tracing.ts) */
+export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_ENTRY,
+    ...(options.tracing ? { workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+  });
 }
 
 export interface CreateWorkerOptions {
   /** the ingestion worker's ports (their owner closes them); without them (or with WEFT_INGESTION_WORKER=false) this process runs no ingestion worker */
   ingestion?: IngestionPorts;
+  /** tracing of this process (README "Traces and logs"); a bundle handed in must then come from `bundleWorkflows({ tracing: true })` */
+  tracing?: Tracing;
+  /** what the activities count (main.ts serves it on WEFT_WORKER_METRICS_PORT); none: nothing is counted */
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -42,15 +54,16 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
   // Connects on first use: retrieval fails with vector_store_unavailable (retried) while Milvus is away.
   const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
+  const { metrics } = options;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   // V8 reads the heap limit when an isolate is created: set here, it is the limit of the workflow
   // thread Worker.create starts (this thread's own is fixed already). No other thread is started.
   setFlagsFromString(`--max-old-space-size=${config.WEFT_WORKER_WORKFLOW_HEAP_MB}`);
   const ingestionPorts = config.WEFT_INGESTION_WORKER ? options.ingestion : undefined;
   // Two Workers share one bundle (webpack runs once); one Worker alone bundles its own.
-  const sharedBundle = bundle ?? (ingestionPorts ? await bundleWorkflows() : undefined);
+  const sharedBundle = bundle ?? (ingestionPorts ? await bundleWorkflows({ tracing: options.tracing !== undefined }) : undefined);
   // A process that serves ingestion only (WEFT_RUN_WORKER=false) builds no node executors (sandbox processes, LLM clients).
-  const nodes = !config.WEFT_RUN_WORKER ? undefined : executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors });
+  const nodes = !config.WEFT_RUN_WORKER ? undefined : executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors, metrics });
   const worker = nodes
     ? await Worker.create({
         connection,
@@ -64,6 +77,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
           encryptionKey: config.WEFT_ENCRYPTION_KEY,
           maxValueDepth: config.WEFT_MAX_VALUE_DEPTH,
           notices: noticeOptions(config),
+          metrics,
         }),
         maxConcurrentActivityTaskExecutions: config.WEFT_WORKER_MAX_ACTIVITIES,
         // Parked runs (README "Parked runs"): a bounded cache evicts them, so they cost the worker nothing.
@@ -72,10 +86,11 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
         stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
         ...shutdownOptions(config),
         ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
+        ...observedWorkerOptions(options.tracing, !sharedBundle),
       })
     : undefined;
   const ingestion = ingestionPorts
-    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts } })
+    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts }, metrics, tracing: options.tracing })
     : undefined;
   // Records the workflows could not set right themselves (a terminated run, an end that could not
   // be written) are compared with Temporal periodically; every worker may do it, it is idempotent.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { graphSchema } from '@weft/domain';
 import { errorBodySchema, metaSchema, paginationSchema } from '../http/envelope';
+import { deepReportSchema } from '../health/deep-health';
 import { liveReportSchema, notReadyReportSchema, readyReportSchema } from '../health/health.router';
 import { nodeExecutionSchema, runSchema } from '../runs/runs.responses';
 import { modelProviderSchema } from '../model-providers/model-providers.router';
@@ -29,6 +30,7 @@ export const COMPONENTS = {
   HealthLive: { schema: liveReportSchema, io: 'output' },
   HealthReady: { schema: readyReportSchema, io: 'output' },
   HealthNotReady: { schema: notReadyReportSchema, io: 'output' },
+  HealthDeep: { schema: deepReportSchema, io: 'output' },
   WorkflowGraph: { schema: graphSchema, io: 'input' },
 } as const satisfies Record<string, { schema: z.ZodType; io: 'input' | 'output' }>;
 
