@@ -28,6 +28,7 @@ import { LiveEvents } from './events/live-events';
 import { historyRouter } from './history/history.router';
 import { RunHistoryReader } from './history/run-history';
 import { errorMiddleware, notFoundRoute } from './http/error.middleware';
+import { Drain, drainMiddleware } from './http/drain';
 import { setInputLimits } from './http/input-hygiene';
 import { requestContext, runLogContext } from './http/request-context';
 import { traceRequests } from './http/trace-requests';
@@ -74,6 +75,11 @@ export function liveEventsOf(app: Express): LiveEvents {
   return app.locals.liveEvents as LiveEvents;
 }
 
+/** The app's drain state: main.ts starts it on SIGTERM (http/drain.ts). */
+export function drainOf(app: Express): Drain {
+  return app.locals.drain as Drain;
+}
+
 /** The HTTP app, built from its dependencies; main.ts and the tests both build it this way. */
 export function createApp({ config, prisma, redis, temporal, logger, tracing }: AppDeps): Express {
   const app = express();
@@ -87,6 +93,9 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   const registry = createMetricsRegistry();
   const metrics = createApiMetrics(registry);
   app.use(recordRequests(metrics));
+  const drain = new Drain();
+  app.locals.drain = drain;
+  app.use(drainMiddleware(drain));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () =>
@@ -115,7 +124,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
     prisma,
     temporal,
     workflows,
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config) },
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config), stopWaiting: drain.signal },
     reconciler,
   );
   const approvals = new ApprovalsService(prisma, temporal, { encryptionKey: config.WEFT_ENCRYPTION_KEY, decideTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS });
@@ -158,6 +167,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
     maxConnections: config.WEFT_SSE_MAX_CONNECTIONS,
     maxStreamMs: config.WEFT_SSE_MAX_STREAM_MS,
     recheckMs: config.WEFT_SSE_RECHECK_MS,
+    retryMs: config.WEFT_SSE_RETRY_MS,
   });
   app.locals.liveEvents = live;
   metrics.sseConnectionsFrom(() => live.stats().connections);

@@ -44,6 +44,15 @@ export const apiConfigSchema = z.object({
   WEFT_SSE_RECHECK_MS: z.coerce.number().int().min(100).default(60_000),
   /** a live event stream is closed after this long (0: never); the client resumes with Last-Event-ID */
   WEFT_SSE_MAX_STREAM_MS: z.coerce.number().int().min(0).default(0),
+  /** the reconnect delay a live event stream tells its client (SSE `retry:`) when the process shuts down */
+  WEFT_SSE_RETRY_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  /**
+   * Graceful shutdown (docs/deployment.md "Rolling deploys"): after SIGTERM the process exits
+   * within this long; requests still open at its end are cut (exit code 1).
+   */
+  WEFT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** after SIGTERM, how long new connections are still accepted while /health/ready answers 503 (a load balancer's time to notice); within the grace */
+  WEFT_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** events a run's stream keeps, and how long a finished run's events stay (for events the API publishes) */
   WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
   WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),

@@ -1,8 +1,10 @@
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { clientTracingInterceptors, createLogger, createPrismaClient, tracingFromSettings } from '@weft/activities';
-import { createApp, liveEventsOf, vectorStoreOf } from './app';
+import { createApp, drainOf, liveEventsOf, vectorStoreOf } from './app';
 import { loadApiConfig } from './config';
+import { shutDownGracefully } from './http/drain';
 
 async function main(): Promise<void> {
   const config = loadApiConfig();
@@ -18,18 +20,31 @@ async function main(): Promise<void> {
 
   const app = createApp({ config, prisma, redis, temporal, logger, tracing });
   const server = app.listen(config.WEFT_API_PORT, config.WEFT_API_HOST, () => {
-    logger.info('api listening', { url: `http://${config.WEFT_API_HOST}:${config.WEFT_API_PORT}` });
+    // The port actually bound (WEFT_API_PORT=0 picks a free one).
+    const port = (server.address() as AddressInfo).port;
+    logger.info('api listening', { url: `http://${config.WEFT_API_HOST}:${port}` });
   });
 
+  // Graceful shutdown (docs/deployment.md "Rolling deploys"): readiness 503, blocking requests
+  // answer 202, live streams end with a reconnect hint, in-flight requests finish; exit within
+  // WEFT_SHUTDOWN_GRACE_MS. A second signal exits at once.
+  let stopping = false;
   const shutdown = (signal: string) => {
-    logger.info('shutting down', { signal });
-    server.close(() => {
-      void Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close(), vectorStoreOf(app).close(), tracing?.shutdown()]).then(() => process.exit(0));
-    });
-    // Live event streams never end by themselves: end them (the server waits for every open
-    // connection), and their clients resume elsewhere with Last-Event-ID.
-    liveEventsOf(app).closeAll();
-    setTimeout(() => process.exit(0), 10_000).unref();
+    if (stopping) {
+      logger.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('shutting down', { signal, graceMs: config.WEFT_SHUTDOWN_GRACE_MS, delayMs: config.WEFT_SHUTDOWN_DELAY_MS });
+    void shutDownGracefully({
+      server,
+      drain: drainOf(app),
+      graceMs: config.WEFT_SHUTDOWN_GRACE_MS,
+      delayMs: config.WEFT_SHUTDOWN_DELAY_MS,
+      endStreams: () => liveEventsOf(app).closeAll(),
+      closeClients: () => Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close(), vectorStoreOf(app).close(), tracing?.shutdown()]),
+      logger,
+    }).then((code) => process.exit(code));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -53,6 +53,16 @@ describe('worker config', () => {
     expect(() => loadWorkerConfig({ ...KEY, WEFT_INGESTION_MAX_CACHED_WORKFLOWS: '5' })).toThrow(/WEFT_INGESTION_MAX_WORKFLOW_TASKS: must not exceed WEFT_INGESTION_MAX_CACHED_WORKFLOWS/);
   });
 
+  it('serves runs, ingestion or both, never nothing, and bounds the shutdown grace', () => {
+    const defaults = loadWorkerConfig(KEY);
+    expect([defaults.WEFT_RUN_WORKER, defaults.WEFT_INGESTION_WORKER]).toEqual([true, true]);
+    expect(defaults.WEFT_WORKER_SHUTDOWN_GRACE_MS).toBeGreaterThan(defaults.WEFT_CODE_TIMEOUT_MS);
+    expect(loadWorkerConfig({ ...KEY, WEFT_RUN_WORKER: 'false' })).toMatchObject({ WEFT_RUN_WORKER: false, WEFT_INGESTION_WORKER: true });
+    expect(loadWorkerConfig({ ...KEY, WEFT_INGESTION_WORKER: 'false' })).toMatchObject({ WEFT_RUN_WORKER: true, WEFT_INGESTION_WORKER: false });
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_RUN_WORKER: 'false', WEFT_INGESTION_WORKER: 'false' })).toThrow(/WEFT_RUN_WORKER: .*serve nothing/);
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_WORKER_SHUTDOWN_GRACE_MS: '-1' })).toThrow(/WEFT_WORKER_SHUTDOWN_GRACE_MS/);
+  });
+
   it('traces only with a collector endpoint set (empty is unset), and refuses one that is no URL', () => {
     expect(loadWorkerConfig(KEY)).toMatchObject({ OTEL_SERVICE_NAME: 'weft-worker', WEFT_TRACE_SAMPLE_RATIO: 1 });
     expect(loadWorkerConfig(KEY).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();

@@ -34,6 +34,19 @@ export const workerConfigSchema = z.object({
    * runs. `false` runs no ingestion worker here (a deployment may run it in processes of its own).
    */
   WEFT_INGESTION_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /**
+   * Scale-out (docs/deployment.md): `false` runs no run worker here, so a process serves ingestion
+   * only (with WEFT_INGESTION_WORKER=true); any number of processes of either kind may poll.
+   */
+  WEFT_RUN_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /**
+   * Graceful shutdown: after SIGTERM the Workers stop polling, and running activities have this
+   * long to finish; then they are cancelled and fail with worker_shutdown, which another worker
+   * retries at once. Longer than WEFT_CODE_TIMEOUT_MS, so a code node is never cut.
+   */
+  WEFT_WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+  /** after the grace, how long cancelled activities and workflow tasks may take to wind down before the process exits anyway (exit code 1) */
+  WEFT_WORKER_SHUTDOWN_FORCE_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   TEMPORAL_INGESTION_TASK_QUEUE: z.string().min(1).default('weft-ingestion'),
   /** ingestion steps at once (parsing is CPU work; embedding and indexing wait on the network) */
   WEFT_INGESTION_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(8),
@@ -109,6 +122,10 @@ const checked = workerConfigSchema
   .refine((c) => c.WEFT_INGESTION_MAX_WORKFLOW_TASKS <= c.WEFT_INGESTION_MAX_CACHED_WORKFLOWS, {
     message: 'must not exceed WEFT_INGESTION_MAX_CACHED_WORKFLOWS (a task needs a cache slot)',
     path: ['WEFT_INGESTION_MAX_WORKFLOW_TASKS'],
+  })
+  .refine((c) => c.WEFT_RUN_WORKER || c.WEFT_INGESTION_WORKER, {
+    message: 'WEFT_RUN_WORKER and WEFT_INGESTION_WORKER are both false: this worker would serve nothing',
+    path: ['WEFT_RUN_WORKER'],
   })
   .refine((c) => !c.WEFT_INGESTION_WORKER || c.TEMPORAL_INGESTION_TASK_QUEUE !== c.TEMPORAL_TASK_QUEUE, {
     message: 'must differ from TEMPORAL_TASK_QUEUE (ingestion must not take the slots of interactive runs)',

@@ -16,6 +16,7 @@ import {
   splitDocument,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
+import { shutdownOptions } from './shutdown';
 import { observedWorkerOptions } from './worker-tracing';
 
 /** What ingestion's activities need besides the database and Redis: the vector store and the parse and split steps. */
@@ -83,6 +84,7 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     maxCachedWorkflows: config.WEFT_INGESTION_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: config.WEFT_INGESTION_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
+    ...shutdownOptions(config),
     ...observedWorkerOptions(deps.tracing, false),
   });
 }

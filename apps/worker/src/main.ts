@@ -2,6 +2,7 @@ import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { createLogger, tracingFromSettings, type Logger } from '@weft/activities';
 import { loadWorkerConfig } from './config';
 import { defaultIngestionPorts } from './ingestion';
+import { boundShutdown } from './shutdown';
 import { startMetricsEndpoint } from './metrics-endpoint';
 import { createWorker } from './worker';
 
@@ -14,12 +15,13 @@ async function main(): Promise<void> {
   Runtime.install({ logger: sdkLogger(logger), ...(endpoint ? { telemetryOptions: endpoint.sdkTelemetry } : {}) });
   const tracing = tracingFromSettings({ serviceName: config.OTEL_SERVICE_NAME, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, sampleRatio: config.WEFT_TRACE_SAMPLE_RATIO });
   const ingestionPorts = config.WEFT_INGESTION_WORKER ? defaultIngestionPorts() : undefined;
-  const { ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports, metrics: endpoint?.metrics, tracing });
+  const { worker, ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports, metrics: endpoint?.metrics, tracing });
   logger.info('worker started', {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(worker ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
     ...(ingestion ? { ingestionTaskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE } : {}),
     address: config.TEMPORAL_ADDRESS,
   });
+  boundShutdown(config, logger);
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
   await run();
   await close();
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
   await tracing?.shutdown();
   await endpoint?.close();
   logger.info('worker stopped');
+  // Drained and closed: exit now rather than wait for whatever handle a library left open.
+  process.exit(0);
 }
 
 function sdkLogger(logger: Logger) {

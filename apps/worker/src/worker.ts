@@ -16,6 +16,7 @@ import {
   type WorkerMetrics,
 } from '@weft/activities';
 import { noticeOptions, type WorkerConfig } from './config';
+import { shutdownOptions } from './shutdown';
 import { createExecutors } from './executors';
 import { createIngestionWorker, type IngestionPorts } from './ingestion';
 import { TRACING_WORKFLOW_INTERCEPTORS, observedWorkerOptions } from './worker-tracing';
@@ -43,7 +44,7 @@ export interface CreateWorkerOptions {
 
 /**
  * Composition root: config → adapters → activities → Worker, and the ingestion Worker on its own
- * task queue beside it. Tests hand in executors of their own; otherwise the real ones are built
+ * task queue beside it (either may be left out: WEFT_RUN_WORKER, WEFT_INGESTION_WORKER). Tests hand in executors of their own; otherwise the real ones are built
  * from config. `run()` runs both until a signal (or `shutdown()`) stops them.
  */
 export async function createWorker(config: WorkerConfig, logger: Logger, bundle?: WorkflowBundle, executors?: Partial<NodeExecutors>, options: CreateWorkerOptions = {}) {
@@ -54,37 +55,40 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   // Connects on first use: retrieval fails with vector_store_unavailable (retried) while Milvus is away.
   const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
   const { metrics } = options;
-  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors, metrics });
-  const activities = createActivities({
-    prisma,
-    events,
-    logger,
-    executors: nodes.executors,
-    encryptionKey: config.WEFT_ENCRYPTION_KEY,
-    maxValueDepth: config.WEFT_MAX_VALUE_DEPTH,
-    notices: noticeOptions(config),
-    metrics,
-  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   // V8 reads the heap limit when an isolate is created: set here, it is the limit of the workflow
   // thread Worker.create starts (this thread's own is fixed already). No other thread is started.
   setFlagsFromString(`--max-old-space-size=${config.WEFT_WORKER_WORKFLOW_HEAP_MB}`);
   const ingestionPorts = config.WEFT_INGESTION_WORKER ? options.ingestion : undefined;
-  // Two Workers share one bundle (webpack runs once).
+  // Two Workers share one bundle (webpack runs once); one Worker alone bundles its own.
   const sharedBundle = bundle ?? (ingestionPorts ? await bundleWorkflows({ tracing: options.tracing !== undefined }) : undefined);
-  const worker = await Worker.create({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities,
-    maxConcurrentActivityTaskExecutions: config.WEFT_WORKER_MAX_ACTIVITIES,
-    // Parked runs (README "Parked runs"): a bounded cache evicts them, so they cost the worker nothing.
-    maxCachedWorkflows: config.WEFT_WORKER_MAX_CACHED_WORKFLOWS,
-    maxConcurrentWorkflowTaskExecutions: config.WEFT_WORKER_MAX_WORKFLOW_TASKS,
-    stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
-    ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
-    ...observedWorkerOptions(options.tracing, !sharedBundle),
-  });
+  // A process that serves ingestion only (WEFT_RUN_WORKER=false) builds no node executors (sandbox processes, LLM clients).
+  const nodes = !config.WEFT_RUN_WORKER ? undefined : executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors, metrics });
+  const worker = nodes
+    ? await Worker.create({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        activities: createActivities({
+          prisma,
+          events,
+          logger,
+          executors: nodes.executors,
+          encryptionKey: config.WEFT_ENCRYPTION_KEY,
+          maxValueDepth: config.WEFT_MAX_VALUE_DEPTH,
+          notices: noticeOptions(config),
+          metrics,
+        }),
+        maxConcurrentActivityTaskExecutions: config.WEFT_WORKER_MAX_ACTIVITIES,
+        // Parked runs (README "Parked runs"): a bounded cache evicts them, so they cost the worker nothing.
+        maxCachedWorkflows: config.WEFT_WORKER_MAX_CACHED_WORKFLOWS,
+        maxConcurrentWorkflowTaskExecutions: config.WEFT_WORKER_MAX_WORKFLOW_TASKS,
+        stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
+        ...shutdownOptions(config),
+        ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
+        ...observedWorkerOptions(options.tracing, !sharedBundle),
+      })
+    : undefined;
   const ingestion = ingestionPorts
     ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts }, metrics, tracing: options.tracing })
     : undefined;
@@ -99,7 +103,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   }
   const close = async () => {
     await reconciler?.stop();
-    await Promise.allSettled([nodes.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close(), vectors.close()]);
+    await Promise.allSettled([nodes?.close(), prisma.$disconnect(), redis.quit(), connection.close(), inspection?.close(), vectors.close()]);
   };
   /** Runs the Workers until they are shut down (both stop on SIGINT/SIGTERM); if one fails, the other is shut down too. */
   const run = async () => {

@@ -94,7 +94,13 @@ describe('the OpenAPI document', () => {
     const ready = op('get', '/health/ready');
     expect(ready.security).toEqual([]);
     expect(Object.keys(ready.responses).sort()).toEqual(['200', '503']);
-    expect(dataOf(ready, 503)).toEqual({ $ref: '#/components/schemas/HealthReady' });
+    expect(dataOf(ready, 200)).toEqual({ $ref: '#/components/schemas/HealthReady' });
+    expect(dataOf(ready, 503)).toEqual({ $ref: '#/components/schemas/HealthNotReady' });
+    // A dependency down, or the process draining (SIGTERM).
+    expect(doc.components.schemas.HealthNotReady.anyOf.map((s: { properties: { status: unknown } }) => s.properties.status)).toEqual([
+      { type: 'string', enum: ['ok', 'unavailable'] },
+      { type: 'string', const: 'draining' },
+    ]);
     expect(op('get', '/health/live').security).toEqual([]);
     expect(doc.components.schemas.HealthReady.required).toEqual(['status', 'down', 'checks']);
     const deep = op('get', '/health/deep');

@@ -35,6 +35,8 @@ export interface RunsConfig {
   blockingTimeoutMs: number;
   /** the deterministic limits every run started now goes by */
   limits: RunLimits;
+  /** aborted when the process drains (SIGTERM): blocking requests stop waiting and answer 202 with Location */
+  stopWaiting?: AbortSignal;
 }
 
 /** A child run as its parent's read lists it. */
@@ -147,12 +149,12 @@ export class RunsService {
 
   /**
    * Waits up to `timeoutMs` for the run to end; the workflow records its end before completing.
-   * The long poll is aborted at the deadline so no call outlives the request.
+   * The long poll is aborted at the deadline, or when the process drains, so no call outlives the request.
    */
   private async waitForEnd(run: Run, timeoutMs: number): Promise<Run> {
     const handle = this.temporal.workflow.getHandle(run.temporalWorkflowId);
     await this.temporal
-      .withAbortSignal(AbortSignal.timeout(timeoutMs), () => handle.result())
+      .withAbortSignal(this.config.stopWaiting ? AbortSignal.any([AbortSignal.timeout(timeoutMs), this.config.stopWaiting]) : AbortSignal.timeout(timeoutMs), () => handle.result())
       .catch(() => undefined); // ended badly, or still running at the deadline: the record says which
     return this.get(run.tenantId, run.id);
   }
