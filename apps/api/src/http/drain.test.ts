@@ -71,4 +71,19 @@ describe('graceful shutdown of the API', () => {
     expect(await inFlight).toMatchObject({ status: 0, error: 'ECONNRESET' });
     agent.destroy();
   });
+
+  it('exits within the grace when a client never closes (a dependency away: its close waits on)', async () => {
+    const { drain, server, agent } = await serve();
+    const hung = new Promise<never>(() => undefined);
+    const code = await shutDownGracefully({ server, drain, graceMs: 200, delayMs: 0, endStreams: () => undefined, closeClients: () => hung, logger });
+    expect(code).toBe(1);
+    agent.destroy();
+  });
+
+  it('still resolves 0 when a client fails to close (it is gone anyway)', async () => {
+    const { drain, server, agent } = await serve();
+    const code = await shutDownGracefully({ server, drain, graceMs: 5_000, delayMs: 0, endStreams: () => undefined, closeClients: () => Promise.reject(new Error('already closed')), logger });
+    expect(code).toBe(0);
+    agent.destroy();
+  });
 });

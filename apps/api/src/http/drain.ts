@@ -56,10 +56,13 @@ export interface GracefulShutdownOptions {
 }
 
 const IDLE_SWEEP_MS = 100;
+/** The least time the clients get to close when the grace is spent already (a clean QUIT takes milliseconds). */
+const CLOSE_CLIENTS_MIN_MS = 1_000;
 
 /**
- * Drains the API and resolves with the exit code: 0 when every request finished within the
- * grace, 1 when the grace ran out and the connections still open were cut.
+ * Drains the API and resolves with the exit code: 0 when every request finished and the clients
+ * closed within the grace, 1 when the grace ran out and the connections still open were cut, or
+ * the clients did not close within what was left of it (at least CLOSE_CLIENTS_MIN_MS).
  */
 export async function shutDownGracefully(o: GracefulShutdownOptions): Promise<number> {
   const started = Date.now();
@@ -81,7 +84,19 @@ export async function shutDownGracefully(o: GracefulShutdownOptions): Promise<nu
     o.logger.warn('shutdown grace ran out: cutting the connections still open', { graceMs: o.graceMs });
     o.server.closeAllConnections();
   }
-  await o.closeClients();
-  o.logger.info('api stopped', { ms: Date.now() - started, clean: !cut });
-  return cut ? 1 : 0;
+  // Bounded too: with Redis, PostgreSQL or Temporal away, a client's close may wait for a
+  // connection that never comes back, and the process would outlive its grace.
+  let closeTimer: NodeJS.Timeout | undefined;
+  const closeBound = Math.max(CLOSE_CLIENTS_MIN_MS, o.graceMs - (Date.now() - started));
+  const clientsClosed = await Promise.race([
+    o.closeClients().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (closeTimer = setTimeout(() => resolve(false), closeBound))),
+  ]);
+  clearTimeout(closeTimer);
+  if (!clientsClosed) o.logger.warn('clients did not close within the shutdown grace; exiting without them', { boundMs: closeBound });
+  o.logger.info('api stopped', { ms: Date.now() - started, clean: !cut && clientsClosed });
+  return cut || !clientsClosed ? 1 : 0;
 }
