@@ -40,7 +40,8 @@ const SENSITIVE_TEXT: readonly [RegExp, string][] = [
   // Signed approval form tokens (`f1.<id>.<expiry>.<HMAC>`): a link's whole capability
   [/\bf1\.[A-Za-z0-9_-]+\.[0-9a-z]+\.[A-Za-z0-9_-]{43}/g, REDACTED],
   // credentials in a query string or a `name=value` text (`?api_key=…`, `token=…`, `client_secret=…`)
-  [new RegExp(String.raw`\b(${CREDENTIAL_NAME})=([^&\s"';,]+)`, 'gi'), `$1=${REDACTED}`],
+  // (a value already redacted, as the spans' `url.full` has them, stays as it is)
+  [new RegExp(String.raw`\b(${CREDENTIAL_NAME})=(?!\[?REDACTED\]?(?:[&\s"';,]|$))([^&\s"';,]+)`, 'gi'), `$1=${REDACTED}`],
   // the same in JSON quoted into a text (a request body or an upstream answer in an error message)
   [new RegExp(String.raw`("${CREDENTIAL_NAME}s?"\s*:\s*)"(?:[^"\\]|\\.){0,4096}"`, 'gi'), `$1"${REDACTED}"`],
   // a password in a URL's userinfo (`postgresql://weft:hunter2@db`, `https://user:pass@host`): the user name stays

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SpanKind, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { request } from 'undici';
 import { startTracing, tracingFromSettings } from './tracing';
@@ -33,12 +33,15 @@ describe('tracing settings', () => {
     const collector = await recorder();
     const tracing = tracingFromSettings({ serviceName: 'weft-test-otlp', otlpEndpoint: `${collector.url}/` })!;
     try {
-      tracing.tracer.startSpan('exported span').end();
+      tracing.tracer.startSpan('exported span', { attributes: { 'weft.note': 'token=s3cr3tvalue' } }).end();
       await tracing.flush();
       const [sent] = collector.received;
       expect(sent?.path).toBe('/v1/traces');
       expect(sent?.body).toContain('exported span');
       expect(sent?.body).toContain('weft-test-otlp');
+      // A redacted span (a view of the recorded one) goes through the OTLP exporter as any span does.
+      expect(sent?.body).toContain('token=[REDACTED]');
+      expect(sent?.body).not.toContain('s3cr3tvalue');
     } finally {
       await tracing.shutdown();
       await collector.close();
@@ -79,6 +82,35 @@ describe('outgoing calls', () => {
     } finally {
       await tracing.shutdown();
       await target.close();
+    }
+  });
+});
+
+describe('exported spans', () => {
+  it('are redacted as log lines are: attributes, exception events and the status message', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracing = startTracing({ serviceName: 'weft-test', exporter, processor: 'simple' });
+    try {
+      // What the Temporal interceptors record of a failed activity, its message quoting a tenant's URL and a vendor's answer.
+      const span = tracing.tracer.startSpan('RunActivity:nodeHttpRequest', {
+        attributes: { 'http.request.header.authorization': 'Bearer abc', 'weft.note': 'called https://h.example/x?api_key=s3cr3t', 'weft.list': ['client_secret=s3cr3t', 'plain'], 'weft.count': 3 },
+      });
+      const failure = new Error('GET https://h.example/x?api_key=s3cr3t failed: {"error":"bad","password":"s3cr3t"}');
+      span.recordException(failure);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+      span.end();
+      await tracing.flush();
+      const [exported] = exporter.getFinishedSpans();
+      expect(JSON.stringify({ a: exported!.attributes, e: exported!.events, s: exported!.status })).not.toContain('s3cr3t');
+      expect(exported!.attributes).toMatchObject({ 'http.request.header.authorization': '[REDACTED]', 'weft.list': ['client_secret=[REDACTED]', 'plain'], 'weft.count': 3 });
+      expect(exported!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'GET https://h.example/x?api_key=[REDACTED] failed: {"error":"bad","password":"[REDACTED]"}' });
+      expect(exported!.events[0]!.name).toBe('exception');
+      // The view is still the span: its name, ids and times.
+      expect(exported!.name).toBe('RunActivity:nodeHttpRequest');
+      expect(exported!.spanContext().spanId).toBe(span.spanContext().spanId);
+      expect(exported!.duration).toEqual(expect.any(Array));
+    } finally {
+      await tracing.shutdown();
     }
   });
 });

@@ -14,6 +14,7 @@ import {
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_URL_FULL, ATTR_URL_QUERY } from '@opentelemetry/semantic-conventions';
 import { redactText } from './log-redaction';
+import { RedactingSpanExporter } from './span-redaction';
 
 export interface TracingSetup {
   /** `service.name` of every span this process records (weft-api, weft-worker) */
@@ -50,7 +51,9 @@ export function startTracing(setup: TracingSetup): Tracing {
   if (started) throw new Error('tracing is started already in this process (one provider per process)');
   started = true;
   const resource = new Resource({ [ATTR_SERVICE_NAME]: setup.serviceName });
-  const spanProcessor = setup.processor === 'simple' ? new SimpleSpanProcessor(setup.exporter) : new BatchSpanProcessor(setup.exporter);
+  // Spans leave redacted as log lines are (span-redaction.ts): failure messages quote tenants' and vendors' text.
+  const exporter = new RedactingSpanExporter(setup.exporter);
+  const spanProcessor = setup.processor === 'simple' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
   const provider = new NodeTracerProvider({
     resource,
     spanProcessors: [spanProcessor],
