@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import { createLogger, createPrismaClient } from '@weft/activities';
+import { createLogger, createPrismaClient, payloadDataConverter } from '@weft/activities';
 import { createApp, liveEventsOf, vectorStoreOf } from './app';
 import { loadApiConfig } from './config';
 
@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
   // Lazy: the API starts (and reports Temporal as down on /health/ready) while Temporal is away.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // Every payload is encrypted on its way to Temporal and decrypted on its way back (README "Encrypted history").
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: payloadDataConverter(config) });
 
   const app = createApp({ config, prisma, redis, temporal, logger });
   const server = app.listen(config.WEFT_API_PORT, config.WEFT_API_HOST, () => {
