@@ -34,7 +34,7 @@ export const apiConfigSchema = z.object({
   WEFT_PAYLOAD_KEYS: z.string().default(''),
   WEFT_PAYLOAD_KEY_ID: z.string().optional(),
   /** the operator token of the codec endpoint (POST /codec/decode, /codec/encode); unset: the endpoint refuses everyone */
-  WEFT_CODEC_TOKEN: z.string().min(32, 'WEFT_CODEC_TOKEN must be at least 32 characters').optional(),
+  WEFT_CODEC_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'WEFT_CODEC_TOKEN must be at least 32 characters').optional()),
   /** origins (comma-separated) whose pages may call the codec endpoint (CORS); default: TEMPORAL_UI_URL's */
   WEFT_CODEC_ALLOWED_ORIGINS: z.string().default(''),
   /** model providers' endpoints reachable despite the SSRF guard (the worker's setting; the retrieve route embeds queries) */
