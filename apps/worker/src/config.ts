@@ -133,7 +133,8 @@ export function noticeOptions(config: WorkerConfig): ApprovalNoticeOptions {
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = checked.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`Invalid worker configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    // An issue of the whole config (the payload keys) names its settings in its message.
+    throw new Error(`Invalid worker configuration: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`);
   }
   return parsed.data;
 }
