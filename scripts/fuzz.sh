@@ -76,7 +76,8 @@ fuzz() {
     --suppress-health-check all \
     --no-color) 2>&1 | sed -E 's/^=+ (.*) =+$/fuzz: \1/'
 }
-fuzz "$key" --exclude-path-regex '^/v1/runs/\{id\}/(pause|resume)$' || status=$?
+# An API key only ever gets 401 from the codec endpoint: it has its own pass, with the operator token.
+fuzz "$key" --exclude-path-regex '^(/v1/runs/\{id\}/(pause|resume)|/codec/.*)$' || status=$?
 log "fuzz: the codec endpoint, with the operator token"
 fuzz "$codec_token" --include-path-regex '^/codec/' || status=$?
 
