@@ -76,6 +76,25 @@ describe('history in Temporal', () => {
   });
 });
 
+describe('a failure in history', () => {
+  it("holds no failure message in clear: a vendor's error text is encrypted in the failed activity, and reads decoded", async () => {
+    const said = `vendor-refusal-${randomBytes(6).toString('hex')}-fig`;
+    s.server.enqueue({ kind: 'error', status: 400, message: said });
+    const { run: failed } = await s.run(llmGraph({ messages: ask() }), { q: 'a question' });
+    expect(failed.status).toBe('failed');
+    const raw = await exportHistory(failed.temporal.workflowId);
+    const failure = (JSON.parse(raw).events as ExportedEvent[]).find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes.failure;
+    expect(failure.message).toBe('Encoded failure');
+    expect(metadataText(failure.encodedAttributes).encoding).toBe('binary/encrypted');
+    expectNoTrace(raw, said);
+    const res = await s.api('GET', `/v1/runs/${failed.id}/history?limit=500`);
+    const shown = (res.body.data.events as ExportedEvent[]).find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes.failure;
+    expect(shown.message).toContain(said);
+    expect(shown.applicationFailureInfo.type).toBe('llm_bad_request');
+    expect(JSON.stringify(shown)).not.toMatch(/stack_trace|encodedAttributes|Encoded failure/);
+  });
+});
+
 describe('the codec endpoint', () => {
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     httpClient(s.h.url)('POST', path, body, { 'x-namespace': 'default', ...headers });

@@ -9,6 +9,7 @@ import {
   connectExecutionInspector,
   createActivities,
   createPrismaClient,
+  FAILURE_CONVERTER_PATH,
   payloadDataConverter,
   startReconciler,
   type Logger,
@@ -22,7 +23,8 @@ import { createIngestionWorker, type IngestionPorts } from './ingestion';
 export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
 
 export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+  // With the failure converter of the data converter (payloadDataConverter): workflow failures are encrypted too.
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
 }
 
 export interface CreateWorkerOptions {

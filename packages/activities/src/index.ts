@@ -106,4 +106,4 @@ export { cleanText } from './knowledge/parse/clean-text';
 export { splitDocument } from './knowledge/split/split-document';
 export { EncryptionCodec, PayloadDecryptionError, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './codec/encryption.codec';
 export { parsePayloadKeyring, derivedPayloadKey, PayloadKeyringError, type PayloadKeyring, type PayloadKeySettings } from './codec/payload-keyring';
-export { payloadDataConverter, payloadKeySettings, payloadKeysProblem, type PayloadConfig } from './codec/payload-codec';
+export { payloadDataConverter, FAILURE_CONVERTER_PATH, payloadKeySettings, payloadKeysProblem, type PayloadConfig } from './codec/payload-codec';

@@ -16,13 +16,17 @@ export const payloadKeySettings = (config: PayloadConfig): PayloadKeySettings =>
   encryptionKey: config.WEFT_ENCRYPTION_KEY,
 });
 
+/** The failure converter's module, for the data converter and for bundling workflow code with it. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure.converter');
+
 /**
  * The data converter every Client and Worker of Weft is built with (the API, the worker, the
  * reconciler's inspector, the tests, the benchmarks), so every payload Temporal stores is
- * ciphertext. Codecs run in the worker's main thread, outside the workflow sandbox.
+ * ciphertext, failures' messages included (failure.converter.ts). Codecs run in the worker's main
+ * thread, outside the workflow sandbox.
  */
 export function payloadDataConverter(config: PayloadConfig): DataConverter & { payloadCodecs: [EncryptionCodec] } {
-  return { payloadCodecs: [new EncryptionCodec(parsePayloadKeyring(payloadKeySettings(config)))] };
+  return { payloadCodecs: [new EncryptionCodec(parsePayloadKeyring(payloadKeySettings(config)))], failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 /** What is wrong with an app's payload key settings, for its config check at start-up; undefined when nothing is. */
