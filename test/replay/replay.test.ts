@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Payload } from '@temporalio/common';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import { Worker } from '@temporalio/worker';
 import { payloadDataConverter } from '@weft/activities';
 import { INGESTION_JOB_WORKFLOW_TYPE, INGEST_DOCUMENT_WORKFLOW_TYPE, ingestionWorkflowIdFor, temporalWorkflowIdFor, type IngestDocumentInput, type RunWorkflowInput } from '@weft/domain';
@@ -93,5 +96,18 @@ describe('replay of committed histories', () => {
     await expect(
       Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter, replayName: `${file} (encrypted)` }, sealed, workflowIdOf(history)),
     ).resolves.toBeUndefined();
+  });
+
+  // Turning tracing on (OTEL_EXPORTER_OTLP_ENDPOINT) must not break runs already in flight: their
+  // histories, recorded without the interceptors, replay on a traced worker's bundle too.
+  it.each(files)('%s replays on a traced worker', async (file) => {
+    const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as ExportedHistory;
+    const exporter = new InMemorySpanExporter();
+    const sinks = { exporter: makeWorkflowExporter(new SimpleSpanProcessor(exporter), new Resource({})) };
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle({ tracing: true }), dataConverter, sinks, replayName: file }, history, workflowIdOf(history)),
+    ).resolves.toBeUndefined();
+    // A replay exports nothing: the SDK does not call sinks while replaying.
+    expect(exporter.getFinishedSpans()).toEqual([]);
   });
 });

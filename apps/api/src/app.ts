@@ -12,6 +12,9 @@ import {
   SecretCipher,
   SecretsStore,
   TemporalExecutionInspector,
+  type Tracing,
+  createApiMetrics,
+  createMetricsRegistry,
   parseHttpAllowlist,
   payloadDataConverter,
   type Logger,
@@ -29,8 +32,10 @@ import { historyRouter } from './history/history.router';
 import { RunHistoryReader } from './history/run-history';
 import { errorMiddleware, notFoundRoute } from './http/error.middleware';
 import { setInputLimits } from './http/input-hygiene';
-import { requestContext } from './http/request-context';
+import { requestContext, runLogContext } from './http/request-context';
+import { traceRequests } from './http/trace-requests';
 import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
+import { metricsRouter, recordRequests } from './observability/metrics.router';
 import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
 import { rerunRouter } from './runs/rerun.router';
 import { RerunService } from './runs/rerun.service';
@@ -58,6 +63,8 @@ export interface AppDeps {
   redis: Redis;
   temporal: Client;
   logger: Logger;
+  /** tracing of this process (README "Traces and logs"); absent: no spans */
+  tracing?: Tracing;
 }
 
 /** The app's vector store client (MILVUS_ADDRESS): closed with the app (main.ts and the tests). */
@@ -71,12 +78,18 @@ export function liveEventsOf(app: Express): LiveEvents {
 }
 
 /** The HTTP app, built from its dependencies; main.ts and the tests both build it this way. */
-export function createApp({ config, prisma, redis, temporal, logger }: AppDeps): Express {
+export function createApp({ config, prisma, redis, temporal, logger, tracing }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   setInputLimits(app, { maxDepth: config.WEFT_MAX_JSON_DEPTH });
   app.use(requestContext);
+  if (tracing) app.use(traceRequests(tracing.tracer));
+  app.use('/v1/runs/:id', runLogContext);
+  // Each app its own registry (README "Metrics"): tests build many apps in one process.
+  const registry = createMetricsRegistry();
+  const metrics = createApiMetrics(registry);
+  app.use(recordRequests(metrics));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () =>
@@ -91,7 +104,10 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   // Connects on first use: the API starts (and reports Milvus as down) while Milvus is away.
   const vectorStore = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
   app.locals.vectorStore = vectorStore;
-  app.use(healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE, vectorStore }));
+  app.use(
+    healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE, vectorStore, taskQueues: { runs: config.TEMPORAL_TASK_QUEUE, ingestion: config.TEMPORAL_INGESTION_TASK_QUEUE } }),
+  );
+  app.use(metricsRouter(registry, config.WEFT_METRICS_TOKEN));
   let openapi: Record<string, unknown> = {};
   app.use(openapiRouter(() => openapi));
 
@@ -150,6 +166,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     recheckMs: config.WEFT_SSE_RECHECK_MS,
   });
   app.locals.liveEvents = live;
+  metrics.sseConnectionsFrom(() => live.stats().connections);
   app.use(eventsRouter(runs, live));
   app.use(historyRouter(runs, new RunHistoryReader(temporal, secrets)));
   // Knowledge bases, their documents and the ingestion jobs that index them (events: the same live streams).

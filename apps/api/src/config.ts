@@ -56,6 +56,14 @@ export const apiConfigSchema = z.object({
   WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
   WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  /** OpenTelemetry traces (README "Traces and logs"): an OTLP/HTTP collector's base URL (`/v1/traces` is appended); unset or empty: no tracing at all */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  /** `service.name` of this process's spans */
+  OTEL_SERVICE_NAME: z.string().min(1).default('weft-api'),
+  /** the share of new traces recorded (0–1); a trace started by a caller follows the caller's decision */
+  WEFT_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
+  /** when set, GET /metrics answers only `Authorization: Bearer <token>` (README "Metrics"); unset: open, like /health */
+  WEFT_METRICS_TOKEN: z.string().min(16).optional(),
   /** the deterministic limits each run goes by (README "Limits"); put into every run's input */
   ...runLimitsEnvShape,
 });

@@ -58,4 +58,13 @@ describe('worker config', () => {
     );
     expect(() => loadWorkerConfig({ ...KEY, WEFT_INGESTION_MAX_CACHED_WORKFLOWS: '5' })).toThrow(/WEFT_INGESTION_MAX_WORKFLOW_TASKS: must not exceed WEFT_INGESTION_MAX_CACHED_WORKFLOWS/);
   });
+
+  it('traces only with a collector endpoint set (empty is unset), and refuses one that is no URL', () => {
+    expect(loadWorkerConfig(KEY)).toMatchObject({ OTEL_SERVICE_NAME: 'weft-worker', WEFT_TRACE_SAMPLE_RATIO: 1 });
+    expect(loadWorkerConfig(KEY).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadWorkerConfig({ ...KEY, OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadWorkerConfig({ ...KEY, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://collector:4318');
+    expect(() => loadWorkerConfig({ ...KEY, OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_TRACE_SAMPLE_RATIO: '2' })).toThrow(/WEFT_TRACE_SAMPLE_RATIO/);
+  });
 });

@@ -10,10 +10,13 @@ import {
   type PrismaClient,
   type RunEventStream,
   type SplitDocument,
+  type Tracing,
   type VectorStore,
+  type WorkerMetrics,
   splitDocument,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
+import { observedWorkerOptions } from './worker-tracing';
 
 /** What ingestion's activities need besides the database and Redis: the vector store and the parse and split steps. */
 export interface IngestionPorts {
@@ -41,6 +44,9 @@ export interface IngestionWorkerDeps {
   events: RunEventStream;
   logger: Logger;
   ports: IngestionPorts & { vectors: VectorStore };
+  /** tracing of this process; the bundle then carries the tracing interceptors (bundleWorkflows) */
+  tracing?: Tracing | undefined;
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -67,6 +73,7 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     split: deps.ports.split,
     events: deps.events,
     logger: deps.logger,
+    metrics: deps.metrics,
   });
   return Worker.create({
     connection: deps.connection,
@@ -79,5 +86,6 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     maxCachedWorkflows: config.WEFT_INGESTION_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: config.WEFT_INGESTION_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
+    ...observedWorkerOptions(deps.tracing, false),
   });
 }

@@ -14,22 +14,35 @@ import {
   startReconciler,
   type Logger,
   type NodeExecutors,
+  type Tracing,
+  type WorkerMetrics,
 } from '@weft/activities';
 import { noticeOptions, type WorkerConfig } from './config';
 import { createExecutors } from './executors';
 import { createIngestionWorker, type IngestionPorts } from './ingestion';
+import { TRACING_WORKFLOW_INTERCEPTORS, observedWorkerOptions } from './worker-tracing';
 
 /** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
 export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
 
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  // With the failure converter of the data converter (payloadDataConverter): workflow failures are encrypted too.
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
+/** `tracing`: with the workflow interceptors of a traced worker (worker-tracing.ts) */
+export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_ENTRY,
+    // The failure converter of the data converter (payloadDataConverter): workflow failures are encrypted too.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    ...(options.tracing ? { workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+  });
 }
 
 export interface CreateWorkerOptions {
   /** the ingestion worker's ports (their owner closes them); without them (or with WEFT_INGESTION_WORKER=false) this process runs no ingestion worker */
   ingestion?: IngestionPorts;
+  /** tracing of this process (README "Traces and logs"); a bundle handed in must then come from `bundleWorkflows({ tracing: true })` */
+  tracing?: Tracing;
+  /** what the activities count (main.ts serves it on WEFT_WORKER_METRICS_PORT); none: nothing is counted */
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -44,7 +57,8 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
   // Connects on first use: retrieval fails with vector_store_unavailable (retried) while Milvus is away.
   const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
-  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors });
+  const { metrics } = options;
+  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors, metrics });
   const activities = createActivities({
     prisma,
     events,
@@ -53,6 +67,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     encryptionKey: config.WEFT_ENCRYPTION_KEY,
     maxValueDepth: config.WEFT_MAX_VALUE_DEPTH,
     notices: noticeOptions(config),
+    metrics,
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   // Payloads are encrypted in this thread (codecs run outside the workflow sandbox); README "Encrypted history".
@@ -62,7 +77,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   setFlagsFromString(`--max-old-space-size=${config.WEFT_WORKER_WORKFLOW_HEAP_MB}`);
   const ingestionPorts = config.WEFT_INGESTION_WORKER ? options.ingestion : undefined;
   // Two Workers share one bundle (webpack runs once).
-  const sharedBundle = bundle ?? (ingestionPorts ? await bundleWorkflows() : undefined);
+  const sharedBundle = bundle ?? (ingestionPorts ? await bundleWorkflows({ tracing: options.tracing !== undefined }) : undefined);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -75,9 +90,10 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     maxConcurrentWorkflowTaskExecutions: config.WEFT_WORKER_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
     ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
+    ...observedWorkerOptions(options.tracing, !sharedBundle),
   });
   const ingestion = ingestionPorts
-    ? await createIngestionWorker(config, { connection, dataConverter, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts } })
+    ? await createIngestionWorker(config, { connection, dataConverter, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts }, metrics, tracing: options.tracing })
     : undefined;
   // Records the workflows could not set right themselves (a terminated run, an end that could not
   // be written) are compared with Temporal periodically; every worker may do it, it is idempotent.

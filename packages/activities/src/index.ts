@@ -9,6 +9,11 @@ import { SecretsStore } from './secrets/secrets.store';
 import { createApprovalNoticeActivities, type ApprovalNoticeOptions } from './approvals/approval-notice';
 
 export * from './observability/logger';
+export { redactSecrets, redactText, redactValue, isSensitiveKey, REDACTED } from './observability/log-redaction';
+export { startTracing, tracingFromSettings, otlpTraceExporter, type Tracing, type TracingSetup } from './observability/tracing';
+export { clientTracingInterceptors, activityTracingInterceptors, workflowSpanSinks } from './observability/temporal-tracing';
+export { activityLogContext } from './observability/activity-log-context';
+export * from './observability/metrics';
 export * from './persistence/prisma-client';
 export * from './events/run-event-stream';
 export { NodeEvents } from './events/node-events';
@@ -71,6 +76,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       secrets: new SecretsStore(deps.prisma, new SecretCipher(deps.encryptionKey)),
       executors: deps.executors,
       events: new NodeEvents(deps.events, deps.logger),
+      metrics: deps.metrics,
       ...(deps.maxValueDepth !== undefined ? { maxValueDepth: deps.maxValueDepth } : {}),
     }),
     ...createApprovalNoticeActivities({
