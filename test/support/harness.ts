@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Express } from 'express';
 import { Redis } from 'ioredis';
-import { clientTracingInterceptors, createLogger, createPrismaClient, type Logger, type NodeExecutors, type PrismaClient, type Tracing } from '@weft/activities';
+import { clientTracingInterceptors, createLogger, createPrismaClient, payloadDataConverter, type Logger, type NodeExecutors, type PrismaClient, type Tracing } from '@weft/activities';
 import type { Role } from '@weft/domain';
 import { createApp, liveEventsOf, vectorStoreOf } from '../../apps/api/src/app';
 import { createTenantKey } from '../../apps/api/src/auth/api-keys';
@@ -66,6 +66,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
     TEMPORAL_INGESTION_TASK_QUEUE: `${taskQueue}-ingestion`,
     WEFT_API_PORT: '0',
     WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
+    WEFT_CODEC_TOKEN: testEnv.codecToken,
     // Suites share one database: a reconciler sweeping it would touch other suites' runs.
     WEFT_RECONCILE_INTERVAL_MS: '0',
     ...overrides,
@@ -74,7 +75,8 @@ export async function startHarness(name: string, overrides: Record<string, strin
   const prisma = createPrismaClient(config.DATABASE_URL, 4);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: clientTracingInterceptors(options.tracing) });
+  // As main.ts builds it: payloads encrypted with the keys of the harness's settings.
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: payloadDataConverter(config), interceptors: clientTracingInterceptors(options.tracing) });
   const app = createApp({ config, prisma, redis, temporal, logger, tracing: options.tracing });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -16,11 +16,14 @@ import {
   createApiMetrics,
   createMetricsRegistry,
   parseHttpAllowlist,
+  payloadDataConverter,
   type Logger,
   type PrismaClient,
 } from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
+import { codecAccess, codecOrigins } from './codec/codec-access';
+import { codecRouter } from './codec/codec.router';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
 import { eventsRouter } from './events/events.router';
@@ -130,6 +133,9 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   const approvals = new ApprovalsService(prisma, temporal, { encryptionKey: config.WEFT_ENCRYPTION_KEY, decideTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS });
   // Signed form links carry their own capability (the token), so they come before the key check.
   app.use(formsRouter(approvals));
+  // The Temporal Web UI's codec server (README "Encrypted history"): the operator's token, not an API key.
+  app.use(codecAccess({ token: config.WEFT_CODEC_TOKEN, allowedOrigins: codecOrigins(config.WEFT_CODEC_ALLOWED_ORIGINS, config.TEMPORAL_UI_URL) }));
+  app.use(codecRouter(payloadDataConverter(config).payloadCodecs[0], config.TEMPORAL_NAMESPACE));
   // Everything under /v1 but the document and form links needs an API key, a path no route serves too (401 before 404).
   app.use(AUTHENTICATED_PREFIX, authenticate(prisma));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { graphLimitsEnvShape, runLimitsEnvShape } from '@weft/domain';
+import { payloadKeysProblem } from '@weft/activities';
 
 /** The API's whole configuration, read from the environment once at start-up. */
 export const apiConfigSchema = z.object({
@@ -29,6 +30,13 @@ export const apiConfigSchema = z.object({
   WEFT_MAX_JSON_DEPTH: z.coerce.number().int().min(8).max(120).default(64),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
+  /** Encrypted history (README "Encrypted history"): payload keys `id:key,…` (32 bytes each, hex or base64), and the one new payloads are encrypted with; unset: a key derived from WEFT_ENCRYPTION_KEY */
+  WEFT_PAYLOAD_KEYS: z.string().default(''),
+  WEFT_PAYLOAD_KEY_ID: z.string().optional(),
+  /** the operator token of the codec endpoint (POST /codec/decode, /codec/encode); unset: the endpoint refuses everyone */
+  WEFT_CODEC_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'WEFT_CODEC_TOKEN must be at least 32 characters').optional()),
+  /** origins (comma-separated) whose pages may call the codec endpoint (CORS); default: TEMPORAL_UI_URL's */
+  WEFT_CODEC_ALLOWED_ORIGINS: z.string().default(''),
   /** model providers' endpoints reachable despite the SSRF guard (the worker's setting; the retrieve route embeds queries) */
   WEFT_MODEL_PROVIDER_ALLOWLIST: z.string().default(''),
   /** consecutive retryable failures that open a model endpoint's circuit, and its cool-down (the worker's settings) */
@@ -79,5 +87,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid API configuration: ${problems}`);
   }
+  const keys = payloadKeysProblem(parsed.data);
+  if (keys) throw new Error(`Invalid API configuration: ${keys}`);
   return parsed.data;
 }

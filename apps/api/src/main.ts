@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import { clientTracingInterceptors, createLogger, createPrismaClient, tracingFromSettings } from '@weft/activities';
+import { clientTracingInterceptors, createLogger, createPrismaClient, payloadDataConverter, tracingFromSettings } from '@weft/activities';
 import { createApp, drainOf, liveEventsOf, vectorStoreOf } from './app';
 import { loadApiConfig } from './config';
 import { shutDownGracefully } from './http/drain';
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   redis.on('error', (err) => logger.warn('redis error', { message: err.message }));
   // Lazy: the API starts (and reports Temporal as down on /health/ready) while Temporal is away.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: clientTracingInterceptors(tracing) });
+  // Every payload is encrypted on its way to Temporal and decrypted on its way back (README "Encrypted history").
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: payloadDataConverter(config), interceptors: clientTracingInterceptors(tracing) });
 
   const app = createApp({ config, prisma, redis, temporal, logger, tracing });
   const server = app.listen(config.WEFT_API_PORT, config.WEFT_API_HOST, () => {

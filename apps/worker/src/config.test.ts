@@ -22,6 +22,12 @@ describe('worker config', () => {
     expect(() => loadWorkerConfig({ ...KEY, WEFT_HTTP_ALLOWLIST: '10.0.0.0/33' })).toThrow(/^Invalid worker configuration: WEFT_HTTP_ALLOWLIST: entry 1 "10\.0\.0\.0\/33"/);
   });
 
+  it('refuses payload keys the codec could not use, naming the setting (README "Encrypted history")', () => {
+    expect(loadWorkerConfig({ ...KEY, WEFT_PAYLOAD_KEYS: `a:${'cd'.repeat(32)}`, WEFT_PAYLOAD_KEY_ID: 'a' })).toMatchObject({ WEFT_PAYLOAD_KEY_ID: 'a' });
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_PAYLOAD_KEYS: 'a:tooshort' })).toThrow("Invalid worker configuration: WEFT_PAYLOAD_KEYS: key 'a' must be 32 bytes, as 64 hex characters or base64");
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_PAYLOAD_KEYS: `a:${'cd'.repeat(32)}`, WEFT_PAYLOAD_KEY_ID: 'b' })).toThrow("Invalid worker configuration: WEFT_PAYLOAD_KEY_ID: 'b' is not a key of WEFT_PAYLOAD_KEYS");
+  });
+
   it('builds the approval notice settings: links to the API, email only with an SMTP host', () => {
     const bare = noticeOptions(loadWorkerConfig({ ...KEY, WEFT_API_PORT: '8080' }));
     expect(bare).toEqual({ publicUrl: 'http://127.0.0.1:8080', allowlist: { entries: [] } });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpAllowlistError, parseHttpAllowlist, type ApprovalNoticeOptions, type HttpAllowlist } from '@weft/activities';
+import { HttpAllowlistError, parseHttpAllowlist, payloadKeysProblem, type ApprovalNoticeOptions, type HttpAllowlist } from '@weft/activities';
 import { runLimitsEnvShape } from '@weft/domain';
 
 /** An allowlist setting, parsed here once; a bad entry stops the worker at start-up, named. */
@@ -68,6 +68,9 @@ export const workerConfigSchema = z.object({
   WEFT_WORKER_STICKY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
+  /** Encrypted history (README "Encrypted history"): payload keys `id:key,…`, and the one new payloads are encrypted with; unset: a key derived from WEFT_ENCRYPTION_KEY */
+  WEFT_PAYLOAD_KEYS: z.string().default(''),
+  WEFT_PAYLOAD_KEY_ID: z.string().optional(),
   /** hosts, host:ports, IPs or CIDRs the http-request node may reach despite the SSRF guard */
   WEFT_HTTP_ALLOWLIST: allowlist('WEFT_HTTP_ALLOWLIST'),
   /** the same for model providers' base URLs (llm node): e.g. a self-hosted model on 10.0.0.5:8000 */
@@ -130,6 +133,10 @@ const checked = workerConfigSchema
   .refine((c) => !c.WEFT_INGESTION_WORKER || c.TEMPORAL_INGESTION_TASK_QUEUE !== c.TEMPORAL_TASK_QUEUE, {
     message: 'must differ from TEMPORAL_TASK_QUEUE (ingestion must not take the slots of interactive runs)',
     path: ['TEMPORAL_INGESTION_TASK_QUEUE'],
+  })
+  .superRefine((c, ctx) => {
+    const problem = payloadKeysProblem(c);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
@@ -156,7 +163,8 @@ export function noticeOptions(config: WorkerConfig): ApprovalNoticeOptions {
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = checked.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`Invalid worker configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    // An issue of the whole config (the payload keys) names its settings in its message.
+    throw new Error(`Invalid worker configuration: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`);
   }
   return parsed.data;
 }

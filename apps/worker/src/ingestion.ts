@@ -1,4 +1,4 @@
-import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type DataConverter, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import {
   DocumentParser,
@@ -37,6 +37,8 @@ export function defaultIngestionPorts(): { ports: IngestionPorts; close(): Promi
 
 export interface IngestionWorkerDeps {
   connection: NativeConnection;
+  /** the worker's, with its payload codec */
+  dataConverter: DataConverter;
   bundle: WorkflowBundle;
   prisma: PrismaClient;
   redis: Redis;
@@ -79,6 +81,7 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE,
     activities,
+    dataConverter: deps.dataConverter,
     workflowBundle: deps.bundle,
     maxConcurrentActivityTaskExecutions: config.WEFT_INGESTION_MAX_ACTIVITIES,
     maxCachedWorkflows: config.WEFT_INGESTION_MAX_CACHED_WORKFLOWS,

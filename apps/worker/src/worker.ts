@@ -9,6 +9,8 @@ import {
   connectExecutionInspector,
   createActivities,
   createPrismaClient,
+  FAILURE_CONVERTER_PATH,
+  payloadDataConverter,
   startReconciler,
   type Logger,
   type NodeExecutors,
@@ -28,6 +30,8 @@ export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows')
 export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_ENTRY,
+    // The failure converter of the data converter (payloadDataConverter): workflow failures are encrypted too.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
     ...(options.tracing ? { workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
   });
@@ -56,6 +60,8 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
   const { metrics } = options;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // Payloads are encrypted in this thread (codecs run outside the workflow sandbox); README "Encrypted history".
+  const dataConverter = payloadDataConverter(config);
   // V8 reads the heap limit when an isolate is created: set here, it is the limit of the workflow
   // thread Worker.create starts (this thread's own is fixed already). No other thread is started.
   setFlagsFromString(`--max-old-space-size=${config.WEFT_WORKER_WORKFLOW_HEAP_MB}`);
@@ -79,6 +85,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
           notices: noticeOptions(config),
           metrics,
         }),
+        dataConverter,
         maxConcurrentActivityTaskExecutions: config.WEFT_WORKER_MAX_ACTIVITIES,
         // Parked runs (README "Parked runs"): a bounded cache evicts them, so they cost the worker nothing.
         maxCachedWorkflows: config.WEFT_WORKER_MAX_CACHED_WORKFLOWS,
@@ -90,14 +97,14 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
       })
     : undefined;
   const ingestion = ingestionPorts
-    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts }, metrics, tracing: options.tracing })
+    ? await createIngestionWorker(config, { connection, dataConverter, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts }, metrics, tracing: options.tracing })
     : undefined;
   // Records the workflows could not set right themselves (a terminated run, an end that could not
   // be written) are compared with Temporal periodically; every worker may do it, it is idempotent.
   let reconciler: { stop(): Promise<void> } | undefined;
   let inspection: { close(): Promise<void> } | undefined;
   if (config.WEFT_RECONCILE_INTERVAL_MS > 0) {
-    const inspector = await connectExecutionInspector({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+    const inspector = await connectExecutionInspector({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
     inspection = inspector;
     reconciler = startReconciler(new RunReconciler(prisma, inspector.inspector, logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), { events }), logger, config.WEFT_RECONCILE_INTERVAL_MS);
   }

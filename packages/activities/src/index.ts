@@ -110,3 +110,6 @@ export { DocumentParser, parseDocument, closeSharedDocumentParser, type Document
 export { formatOf } from './knowledge/parse/document-format';
 export { cleanText } from './knowledge/parse/clean-text';
 export { splitDocument } from './knowledge/split/split-document';
+export { EncryptionCodec, PayloadDecryptionError, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './codec/encryption.codec';
+export { parsePayloadKeyring, derivedPayloadKey, PayloadKeyringError, type PayloadKeyring, type PayloadKeySettings } from './codec/payload-keyring';
+export { payloadDataConverter, FAILURE_CONVERTER_PATH, payloadKeySettings, payloadKeysProblem, type PayloadConfig } from './codec/payload-codec';

@@ -28,7 +28,7 @@ describe('the OpenAPI document', () => {
   it('documents every route the app serves, and only those', () => {
     const served = mounted.routes.map((r) => `${r.method} ${openApiPath(r.path)}`).sort();
     const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
-    expect(served).toHaveLength(48);
+    expect(served).toHaveLength(50);
     expect(documented).toEqual(served);
   });
 
@@ -115,6 +115,18 @@ describe('the OpenAPI document', () => {
     expect(metrics.security).toEqual([]);
     expect(Object.keys(metrics.responses).sort()).toEqual(['200', '401']);
     expect(metrics.responses[200]!.content).toEqual({ 'text/plain': { schema: { type: 'string' } } });
+  });
+
+  it('documents the codec endpoint with the operator token, not an API key, and its bare Payloads answer', () => {
+    for (const path of ['/codec/decode', '/codec/encode']) {
+      const codec = op('post', path) as Operation & { 'x-weft-roles'?: unknown };
+      expect(codec.security).toEqual([{ operatorToken: [] }]);
+      expect(codec).not.toHaveProperty('x-weft-roles');
+      expect(codec.parameters.map((p) => `${p.in} ${p.name}`)).toEqual(['header X-Namespace']);
+      expect(dataOf(codec, 200)).toMatchObject({ required: ['payloads'] });
+      expect(Object.keys(codec.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    }
+    expect((doc as unknown as { components: { securitySchemes: Record<string, unknown> } }).components.securitySchemes).toHaveProperty('operatorToken');
   });
 
   it("documents a run's live events as a text/event-stream, with Last-Event-ID and the 503 with Retry-After", () => {
