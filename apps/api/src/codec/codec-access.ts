@@ -1,9 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { UnauthorizedError } from '../http/http.errors';
 
-/** Where the codec endpoint is: the guard below covers every path under it. */
-export const CODEC_PREFIX = '/codec/';
+/**
+ * Where the codec endpoint is: the guard below is mounted there, so it covers every path Express
+ * routes to the endpoint. (It compared `req.path` with '/codec/' at first; Express matches routes
+ * without regard to case, so `POST /CODEC/decode` reached the route and skipped the token check.)
+ */
+export const CODEC_MOUNT = '/codec';
 
 export interface CodecAccessOptions {
   /** WEFT_CODEC_TOKEN; unset: everyone is refused */
@@ -33,11 +37,11 @@ const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
  * keyring encrypts the whole namespace), so a tenant's API key, which may see its own tenant only,
  * is not enough. The comparison runs in constant time (of the tokens' digests, equal in length).
  */
-export function codecAccess(options: CodecAccessOptions) {
+export function codecAccess(options: CodecAccessOptions): Router {
   const expected = options.token === undefined ? undefined : digest(options.token);
   const origins = new Set(options.allowedOrigins);
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (!req.path.startsWith(CODEC_PREFIX)) return next();
+  // A Router as the routes' own (bindRoutes): it matches paths exactly as they do.
+  return Router().use(CODEC_MOUNT, (req: Request, res: Response, next: NextFunction) => {
     const origin = req.header('origin');
     if (origin && origins.has(origin)) {
       res.setHeader('Access-Control-Allow-Origin', origin);
@@ -60,5 +64,5 @@ export function codecAccess(options: CodecAccessOptions) {
       throw new UnauthorizedError('The codec endpoint takes the operator token (WEFT_CODEC_TOKEN) as "Authorization: Bearer <token>"; API keys are refused');
     }
     next();
-  };
+  });
 }
