@@ -26,7 +26,7 @@ function logged(write: (logger: winston.Logger) => void): Record<string, any>[] 
 }
 
 describe('sensitive keys', () => {
-  it.each(['authorization', 'Authorization', 'proxy-authorization', 'apiKey', 'api_key', 'x-api-key', 'providerApiKey', 'password', 'db_password', 'secret', 'clientSecret', 'token', 'access_token', 'formToken', 'cookie', 'Set-Cookie', 'credentials', 'secrets', 'apiKeys', 'WEFT_ENCRYPTION_KEY', 'encryptionKey', 'codecKeys', 'WEFT_CODEC_KEYS', 'privateKey', 'signing_key'])(
+  it.each(['authorization', 'Authorization', 'proxy-authorization', 'apiKey', 'api_key', 'x-api-key', 'providerApiKey', 'password', 'db_password', 'secret', 'clientSecret', 'token', 'access_token', 'formToken', 'cookie', 'Set-Cookie', 'credentials', 'secrets', 'apiKeys', 'WEFT_ENCRYPTION_KEY', 'encryptionKey', 'codecKeys', 'WEFT_CODEC_KEYS', 'WEFT_PAYLOAD_KEYS', 'privateKey', 'signing_key'])(
     '%s is sensitive',
     (key) => expect(isSensitiveKey(key)).toBe(true),
   );

@@ -11,10 +11,10 @@ export const REDACTED = '[REDACTED]';
 const SENSITIVE_KEY_ENDINGS = ['authorization', 'apikey', 'apikeys', 'password', 'passwd', 'secret', 'secrets', 'token', 'cookie', 'credentials'];
 /**
  * Key material named by what it protects rather than by `secret` or `token`: WEFT_ENCRYPTION_KEY,
- * the payload codec's keys, a private or signing key. Listed whole, since `…key` alone would take
+ * the payload codec's keys (WEFT_PAYLOAD_KEYS), a private or signing key. Listed whole, since `…key` alone would take
  * `idempotencyKey`, `nodeKey` or `keyId` too.
  */
-const SENSITIVE_KEY_MATERIAL = /(?:encryption|private|signing|secret|codec|hmac|master)keys?$/;
+const SENSITIVE_KEY_MATERIAL = /(?:encryption|private|signing|secret|codec|payload|hmac|master)keys?$/;
 
 export function isSensitiveKey(key: string): boolean {
   const k = key.toLowerCase().replace(/[-_]/g, '');
