@@ -3,6 +3,7 @@
 # the Temporal dev server (SQLite persistence, Web UI), Milvus Lite (the knowledge vector store), the
 # database and its migrations.
 #   scripts/stack.sh up | down | status | temporal (only the Temporal dev server, e.g. a drill's own)
+#     | database (only PostgreSQL and the database of DATABASE_URL, migrated)
 # Settings (environment): DATABASE_URL, REDIS_URL, TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233),
 # WEFT_TEMPORAL_DB (.data/temporal/<stack>.sqlite), MILVUS_PORT (19530), WEFT_MILVUS_DATA
 # (.data/milvus/<stack>), WEFT_STACK_NAME (dev; names pid and log files).
@@ -118,13 +119,24 @@ case "${1:-up}" in
   up)
     ensure_postgres
     ensure_redis
-    ensure_temporal
-    start_milvus_lite "$STACK" "$MILVUS_PORT" "$WEFT_MILVUS_DATA"
-    ensure_database
+    # Installed first: two pip runs into one virtualenv at once are not safe.
+    ensure_temporal_cli
+    ensure_milvus_lite
+    # Temporal, Milvus Lite and the migrations wait on different things: they come up side by side.
+    ensure_temporal & temporal_pid=$!
+    start_milvus_lite "$STACK" "$MILVUS_PORT" "$WEFT_MILVUS_DATA" & milvus_pid=$!
+    ensure_database & database_pid=$!
+    up=0
+    for pid in $temporal_pid $milvus_pid $database_pid; do wait "$pid" || up=1; done
+    [ "$up" = 0 ] || die "the stack '$STACK' did not come up (see the messages above)"
     log "stack '$STACK' is up: PostgreSQL, Redis, Temporal 127.0.0.1:$TEMPORAL_PORT, Milvus Lite 127.0.0.1:$MILVUS_PORT"
     ;;
   temporal)
     ensure_temporal
+    ;;
+  database)
+    ensure_postgres
+    ensure_database
     ;;
   down)
     stop_pidfile "$TEMPORAL_PID" "Temporal ($STACK)"
@@ -143,5 +155,5 @@ case "${1:-up}" in
     port_open 127.0.0.1 "$TEMPORAL_PORT" && echo "temporal: 127.0.0.1:$TEMPORAL_PORT up" || echo "temporal: down"
     if port_open 127.0.0.1 "$MILVUS_PORT" && milvus_ready "127.0.0.1:$MILVUS_PORT" 5; then echo "milvus: 127.0.0.1:$MILVUS_PORT up"; else echo "milvus: down"; fi
     ;;
-  *) die "usage: scripts/stack.sh up|down|status|temporal" ;;
+  *) die "usage: scripts/stack.sh up|down|status|temporal|database" ;;
 esac
