@@ -9,7 +9,8 @@
 # out: they are Updates a worker must answer, so here they can only answer 503 (the full-stack
 # suites test them: test/api/run-control.test.ts).
 #
-# Called by scripts/test.sh after Jest (which has built the project and brought the stack up).
+# Called by scripts/test.sh beside the integration tier, once it has built the project and brought the
+# stack up, with DATABASE_URL set to a test database of its own (the suites empty theirs meanwhile).
 # Alone: `bash scripts/fuzz.sh` after `npm run build`, with the stack of `npm test` up.
 # Settings: WEFT_FUZZ_MAX_EXAMPLES (per operation and phase, default 25, as the README says), WEFT_FUZZ_SEED.
 set -euo pipefail
