@@ -48,6 +48,8 @@ export const apiConfigSchema = z.object({
   WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
   WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  /** when set, GET /metrics answers only `Authorization: Bearer <token>` (README "Metrics"); unset: open, like /health */
+  WEFT_METRICS_TOKEN: z.string().min(16).optional(),
   /** the deterministic limits each run goes by (README "Limits"); put into every run's input */
   ...runLimitsEnvShape,
 });
