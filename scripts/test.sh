@@ -69,6 +69,9 @@ fuzz() {
   bash scripts/stack.sh database && bash scripts/fuzz.sh
 }
 
+# Runs the command after it at a lower CPU priority (with every process it starts).
+lower_priority() { renice -n 5 -p "$BASHPID" >/dev/null 2>&1 || true; "$@"; }
+
 # Runs step $1 with its output in .run/test-$1.log and its exit status and seconds in
 # .run/test-$1.status (report_step prints both).
 run_step() {
@@ -89,12 +92,15 @@ report_step() {
 }
 
 # Beside the integration tier (one file at a time: its suites share a database and a Temporal
-# server, and it leaves the second core mostly idle) run lint, then the unit and adapters tiers, then
-# the fuzz step. Files or options given to `npm test` make it one Jest run as asked, with lint beside.
+# server, and it leaves the second core mostly idle) run the unit and adapters tiers, then lint, then
+# the fuzz step. Files or options given to `npm test` make it one Jest run as asked, with lint and
+# the fuzz step beside. The tiers go first and alone beside it: some of their tests bound a sandbox
+# process by wall time. Lint and the fuzz step assert nothing about time, so they run at a lower
+# priority and take what CPU the test tiers leave.
 side_steps() {
-  [ -z "${WEFT_SKIP_LINT:-}" ] && run_step lint lint
   [ "$whole_suite" = 1 ] && run_step jest-fast fast_tiers
-  [ -z "${WEFT_SKIP_FUZZ:-}" ] && run_step fuzz fuzz
+  [ -z "${WEFT_SKIP_LINT:-}" ] && run_step lint lower_priority lint
+  [ -z "${WEFT_SKIP_FUZZ:-}" ] && run_step fuzz lower_priority fuzz
   return 0
 }
 whole_suite=0
