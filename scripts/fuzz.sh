@@ -11,7 +11,8 @@
 # suites test them: test/api/run-control.test.ts). /health/deep says no worker polls the task queues:
 # its documented 503 is expected there (scripts/fuzz.schemathesis.toml).
 #
-# Called by scripts/test.sh after Jest (which has built the project and brought the stack up).
+# Called by scripts/test.sh beside the integration tier, once it has built the project and brought the
+# stack up, with DATABASE_URL set to a test database of its own (the suites empty theirs meanwhile).
 # Alone: `bash scripts/fuzz.sh` after `npm run build`, with the stack of `npm test` up.
 # Settings: WEFT_FUZZ_MAX_EXAMPLES (per operation and phase, default 25, as the README says), WEFT_FUZZ_SEED.
 set -euo pipefail

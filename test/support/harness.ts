@@ -9,9 +9,10 @@ import type { Role } from '@weft/domain';
 import { createApp, liveEventsOf, vectorStoreOf } from '../../apps/api/src/app';
 import { createTenantKey } from '../../apps/api/src/auth/api-keys';
 import { apiConfigSchema } from '../../apps/api/src/config';
-import { bundleWorkflows, createWorker, type CreateWorkerOptions } from '../../apps/worker/src/worker';
+import { createWorker, type CreateWorkerOptions } from '../../apps/worker/src/worker';
 import { workerConfigSchema } from '../../apps/worker/src/config';
 import { testEnv, uniqueTaskQueue } from './test-env';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 export const silentLogger = createLogger({ service: 'test', silent: true });
 
@@ -24,9 +25,9 @@ try {
 
 let bundle: Promise<WorkflowBundle> | undefined;
 let tracedBundle: Promise<WorkflowBundle> | undefined;
-/** The workflow bundle is built once per test file (webpack takes a second or two); `tracing`: with the tracing interceptors. */
+/** The production worker's workflow bundle, built once for every suite (./workflow-bundle.ts) and read once per test file; `tracing`: with the tracing interceptors. */
 export function workflowBundle(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
-  return options.tracing ? (tracedBundle ??= bundleWorkflows({ tracing: true })) : (bundle ??= bundleWorkflows());
+  return options.tracing ? (tracedBundle ??= cachedWorkflowBundle('traced')) : (bundle ??= cachedWorkflowBundle('worker'));
 }
 
 /** Empties every table. Only ever pointed at a database whose name says it is a test database. */

@@ -9,7 +9,7 @@ import type { RunHistoryReader } from './run-history';
 
 export const historyQuery = z
   .object({
-    cursor: z.string().min(1).max(1_500).optional().meta({ description: '`next` of the previous page; absent: from the first event' }),
+    cursor: z.string().min(1).max(1_500).regex(/^[A-Za-z0-9_-]+$/, 'a cursor is base64url text').optional().meta({ description: '`next` of the previous page; absent: from the first event' }),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
