@@ -1,4 +1,5 @@
 import { shared } from './deep-health';
+import { probeFailureReason } from './probe';
 
 /** The health routes answer anyone: however callers loop, a check runs at most once per freshness window. */
 describe('shared health checks', () => {
@@ -49,5 +50,26 @@ describe('shared health checks', () => {
     await expect(get()).rejects.toThrow('down');
     fail = false;
     expect(await get()).toBe('ok');
+  });
+});
+
+describe('probe failure reasons', () => {
+  // What drivers say when a dependency is away: each names an internal address, host or port.
+  it.each([
+    ['14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 10.0.3.7:7233 (2026-11-26T10:00:00Z)', 'connection refused'],
+    ["Can't reach database server at `db.prod.internal:5432`", 'unreachable'],
+    ['getaddrinfo ENOTFOUND temporal.internal.corp', 'host not found'],
+    ['4 DEADLINE_EXCEEDED: Deadline exceeded after 1.999s,remote_addr=10.0.0.5:7233', 'timed out'],
+    ['WRONGPASS invalid username-password pair or user is disabled.', 'authentication failed'],
+    ['read ECONNRESET 10.0.0.9:6379', 'connection lost'],
+  ])('%s → %s', (message, reason) => {
+    expect(probeFailureReason(new Error(message))).toBe(reason);
+  });
+
+  it('keeps what Weft wrote for anyone: the probe timeout and errors of the catalogue', () => {
+    expect(probeFailureReason(new Error('no answer within 2000 ms'))).toBe('no answer within 2000 ms');
+    expect(probeFailureReason(Object.assign(new Error('The vector store is unavailable; try again'), { code: 'vector_store_unavailable' }))).toBe('The vector store is unavailable; try again');
+    expect(probeFailureReason(Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:5432'), { code: 'ECONNREFUSED' }))).toBe('connection refused');
+    expect(probeFailureReason('a string at 10.1.2.3')).toBe('unreachable');
   });
 });

@@ -2,8 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { temporal as proto } from '@temporalio/proto';
-import { sanitizeErrorMessage } from '@weft/domain';
-import { CHECK_TIMEOUT_MS, DEPENDENCIES, probe, type Check, type Dependency } from './probe';
+import { CHECK_TIMEOUT_MS, DEPENDENCIES, probe, probeFailureReason, type Check, type Dependency } from './probe';
 
 /**
  * GET /health/deep (README "Health"): each dependency with its latency, and whether a worker polls
@@ -87,8 +86,7 @@ async function describeQueue(deps: DeepHealthDeps, name: string): Promise<z.infe
     const [workflowPollers, activityPollers] = await Promise.all([pollers(TASK_QUEUE_TYPE_WORKFLOW), pollers(TASK_QUEUE_TYPE_ACTIVITY)]);
     return { name, status: workflowPollers > 0 && activityPollers > 0 ? 'polled' : 'unpolled', workflowPollers, activityPollers, latencyMs: ms(started) };
   } catch (err) {
-    const error = sanitizeErrorMessage(err instanceof Error ? err.message : String(err), 'unreachable');
-    return { name, status: 'unknown', workflowPollers: 0, activityPollers: 0, latencyMs: ms(started), error };
+    return { name, status: 'unknown', workflowPollers: 0, activityPollers: 0, latencyMs: ms(started), error: probeFailureReason(err) };
   }
 }
 
