@@ -51,6 +51,7 @@ describe('graceful shutdown of the API', () => {
     expect(drain.signal.aborted).toBe(true);
     // Within the delay: still accepting, but not ready, and no connection kept alive.
     expect(await get('/health/ready')).toEqual({ status: 503, connection: 'close', body: JSON.stringify({ status: 'draining' }) });
+    for (const spelling of ['/HEALTH/READY', '/health/ready/']) expect(await get(spelling)).toMatchObject({ status: 503, body: JSON.stringify({ status: 'draining' }) });
     // The request in flight since before the signal finishes.
     while (!calls.includes('streams')) await new Promise((r) => setTimeout(r, 5));
     held[0]!();

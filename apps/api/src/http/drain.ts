@@ -33,7 +33,8 @@ export function drainMiddleware(drain: Drain) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!drain.draining) return next();
     res.setHeader('Connection', 'close');
-    if (req.method === 'GET' && req.path === '/health/ready') {
+    // As Express routes it (without regard to case, a trailing slash allowed): any spelling reaching the ready route says draining.
+    if (req.method === 'GET' && /^\/health\/ready\/?$/i.test(req.path)) {
       res.status(503).json({ status: 'draining' } satisfies z.infer<typeof drainingReportSchema>);
       return;
     }
