@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run bench:interpreter`, `npm run bench:validate`, `npm run bench:activation`,
-# `npm run bench:parked`, `npm run bench:ingest`: builds, brings the stack the benchmark needs up and runs the benchmark.
+# `npm run bench:parked`, `npm run bench:ingest`, `npm run bench:api`: builds, brings the stack the benchmark needs up and runs the benchmark.
 # Extra arguments go to the benchmark (bench:parked takes N, the number of runs to park; bench:ingest
 # N, the number of documents).
 set -euo pipefail
@@ -57,6 +57,23 @@ case "$bench" in
     BENCH_TEMPORAL_PID=$(cat "$WEFT_RUN/temporal-bench-ingest.pid")
     BENCH_MILVUS_PID=$(cat "$WEFT_RUN/milvus-bench-ingest.pid")
     export BENCH_TEMPORAL_PID BENCH_MILVUS_PID
+    ;;
+  # The run path against bare Temporal: a fresh Temporal dev server of its own (no Milvus: nothing
+  # retrieves), its own database and Redis database; the API and the workers are the benchmark's.
+  api)
+    export WEFT_STACK_NAME=bench-api
+    export TEMPORAL_PORT=${BENCH_TEMPORAL_PORT:-7265}
+    export TEMPORAL_UI_PORT=off
+    export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+    export WEFT_TEMPORAL_DB=$WEFT_DATA/temporal/bench-api.sqlite
+    export DATABASE_URL=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/weft_bench_api}
+    export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11}
+    port_open 127.0.0.1 "$TEMPORAL_PORT" && die "port $TEMPORAL_PORT is taken: set BENCH_TEMPORAL_PORT"
+    rm -rf "$WEFT_TEMPORAL_DB"*
+    trap 'stop_pidfile "$WEFT_RUN/temporal-bench-api.pid" "Temporal (bench-api)"; rm -rf "$WEFT_TEMPORAL_DB"*' EXIT
+    bash scripts/stack.sh services
+    BENCH_TEMPORAL_PID=$(cat "$WEFT_RUN/temporal-bench-api.pid")
+    export BENCH_TEMPORAL_PID
     ;;
   *) bash scripts/stack.sh up ;;
 esac
