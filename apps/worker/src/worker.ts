@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { Redis } from 'ioredis';
 import {
   BlobStore,
@@ -17,12 +17,9 @@ import { noticeOptions, type WorkerConfig } from './config';
 import { createExecutors } from './executors';
 import { createIngestionWorker, type IngestionPorts } from './ingestion';
 
-/** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
-export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
+import { WORKFLOWS_ENTRY, bundleWorkflows, workflowBundlerOptions } from './workflow-bundle';
 
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never });
-}
+export { WORKFLOWS_ENTRY, bundleWorkflows };
 
 export interface CreateWorkerOptions {
   /** the ingestion worker's ports (their owner closes them); without them (or with WEFT_INGESTION_WORKER=false) this process runs no ingestion worker */
@@ -68,7 +65,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     maxCachedWorkflows: config.WEFT_WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: config.WEFT_WORKER_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
-    ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
+    ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY, bundlerOptions: workflowBundlerOptions() }),
   });
   const ingestion = ingestionPorts
     ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts } })
