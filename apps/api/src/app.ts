@@ -18,6 +18,7 @@ import {
 } from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
+import { ApiKeyCache } from './auth/api-key-cache';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
 import { eventsRouter } from './events/events.router';
@@ -106,7 +107,9 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   // Signed form links carry their own capability (the token), so they come before the key check.
   app.use(formsRouter(approvals));
   // Everything under /v1 but the document and form links needs an API key, a path no route serves too (401 before 404).
-  app.use(AUTHENTICATED_PREFIX, authenticate(prisma));
+  const apiKeys = new ApiKeyCache(config.WEFT_API_KEY_CACHE_MS);
+  app.locals.apiKeys = apiKeys;
+  app.use(AUTHENTICATED_PREFIX, authenticate(prisma, apiKeys));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));
   const secrets = new SecretsStore(prisma, cipher);

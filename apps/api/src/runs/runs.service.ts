@@ -63,10 +63,13 @@ export class RunsService {
     private readonly reconciler: RunReconciler,
   ) {}
 
-  /** Starts a run, or returns the first run for a repeated Idempotency-Key (`replayed: true`). */
-  async start(tenantId: string, workflowId: string, req: StartRunRequest): Promise<{ run: Run; replayed: boolean }> {
+  /**
+   * Starts a run, or returns the first run for a repeated Idempotency-Key (`replayed: true`).
+   * `childless`: the run's graph has no sub-workflow node, so it can have no child runs.
+   */
+  async start(tenantId: string, workflowId: string, req: StartRunRequest): Promise<{ run: Run; replayed: boolean; childless: boolean }> {
     const existing = await findIdempotentRun(this.prisma, tenantId, workflowId, req);
-    if (existing) return { run: existing, replayed: true };
+    if (existing) return { run: existing, replayed: true, childless: false };
     const workflow = await this.workflows.get(tenantId, workflowId);
     const { graph, version } = await this.pickGraph(tenantId, workflow, req.version);
     const { values, issues } = validateRunInputs(graph.inputs, req.inputs);
@@ -103,7 +106,7 @@ export class RunsService {
       // A concurrent request with the same Idempotency-Key won the insert: answer with its run.
       if (req.idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
         const first = await findIdempotentRun(this.prisma, tenantId, workflowId, req);
-        if (first) return { run: first, replayed: true };
+        if (first) return { run: first, replayed: true, childless: false };
       }
       throw err;
     }
@@ -120,9 +123,12 @@ export class RunsService {
       subgraphVersions,
       limits: this.config.limits,
     };
+    let recorded: Promise<Run> | undefined;
     try {
       const temporalRunId = await startRunWorkflow(this.temporal, this.config.taskQueue, temporalWorkflowId, input);
-      run = await this.prisma.run.update({ where: { id: runId }, data: { temporalRunId } });
+      // The workflow writes the same id when it starts: a blocking request need not wait for this write.
+      recorded = this.prisma.run.update({ where: { id: runId }, data: { temporalRunId } });
+      if (req.mode !== 'blocking') run = await recorded;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         // The run never started: remove its record so a retry (same Idempotency-Key) can start it.
@@ -131,8 +137,9 @@ export class RunsService {
       }
     }
 
-    if (req.mode === 'blocking') run = await this.waitForEnd(run, req.timeoutMs ?? this.config.blockingTimeoutMs);
-    return { run, replayed: false };
+    const childless = !Object.keys(subgraphs).length;
+    if (req.mode === 'blocking') run = await this.waitForEnd(run, req.timeoutMs ?? this.config.blockingTimeoutMs, recorded);
+    return { run, replayed: false, childless };
   }
 
   private async pickGraph(tenantId: string, workflow: { id: string; draft: unknown; latestVersion: number | null }, wanted?: number | 'draft') {
@@ -149,11 +156,13 @@ export class RunsService {
    * Waits up to `timeoutMs` for the run to end; the workflow records its end before completing.
    * The long poll is aborted at the deadline so no call outlives the request.
    */
-  private async waitForEnd(run: Run, timeoutMs: number): Promise<Run> {
+  private async waitForEnd(run: Run, timeoutMs: number, recorded?: Promise<Run>): Promise<Run> {
     const handle = this.temporal.workflow.getHandle(run.temporalWorkflowId);
-    await this.temporal
+    const ended = this.temporal
       .withAbortSignal(AbortSignal.timeout(timeoutMs), () => handle.result())
       .catch(() => undefined); // ended badly, or still running at the deadline: the record says which
+    // The start's own write (the Temporal run id) lands while the run runs, and before the record is read.
+    await Promise.all([ended, recorded]);
     return this.get(run.tenantId, run.id);
   }
 
