@@ -15,7 +15,8 @@
  *
  * Settings: BENCH_ROUNDS (3), BENCH_LATENCY_RUNS (40 a variant a round), BENCH_THROUGHPUT_RUNS (320),
  * BENCH_CONCURRENCY (16), BENCH_WARMUP (40), BENCH_BURST (2000), BENCH_IDLE_MS (20000), BENCH_API_PORT;
- * WEFT_WORKER_* and WEFT_INGESTION_* variables go to the product's worker, BENCH_WORKER_NODE_ARGS to its node.
+ * WEFT_WORKER_* and WEFT_INGESTION_* variables go to the product's worker, BENCH_WORKER_NODE_ARGS to its node
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_API_NODE_ARGS to the API's.
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -107,7 +108,7 @@ async function main() {
   const workerEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^WEFT_(WORKER|INGESTION)_/.test(k))) as Record<string, string>;
   const key = await tenantKey('bench-api', env.DATABASE_URL);
   const temporal = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }) });
-  const apiProcess = await spawnApiApp(API_PORT, env, '/health/live');
+  const apiProcess = await spawnApiApp(API_PORT, env, '/health/live', (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const nodeArgs = ['--require', path.join(__dirname, 'heap-probe.js'), ...(process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const worker = await spawnWorkerApp({ ...env, ...workerEnv }, nodeArgs);
   const bare = await spawnBareWorker();
