@@ -78,6 +78,13 @@ describe('/health/ready with a dependency down', () => {
       const api = await app.get('GET', '/v1/workflows', undefined, { authorization: 'Bearer sk-aaaaaaaaaaaaaaaaaaaaaaaa' });
       expect(api.status).toBe(503);
       expect(api.body.code).toBe('database_unavailable');
+      // The deep probe says the same, each with its latency, and cannot tell whether a worker polls.
+      const deep = await app.get('GET', '/health/deep');
+      expect(deep.status).toBe(503);
+      expect(deep.body).toMatchObject({ status: 'unavailable', down: ['postgres', 'temporal'], unpolled: ['runs', 'ingestion'] });
+      expect(deep.body.dependencies.temporal).toEqual({ status: 'down', latencyMs: expect.any(Number), error: expect.any(String) });
+      expect(deep.body.dependencies.redis).toEqual({ status: 'up', latencyMs: expect.any(Number) });
+      expect(deep.body.taskQueues.runs).toMatchObject({ name: 'weft', status: 'unknown', error: expect.any(String) });
     } finally {
       await app.close();
     }

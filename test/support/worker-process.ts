@@ -30,6 +30,8 @@ export async function spawnWorker(taskQueue: string, env: Record<string, string>
       WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
       WEFT_RECONCILE_INTERVAL_MS: '0',
       LOG_LEVEL: 'info',
+      // Workers of a suite would all want the default metrics port: none unless a suite asks for one.
+      WEFT_WORKER_METRICS_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,6 +12,8 @@ import {
   SecretCipher,
   SecretsStore,
   TemporalExecutionInspector,
+  createApiMetrics,
+  createMetricsRegistry,
   parseHttpAllowlist,
   type Logger,
   type PrismaClient,
@@ -29,6 +31,7 @@ import { errorMiddleware, notFoundRoute } from './http/error.middleware';
 import { setInputLimits } from './http/input-hygiene';
 import { requestContext } from './http/request-context';
 import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
+import { metricsRouter, recordRequests } from './observability/metrics.router';
 import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
 import { rerunRouter } from './runs/rerun.router';
 import { RerunService } from './runs/rerun.service';
@@ -75,6 +78,10 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   app.set('query parser', 'simple');
   setInputLimits(app, { maxDepth: config.WEFT_MAX_JSON_DEPTH });
   app.use(requestContext);
+  // Each app its own registry (README "Metrics"): tests build many apps in one process.
+  const registry = createMetricsRegistry();
+  const metrics = createApiMetrics(registry);
+  app.use(recordRequests(metrics));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () =>
@@ -89,7 +96,10 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
   // Connects on first use: the API starts (and reports Milvus as down) while Milvus is away.
   const vectorStore = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
   app.locals.vectorStore = vectorStore;
-  app.use(healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE, vectorStore }));
+  app.use(
+    healthRouter({ prisma, redis, temporal, namespace: config.TEMPORAL_NAMESPACE, vectorStore, taskQueues: { runs: config.TEMPORAL_TASK_QUEUE, ingestion: config.TEMPORAL_INGESTION_TASK_QUEUE } }),
+  );
+  app.use(metricsRouter(registry, config.WEFT_METRICS_TOKEN));
   let openapi: Record<string, unknown> = {};
   app.use(openapiRouter(() => openapi));
 
@@ -147,6 +157,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     recheckMs: config.WEFT_SSE_RECHECK_MS,
   });
   app.locals.liveEvents = live;
+  metrics.sseConnectionsFrom(() => live.stats().connections);
   app.use(eventsRouter(runs, live));
   app.use(historyRouter(runs, new RunHistoryReader(temporal, secrets)));
   // Knowledge bases, their documents and the ingestion jobs that index them (events: the same live streams).

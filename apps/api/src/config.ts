@@ -50,6 +50,8 @@ export const apiConfigSchema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   /** how long a valid API key is remembered without reading PostgreSQL again (0: never; a revoked key stops within this) */
   WEFT_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** when set, GET /metrics answers only `Authorization: Bearer <token>` (README "Metrics"); unset: open, like /health */
+  WEFT_METRICS_TOKEN: z.string().min(16).optional(),
   /** the deterministic limits each run goes by (README "Limits"); put into every run's input */
   ...runLimitsEnvShape,
 });

@@ -75,6 +75,13 @@ export const workerConfigSchema = z.object({
   WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
   WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  /** the worker's GET /metrics (README "Metrics"), with the Temporal SDK's own metrics merged in; 0 or `off`: none */
+  WEFT_WORKER_METRICS_PORT: z.preprocess((v) => (v === 'off' ? '0' : v), z.coerce.number().int().min(0).max(65535)).default(9464),
+  WEFT_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** when set, a scrape must send `Authorization: Bearer <token>` */
+  WEFT_METRICS_TOKEN: z.string().min(16).optional(),
+  /** distinct model names kept as metric labels; later ones are counted as `other` */
+  WEFT_METRICS_MAX_MODELS: z.coerce.number().int().min(1).max(1000).default(50),
   /** where approval form links point (the API's public address); default http://127.0.0.1:<WEFT_API_PORT> */
   WEFT_PUBLIC_URL: z.string().url().optional(),
   WEFT_API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),

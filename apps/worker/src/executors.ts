@@ -12,11 +12,12 @@ import {
   type NodeExecutors,
   type PrismaClient,
   type VectorStore,
+  type WorkerMetrics,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
 
 /** The real executors of the effectful node types, configured from the worker's environment. */
-export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClient; redis: Redis; events: RunEventStream; logger: Logger; vectors: VectorStore }) {
+export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClient; redis: Redis; events: RunEventStream; logger: Logger; vectors: VectorStore; metrics?: WorkerMetrics }) {
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   const breaker = { failureThreshold: config.WEFT_LLM_BREAKER_THRESHOLD, coolDownMs: config.WEFT_LLM_BREAKER_COOLDOWN_MS };
   // Embeddings go to the same endpoints as chat: the same guard, allowlist and breaker.
@@ -38,6 +39,7 @@ export function createExecutors(config: WorkerConfig, deps: { prisma: PrismaClie
       cipher,
       breaker,
       allowlist: config.WEFT_MODEL_PROVIDER_ALLOWLIST,
+      metrics: deps.metrics,
     }),
     'knowledge-retrieval': createKnowledgeRetrievalExecutor(new RetrievalService({ prisma: deps.prisma, vectors: deps.vectors, embedder })),
   };

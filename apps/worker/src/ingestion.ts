@@ -11,6 +11,7 @@ import {
   type RunEventStream,
   type SplitDocument,
   type VectorStore,
+  type WorkerMetrics,
   splitDocument,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
@@ -39,6 +40,7 @@ export interface IngestionWorkerDeps {
   events: RunEventStream;
   logger: Logger;
   ports: IngestionPorts & { vectors: VectorStore };
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     split: deps.ports.split,
     events: deps.events,
     logger: deps.logger,
+    metrics: deps.metrics,
   });
   return Worker.create({
     connection: deps.connection,

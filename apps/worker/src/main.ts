@@ -2,15 +2,18 @@ import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import { createLogger, type Logger } from '@weft/activities';
 import { loadWorkerConfig } from './config';
 import { defaultIngestionPorts } from './ingestion';
+import { startMetricsEndpoint } from './metrics-endpoint';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger({ service: 'weft-worker', level: config.LOG_LEVEL });
+  // Before the Runtime: the SDK's metrics endpoint is part of the Runtime's telemetry.
+  const endpoint = config.WEFT_WORKER_METRICS_PORT ? await startMetricsEndpoint(config, logger) : undefined;
   // Workflow code logs (internal errors with their reference ids) through the SDK; send them to the same JSON log.
-  Runtime.install({ logger: sdkLogger(logger) });
+  Runtime.install({ logger: sdkLogger(logger), ...(endpoint ? { telemetryOptions: endpoint.sdkTelemetry } : {}) });
   const ingestionPorts = config.WEFT_INGESTION_WORKER ? defaultIngestionPorts() : undefined;
-  const { ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports });
+  const { ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports, metrics: endpoint?.metrics });
   logger.info('worker started', {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(ingestion ? { ingestionTaskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE } : {}),
@@ -20,6 +23,7 @@ async function main(): Promise<void> {
   await run();
   await close();
   await ingestionPorts?.close();
+  await endpoint?.close();
   logger.info('worker stopped');
 }
 

@@ -12,6 +12,7 @@ import {
   startReconciler,
   type Logger,
   type NodeExecutors,
+  type WorkerMetrics,
 } from '@weft/activities';
 import { noticeOptions, type WorkerConfig } from './config';
 import { createExecutors } from './executors';
@@ -24,6 +25,8 @@ export { WORKFLOWS_ENTRY, bundleWorkflows };
 export interface CreateWorkerOptions {
   /** the ingestion worker's ports (their owner closes them); without them (or with WEFT_INGESTION_WORKER=false) this process runs no ingestion worker */
   ingestion?: IngestionPorts;
+  /** what the activities count (main.ts serves it on WEFT_WORKER_METRICS_PORT); none: nothing is counted */
+  metrics?: WorkerMetrics;
 }
 
 /**
@@ -38,7 +41,8 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
   const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
   // Connects on first use: retrieval fails with vector_store_unavailable (retried) while Milvus is away.
   const vectors = new MilvusVectorStore({ address: config.MILVUS_ADDRESS, ...(config.MILVUS_TOKEN ? { token: config.MILVUS_TOKEN } : {}) });
-  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors });
+  const { metrics } = options;
+  const nodes = executors ? { executors, close: async () => {} } : createExecutors(config, { prisma, redis, events, logger, vectors, metrics });
   const activities = createActivities({
     prisma,
     events,
@@ -47,6 +51,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     encryptionKey: config.WEFT_ENCRYPTION_KEY,
     maxValueDepth: config.WEFT_MAX_VALUE_DEPTH,
     notices: noticeOptions(config),
+    metrics,
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   // V8 reads the heap limit when an isolate is created: set here, it is the limit of the workflow
@@ -68,7 +73,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
     ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY, bundlerOptions: workflowBundlerOptions() }),
   });
   const ingestion = ingestionPorts
-    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts } })
+    ? await createIngestionWorker(config, { connection, bundle: sharedBundle!, prisma, redis, events, logger, ports: { vectors, ...ingestionPorts }, metrics })
     : undefined;
   // Records the workflows could not set right themselves (a terminated run, an end that could not
   // be written) are compared with Temporal periodically; every worker may do it, it is idempotent.

@@ -9,6 +9,7 @@ import { SecretsStore } from './secrets/secrets.store';
 import { createApprovalNoticeActivities, type ApprovalNoticeOptions } from './approvals/approval-notice';
 
 export * from './observability/logger';
+export * from './observability/metrics';
 export * from './persistence/prisma-client';
 export * from './events/run-event-stream';
 export { NodeEvents } from './events/node-events';
@@ -71,6 +72,7 @@ export function createActivities(deps: ActivityDeps): Activities {
       secrets: new SecretsStore(deps.prisma, new SecretCipher(deps.encryptionKey)),
       executors: deps.executors,
       events: new NodeEvents(deps.events, deps.logger),
+      metrics: deps.metrics,
       ...(deps.maxValueDepth !== undefined ? { maxValueDepth: deps.maxValueDepth } : {}),
     }),
     ...createApprovalNoticeActivities({

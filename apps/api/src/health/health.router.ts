@@ -3,16 +3,11 @@ import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { MilvusVectorStore, PrismaClient } from '@weft/activities';
-import { sanitizeErrorMessage } from '@weft/domain';
 import { bare, bindRoutes, defineRoutes } from '../http/route';
-
-type Check = () => Promise<unknown>;
-
-export const DEPENDENCIES = ['postgres', 'redis', 'temporal', 'milvus'] as const;
+import { deepReportSchema, sharedDeepReport, type TaskQueueRole } from './deep-health';
+import { CHECK_TIMEOUT_MS, DEPENDENCIES, checkResultSchema, probe, type Check } from './probe';
 
 export const liveReportSchema = z.object({ status: z.literal('ok') });
-
-const checkResultSchema = z.union([z.object({ status: z.literal('up') }), z.object({ status: z.literal('down'), error: z.string() })]);
 
 /** What /health/ready answers, 200 when every dependency is up and 503 otherwise: no envelope. */
 export const readyReportSchema = z.object({
@@ -21,24 +16,6 @@ export const readyReportSchema = z.object({
   checks: z.object({ postgres: checkResultSchema, redis: checkResultSchema, temporal: checkResultSchema, milvus: checkResultSchema }),
 });
 type ReadyReport = z.infer<typeof readyReportSchema>;
-
-const CHECK_TIMEOUT_MS = 2_000;
-
-async function probe(check: Check): Promise<z.infer<typeof checkResultSchema>> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS))),
-    ]);
-    return { status: 'up' };
-  } catch (err) {
-    // The probes answer without authentication: plain words only.
-    return { status: 'down', error: sanitizeErrorMessage(err instanceof Error ? err.message : String(err), 'unreachable') };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export const healthRoutes = defineRoutes({
   live: {
@@ -57,9 +34,27 @@ export const healthRoutes = defineRoutes({
     responses: { 200: bare(readyReportSchema, 'Every dependency is up'), 503: bare(readyReportSchema, 'A dependency is down: `down` names it') },
     errors: [],
   },
+  deep: {
+    method: 'get',
+    path: '/health/deep',
+    summary: 'Deep health: each dependency with its latency, and whether a worker polls the runs and the ingestion task queues',
+    access: 'public',
+    responses: {
+      200: bare(deepReportSchema, 'Every dependency is up and a worker polls each task queue'),
+      503: bare(deepReportSchema, 'A dependency is down (`down` names it) or no worker polls a task queue (`unpolled` names it)'),
+    },
+    errors: [],
+  },
 });
 
-export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; temporal: Client; namespace: string; vectorStore: Pick<MilvusVectorStore, 'ping'> }): Router {
+export function healthRouter(deps: {
+  prisma: PrismaClient;
+  redis: Redis;
+  temporal: Client;
+  namespace: string;
+  vectorStore: Pick<MilvusVectorStore, 'ping'>;
+  taskQueues: Record<TaskQueueRole, string>;
+}): Router {
   const checks: Record<(typeof DEPENDENCIES)[number], Check> = {
     postgres: () => deps.prisma.$queryRaw`SELECT 1`,
     redis: () => deps.redis.ping(),
@@ -70,6 +65,7 @@ export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; tempora
       ),
     milvus: () => deps.vectorStore.ping(),
   };
+  const deepReport = sharedDeepReport({ checks, temporal: deps.temporal, namespace: deps.namespace, taskQueues: deps.taskQueues });
 
   return bindRoutes(healthRoutes, {
     live: (_req, res) => {
@@ -81,6 +77,10 @@ export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; tempora
       const down = DEPENDENCIES.filter((n) => report[n].status === 'down');
       const body: ReadyReport = { status: down.length ? 'unavailable' : 'ok', down, checks: report };
       res.status(down.length ? 503 : 200).json(body);
+    },
+    deep: async (_req, res) => {
+      const report = await deepReport();
+      res.status(report.status === 'ok' ? 200 : 503).json(report);
     },
   });
 }

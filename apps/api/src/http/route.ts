@@ -31,9 +31,10 @@ export interface ResponseDoc {
   description: string;
   /**
    * `data`: the envelope around one item; `list`: around a page of items; `bare`: no envelope
-   * (health, the document); `events`: a text/event-stream whose events' `data` is `schema`
+   * (health, the document); `events`: a text/event-stream whose events' `data` is `schema`;
+   * `text`: plain text (the Prometheus metrics), `schema` a string
    */
-  shape: 'data' | 'list' | 'bare' | 'events';
+  shape: 'data' | 'list' | 'bare' | 'events' | 'text';
   /** the DTO (for `list`, of one item; for `events`, of one event's data) */
   schema: z.ZodType;
   headers?: readonly ResponseHeader[];
@@ -43,6 +44,7 @@ export const data = (schema: z.ZodType, description: string, headers?: readonly 
 export const list = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'list', schema, description });
 export const bare = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'bare', schema, description });
 export const events = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'events', schema, description });
+export const text = (schema: z.ZodType, description: string): ResponseDoc => ({ shape: 'text', schema, description });
 
 export interface RequestHeaderDoc {
   name: string;

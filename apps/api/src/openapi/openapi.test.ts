@@ -28,7 +28,7 @@ describe('the OpenAPI document', () => {
   it('documents every route the app serves, and only those', () => {
     const served = mounted.routes.map((r) => `${r.method} ${openApiPath(r.path)}`).sort();
     const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
-    expect(served).toHaveLength(46);
+    expect(served).toHaveLength(48);
     expect(documented).toEqual(served);
   });
 
@@ -97,6 +97,18 @@ describe('the OpenAPI document', () => {
     expect(dataOf(ready, 503)).toEqual({ $ref: '#/components/schemas/HealthReady' });
     expect(op('get', '/health/live').security).toEqual([]);
     expect(doc.components.schemas.HealthReady.required).toEqual(['status', 'down', 'checks']);
+    const deep = op('get', '/health/deep');
+    expect(deep.security).toEqual([]);
+    expect(Object.keys(deep.responses).sort()).toEqual(['200', '503']);
+    expect(dataOf(deep, 503)).toEqual({ $ref: '#/components/schemas/HealthDeep' });
+    expect(doc.components.schemas.HealthDeep.required).toEqual(['status', 'down', 'unpolled', 'dependencies', 'taskQueues']);
+  });
+
+  it('documents the metrics as Prometheus text, without bearer auth unless WEFT_METRICS_TOKEN is set', () => {
+    const metrics = op('get', '/metrics');
+    expect(metrics.security).toEqual([]);
+    expect(Object.keys(metrics.responses).sort()).toEqual(['200', '401']);
+    expect(metrics.responses[200]!.content).toEqual({ 'text/plain': { schema: { type: 'string' } } });
   });
 
   it("documents a run's live events as a text/event-stream, with Last-Event-ID and the 503 with Retry-After", () => {

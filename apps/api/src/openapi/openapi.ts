@@ -107,7 +107,8 @@ function operation(route: RouteDef): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   for (const [status, ok] of Object.entries(route.responses)) {
     const headers = Object.fromEntries(['X-Request-Id', ...(ok.headers ?? [])].map((h) => [h, HEADERS[h as keyof typeof HEADERS]]));
-    responses[status] = { description: ok.description, headers, content: ok.shape === 'events' ? eventStream(ok) : json(bodySchema(ok)) };
+    const content = ok.shape === 'events' ? eventStream(ok) : ok.shape === 'text' ? { 'text/plain': { schema: responseSchema(ok.schema) } } : json(bodySchema(ok));
+    responses[status] = { description: ok.description, headers, content };
   }
   for (const status of [...new Set(route.errors)].sort()) {
     const retry = status === 503 && Object.values(route.responses).some((r) => r.shape === 'events') ? { 'Retry-After': HEADERS['Retry-After'] } : {};

@@ -1,5 +1,6 @@
 import { attemptOfIngestionWorkflow, type DocumentStatus, type IngestionCounts, type IngestionEventType, type JobStatus } from '@weft/domain';
 import type { Logger } from '../observability/logger';
+import type { WorkerMetrics } from '../observability/metrics';
 import type { PrismaClient } from '../persistence/prisma-client';
 import type { RunEventStream } from '../events/run-event-stream';
 
@@ -34,9 +35,12 @@ export class IngestionEvents {
     private readonly stream: RunEventStream,
     private readonly prisma: PrismaClient,
     private readonly logger: Logger,
+    /** documents whose indexing ended (the worker's /metrics) */
+    private readonly metrics?: Pick<WorkerMetrics, 'documentFinished'>,
   ) {}
 
   async documentStatus(step: { jobId: string; attemptKey: string }, event: DocumentStatusEvent): Promise<void> {
+    if (event.status === 'completed' || event.status === 'error') this.metrics?.documentFinished(event.status);
     await this.once(step.jobId, `${step.attemptKey}:${event.documentId}:${event.status}`, 'document.status', { ...event });
   }
 

@@ -17,6 +17,7 @@ import {
 import { NodeFailure } from '../errors/node-failure';
 import type { RunEventStream } from '../events/run-event-stream';
 import type { Logger } from '../observability/logger';
+import type { WorkerMetrics } from '../observability/metrics';
 import type { PrismaClient } from '../persistence/prisma-client';
 import type { ParseDocument, SplitDocument } from './document-pipeline.types';
 import type { Embedder } from './embedder';
@@ -32,6 +33,8 @@ export interface IngestionActivityDeps {
   split: SplitDocument;
   events: RunEventStream;
   logger: Logger;
+  /** documents whose indexing ended (the worker's /metrics) */
+  metrics?: WorkerMetrics;
 }
 
 /** Rows of segments written at once (a 20,000-segment document is 20 inserts, not one huge one). */
@@ -53,7 +56,7 @@ interface KnowledgeSettings {
  */
 export function createIngestionActivities(deps: IngestionActivityDeps): IngestionActivities {
   const { prisma, vectors, embedder, logger } = deps;
-  const events = new IngestionEvents(deps.events, prisma, logger);
+  const events = new IngestionEvents(deps.events, prisma, logger, deps.metrics);
 
   /** The document with its knowledge's settings; null when either was deleted meanwhile. */
   const load = async (step: DocumentStep) => {

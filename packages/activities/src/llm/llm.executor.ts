@@ -5,6 +5,7 @@ import { NodeFailure } from '../errors/node-failure';
 import type { RunEventStream } from '../events/run-event-stream';
 import type { ExecutorContext, NodeExecutor } from '../nodes/node-activities';
 import type { Logger } from '../observability/logger';
+import type { WorkerMetrics } from '../observability/metrics';
 import type { PrismaClient } from '../persistence/prisma-client';
 import type { SecretCipher } from '../secrets/secret-cipher';
 import { scrub } from '../secrets/secrets.store';
@@ -37,10 +38,14 @@ export interface LlmExecutorDeps {
   resolve?: GuardedFetchOptions['resolve'];
   /** adapter factories by provider type; the `openai` adapter (behind the guard) by default */
   factories?: Record<string, ProviderFactory>;
+  /** calls and tokens by provider type and model (the worker's /metrics) */
+  metrics?: WorkerMetrics;
 }
 
 interface CallSite {
   input: NodeActivityInput;
+  /** the provider's type, for metrics */
+  providerType: string;
   attempt: number;
   signal: AbortSignal;
   /** secret values resolved into the prompt: a model repeating one must not publish it in a delta */
@@ -67,9 +72,9 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
     const format = answerFormat(data.responseFormat);
     const schemaProblem = responseSchemaProblem(format);
     if (schemaProblem) throw new NodeFailure(LLM_ERRORS.schemaInvalid, schemaProblem);
-    const { provider, apiKey } = await providers.resolve(input.tenantId, data.provider);
+    const { provider, type: providerType, apiKey } = await providers.resolve(input.tenantId, data.provider);
     const info = Context.current().info;
-    const site: CallSite = { input, attempt: info.attempt, signal, secrets: context?.secrets ?? [] };
+    const site: CallSite = { input, providerType, attempt: info.attempt, signal, secrets: context?.secrets ?? [] };
     try {
       const result = await call(site, provider, data, format);
       const outputs = { text: result.text, json: null as unknown, usage: { inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens }, finishReason: result.finishReason };
@@ -148,16 +153,17 @@ export function createLlmExecutor(deps: LlmExecutorDeps): NodeExecutor {
       await closeDeltas();
       if (reached) {
         // The stream began: tokens were spent even though the call did not finish.
-        await record(site, provider, data, {
-          inputTokens: provider.countTokens(messagesOf(data)),
-          outputTokens: provider.countTokens(streamed),
-          finishReason: failure.code === LLM_ERRORS.cancelled ? 'cancelled' : 'error',
-        });
+        const spent = { inputTokens: provider.countTokens(messagesOf(data)), outputTokens: provider.countTokens(streamed) };
+        deps.metrics?.llmCall({ providerType: site.providerType, model: data.model, outcome: 'error', ...spent });
+        await record(site, provider, data, { ...spent, finishReason: failure.code === LLM_ERRORS.cancelled ? 'cancelled' : 'error' });
+      } else {
+        deps.metrics?.llmCall({ providerType: site.providerType, model: data.model, outcome: 'error' });
       }
       throw failure;
     }
     await breaker.succeeded(endpoint);
     await closeDeltas();
+    deps.metrics?.llmCall({ providerType: site.providerType, model: data.model, outcome: 'ok', inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens });
     await record(site, provider, data, { ...result.usage, finishReason: result.finishReason });
     return result;
   }

@@ -17,6 +17,8 @@ export type ProviderFactory = (config: ProviderConfig) => ModelProvider;
 
 export interface ResolvedProvider {
   provider: ModelProvider;
+  /** the adapter's type (`model_providers.type`, one of the factories' keys): a bounded metrics label, unlike the tenant's name */
+  type: string;
   /** the plaintext key, so callers can scrub it from any text that leaves the activity */
   apiKey: string;
 }
@@ -58,7 +60,7 @@ export class ProviderRegistry {
       // A key encrypted under another WEFT_ENCRYPTION_KEY: retrying cannot fix it.
       throw new NodeFailure(LLM_ERRORS.unauthorized, `The API key of model provider '${row.name}' cannot be decrypted with this worker's encryption key`);
     }
-    return { provider: build(factory, { name: row.name, baseUrl: row.baseUrl, apiKey }), apiKey };
+    return { provider: build(factory, { name: row.name, baseUrl: row.baseUrl, apiKey }), type: row.type, apiKey };
   }
 }
 

@@ -19,6 +19,7 @@ import {
 import { NodeFailure } from '../errors/node-failure';
 import type { NodeEvents } from '../events/node-events';
 import type { Logger } from '../observability/logger';
+import type { WorkerMetrics } from '../observability/metrics';
 import { Prisma, type PrismaClient } from '../persistence/prisma-client';
 import { saveNodeRecords } from '../runs/node-records.repository';
 import type { BlobStore } from './blob-store';
@@ -51,6 +52,8 @@ export interface NodeActivityDeps {
   maxValueDepth?: number;
   /** node events of the run's event stream (none: no events) */
   events?: NodeEvents;
+  /** node executions and retries (the worker's /metrics) */
+  metrics?: WorkerMetrics;
 }
 
 /** Well inside the shortest heartbeat timeout the interpreter sets (min(node timeout, 30 s)). */
@@ -85,7 +88,7 @@ async function previousError(prisma: PrismaClient, runId: string, nodeKey: strin
  * records this attempt (so every retry is listed without touching workflow history), gates and
  * moves large outputs out of history, and turns failures into ApplicationFailures with stable types.
  */
-export function createNodeActivities({ prisma, blobs, secrets, logger, executors, maxValueDepth, events }: NodeActivityDeps): NodeActivities {
+export function createNodeActivities({ prisma, blobs, secrets, logger, executors, maxValueDepth, events, metrics }: NodeActivityDeps): NodeActivities {
   const maxDepth = maxValueDepth ?? DEFAULT_RUN_LIMITS.maxValueDepth;
 
   /**
@@ -117,10 +120,13 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
     // Node activities run with a heartbeat timeout (a dead worker is noticed within it), and a
     // heartbeat is how a cancelled run reaches a running attempt (ctx.cancellationSignal).
     const heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
+    if (attempt > 1) metrics?.nodeRetried(node.type);
     const finish = (status: string, error?: { code: string; message: string }) =>
       prisma.nodeAttempt.update({ where: attemptKey, data: { status, finishedAt: new Date(), error: error ?? Prisma.DbNull } });
     try {
       await saveNodeRecords(prisma, tenantId, runId, input.records ?? []);
+      // Every attempt carries the same records: they are counted with the first (a retry rewrites them).
+      if (attempt === 1) metrics?.nodesRecorded(input.records);
       await events?.recordsLanded(runId, input.records ?? []);
       const startedAt = new Date();
       await prisma.nodeAttempt.upsert({

@@ -7,6 +7,7 @@ import { NodeEvents } from '../events/node-events';
 import { saveNodeRecords } from './node-records.repository';
 import type { BlobStore } from '../nodes/blob-store';
 import type { Logger } from '../observability/logger';
+import type { WorkerMetrics } from '../observability/metrics';
 import { STORE_MAX_DEPTH, storableJson } from './storable';
 
 export interface RunRecordDeps {
@@ -14,6 +15,8 @@ export interface RunRecordDeps {
   events: RunEventStream;
   logger: Logger;
   blobs?: BlobStore;
+  /** runs finished and node executions recorded (the worker's /metrics); none in tests that do not look */
+  metrics?: WorkerMetrics;
 }
 
 /** Creates a child run's record the first time its workflow starts (a retried start finds it there). */
@@ -47,7 +50,7 @@ async function createChildRecord(prisma: PrismaClient, runId: string, tenantId: 
  * Values are made storable before they are written, so no value a run produced can keep its end
  * from being recorded.
  */
-export function createRunRecordActivities({ prisma, events, logger, blobs }: RunRecordDeps): RunRecordActivities {
+export function createRunRecordActivities({ prisma, events, logger, blobs, metrics }: RunRecordDeps): RunRecordActivities {
   // The event stream is best effort: Redis being away must not keep the record from being written
   // (nor make the workflow retry a write that already landed). A run starts and ends once: its
   // event is published once, however often a lost response makes Temporal retry the activity.
@@ -78,6 +81,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
         return;
       }
       await saveNodeRecords(prisma, tenantId, runId, records);
+      metrics?.nodesRecorded(records);
       await nodeEvents.recordsLanded(runId, records);
     },
 
@@ -96,6 +100,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
         if (await gone()) return;
         throw err;
       }
+      metrics?.nodesRecorded(records);
       // Run outputs are served whole: values kept outside history are put back here.
       if (blobs) outputs = await blobs.inflate(tenantId, outputs, { runId });
       const stored = toStorableValue(outputs, { maxDepth: STORE_MAX_DEPTH });
@@ -111,6 +116,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs }: Run
         prisma.approval.updateMany({ where: { runId, tenantId, status: 'pending' }, data: { status: 'cancelled', decidedAt: new Date(finishedAt) } }),
       ]);
       if (ended.count === 0 && (await gone())) return;
+      metrics?.runFinished(status);
       await publishOnce(runId, 'run.finished', { runId, status, ...boundedField('outputs', stored), error: error ?? null, finishedAt }, true);
       logger.info('run finished', { runId, tenantId, status });
     },
