@@ -20,6 +20,7 @@ import type { WorkflowsService } from '../workflows/workflows.service';
 import { findIdempotentRun, idempotencyFingerprint } from './idempotency';
 import { resolveSubgraphs } from './subgraphs';
 import { startRunWorkflow } from './start-run-workflow';
+import type { RunEndWaiter } from './run-end-waiter';
 
 
 export interface StartRunRequest {
@@ -61,6 +62,8 @@ export class RunsService {
     private readonly workflows: WorkflowsService,
     private readonly config: RunsConfig,
     private readonly reconciler: RunReconciler,
+    /** learns of a run's end from its event stream, before Temporal's result arrives (none: Temporal's result alone) */
+    private readonly ends?: RunEndWaiter,
   ) {}
 
   /**
@@ -158,11 +161,20 @@ export class RunsService {
    */
   private async waitForEnd(run: Run, timeoutMs: number, recorded?: Promise<Run>): Promise<Run> {
     const handle = this.temporal.workflow.getHandle(run.temporalWorkflowId);
-    const ended = this.temporal
-      .withAbortSignal(AbortSignal.timeout(timeoutMs), () => handle.result())
-      .catch(() => undefined); // ended badly, or still running at the deadline: the record says which
-    // The start's own write (the Temporal run id) lands while the run runs, and before the record is read.
-    await Promise.all([ended, recorded]);
+    // Whichever comes first: run.finished on the event stream (the end is recorded), or Temporal's
+    // result (also for runs that end without recording it). The other wait is then called off.
+    const settled = new AbortController();
+    const signal = AbortSignal.any([settled.signal, AbortSignal.timeout(timeoutMs)]);
+    const ended = Promise.race([
+      this.temporal.withAbortSignal(signal, () => handle.result()).catch(() => undefined), // ended badly, or still running at the deadline: the record says which
+      ...(this.ends ? [this.ends.finished(run.id, signal)] : []),
+    ]);
+    try {
+      // The start's own write (the Temporal run id) lands while the run runs, and before the record is read.
+      await Promise.all([ended, recorded]);
+    } finally {
+      settled.abort();
+    }
     return this.get(run.tenantId, run.id);
   }
 
