@@ -14,7 +14,8 @@
  * Not a test: figures.
  *
  * Settings: BENCH_ROUNDS (3), BENCH_LATENCY_RUNS (40 a variant a round), BENCH_THROUGHPUT_RUNS (320),
- * BENCH_CONCURRENCY (16), BENCH_WARMUP (40), BENCH_BURST (2000), BENCH_IDLE_MS (20000), BENCH_API_PORT;
+ * BENCH_CONCURRENCY (16), BENCH_WARMUP (40), BENCH_BURST (2000), BENCH_IDLE_MS (20000), BENCH_API_PORT (7271),
+ * BENCH_WORKER_METRICS_PORT (7272);
  * WEFT_WORKER_* and WEFT_INGESTION_* variables go to the product's worker, BENCH_WORKER_NODE_ARGS to its node
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_API_NODE_ARGS to the API's.
  */
@@ -46,6 +47,8 @@ const env = {
   TEMPORAL_INGESTION_TASK_QUEUE: `bench-api-ingestion-${stamp}`,
   WEFT_ENCRYPTION_KEY: process.env.WEFT_ENCRYPTION_KEY ?? '0'.repeat(64),
   WEFT_RECONCILE_INTERVAL_MS: '0',
+  // The worker's /metrics (on, as deployed) on a port of the benchmark's own.
+  WEFT_WORKER_METRICS_PORT: process.env.BENCH_WORKER_METRICS_PORT ?? '7272',
 };
 const BARE_QUEUE = `bench-bare-${stamp}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
