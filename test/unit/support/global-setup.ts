@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ROOT, startTestServer, type TestServer } from './test-server';
+import { WORKFLOWS_ENTRY, workflowBundlerOptions } from '../../../apps/worker/src/workflow-bundle';
 
 const DIR = path.join(ROOT, '.run/unit');
 const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
@@ -15,7 +16,9 @@ export default async function globalSetup(): Promise<void> {
   fs.mkdirSync(DIR, { recursive: true });
   const [server, bundle] = await Promise.allSettled([
     startTestServer(path.join(DIR, 'test-server.log')),
-    bundleWorkflowCode({ workflowsPath: require.resolve('@weft/workflows/dist/workflows'), logger: quiet as never }),
+    // Bundled as the worker bundles (the domain shared by every run of the thread): the many runs of
+    // these files on one worker would show state leaking from one run into another.
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, ...workflowBundlerOptions(), logger: quiet as never }),
   ]);
   if (server.status === 'rejected' || bundle.status === 'rejected') {
     if (server.status === 'fulfilled') await server.value.stop();
