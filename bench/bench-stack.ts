@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import { Redis } from 'ioredis';
-import { RunEventStream, createActivities, createLogger, createPrismaClient, type NodeExecutors } from '@weft/activities';
+import { RunEventStream, createActivities, createLogger, createPrismaClient, payloadDataConverter, type NodeExecutors } from '@weft/activities';
 import type { Graph } from '@weft/domain';
 import { workflowBundlerOptions } from '../apps/worker/src/workflow-bundle';
 
@@ -23,15 +23,12 @@ export async function openBenchStack(name: string, draft: Graph, executors: Part
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
   // Bundled as the worker bundles (the domain evaluated once per workflow thread), with the benchmark's entry.
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./bench.workflows'), ...workflowBundlerOptions(), logger: new DefaultLogger('WARN') });
-  const activities = createActivities({
-    prisma,
-    events: new RunEventStream(redis),
-    logger: createLogger({ service: 'bench', silent: true }),
-    encryptionKey: process.env.WEFT_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
-    executors,
-  });
-  const worker = await Worker.create({ connection: await NativeConnection.connect({ address }), taskQueue, workflowBundle, activities, ...workerOptions });
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  const encryptionKey = process.env.WEFT_ENCRYPTION_KEY ?? randomBytes(32).toString('hex');
+  const activities = createActivities({ prisma, events: new RunEventStream(redis), logger: createLogger({ service: 'bench', silent: true }), encryptionKey, executors });
+  // The production data converter (payload codec included) for every workflow the bench compares.
+  const dataConverter = payloadDataConverter({ WEFT_ENCRYPTION_KEY: encryptionKey });
+  const worker = await Worker.create({ connection: await NativeConnection.connect({ address }), taskQueue, workflowBundle, activities, dataConverter, ...workerOptions });
+  const client = new Client({ connection: await Connection.connect({ address }), dataConverter });
   return {
     prisma,
     tenant,

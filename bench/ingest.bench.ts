@@ -28,6 +28,7 @@ import {
   createIngestionActivities,
   createLogger,
   createPrismaClient,
+  payloadDataConverter,
   parseDocument,
   splitDocument,
 } from '@weft/activities';
@@ -102,9 +103,11 @@ async function main() {
   const activities = createIngestionActivities({ prisma, ...ports, events, logger });
   const connection = await NativeConnection.connect({ address });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('@weft/workflows/dist/workflows'), logger: new DefaultLogger('WARN') });
-  const worker = await createIngestionWorker(config, { connection, bundle: workflowBundle, prisma, redis, events, logger, ports });
+  // The production data converter (payload codec included) on both sides, as in the apps.
+  const dataConverter = payloadDataConverter(config);
+  const worker = await createIngestionWorker(config, { connection, dataConverter, bundle: workflowBundle, prisma, redis, events, logger, ports });
   const running = worker.run();
-  const temporal = new Client({ connection: await Connection.connect({ address }) });
+  const temporal = new Client({ connection: await Connection.connect({ address }), dataConverter });
 
   /** Indexes the documents into a fresh tenant's knowledge by one path; checks every one completed. */
   const pass = async (path: Path, docs: CorpusDocument[]): Promise<Pass> => {

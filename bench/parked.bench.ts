@@ -13,7 +13,7 @@
  * WEFT_WORKER_* variables (and NODE_OPTIONS) go to the worker, BENCH_WORKER_NODE_ARGS to its node.
  */
 import { Client, Connection } from '@temporalio/client';
-import { createPrismaClient } from '@weft/activities';
+import { createPrismaClient, payloadDataConverter } from '@weft/activities';
 import { temporalWorkflowIdFor } from '@weft/domain';
 import { apiClient, pool, spawnApiApp, spawnWorkerApp, tenantKey } from './bench-processes';
 import { runBench } from './bench-stack';
@@ -42,7 +42,7 @@ async function main() {
   const kind: ParkingKind = parkingKind();
   const workerEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('WEFT_WORKER_') || k === 'NODE_OPTIONS')) as Record<string, string>;
   const prisma = createPrismaClient(env.DATABASE_URL, 4);
-  const temporal = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }) });
+  const temporal = new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS }), dataConverter: payloadDataConverter(env) });
   const key = await tenantKey('bench-parked', env.DATABASE_URL);
   const apiProcess = await spawnApiApp(API_PORT, env);
   const worker = await spawnWorkerApp({ ...env, ...workerEnv }, (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean));

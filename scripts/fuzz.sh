@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The fuzz step of `npm test`: Schemathesis reads /v1/openapi.json and sends a bounded budget of
-# generated requests (valid and invalid) with an API key; any 5xx, or a status, content type,
+# generated requests (valid and invalid) with an API key, then to the codec endpoint with the
+# operator token (an API key only ever gets its 401 there); any 5xx, or a status, content type,
 # header or body the document does not allow, fails the step.
 #
 # The built API (apps/api/dist) runs on a free loopback port against the test database, Redis and
@@ -27,6 +28,7 @@ ensure_schemathesis
 started=$(date +%s)
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 suffix=$(node -e 'process.stdout.write(require("crypto").randomBytes(4).toString("hex"))')
+codec_token=$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))')
 url=http://127.0.0.1:$port
 api_log=$WEFT_RUN/fuzz-api.log
 api_pid=
@@ -45,7 +47,7 @@ log "fuzz: starting the API on $url (no worker; log: ${api_log#"$WEFT_ROOT"/})"
 # live event stream (of a run that never ends, here) is closed after 100 ms.
 WEFT_API_HOST=127.0.0.1 WEFT_API_PORT=$port TEMPORAL_TASK_QUEUE=weft-fuzz-$suffix TEMPORAL_INGESTION_TASK_QUEUE=weft-fuzz-ingest-$suffix \
   WEFT_ENCRYPTION_KEY=${WEFT_ENCRYPTION_KEY:-$(node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))')} \
-  WEFT_BLOCKING_TIMEOUT_MS=500 WEFT_MAX_BLOCKING_TIMEOUT_MS=1000 WEFT_SSE_MAX_STREAM_MS=100 LOG_LEVEL=warn \
+  WEFT_CODEC_TOKEN=$codec_token WEFT_BLOCKING_TIMEOUT_MS=500 WEFT_MAX_BLOCKING_TIMEOUT_MS=1000 WEFT_SSE_MAX_STREAM_MS=100 LOG_LEVEL=warn \
   node apps/api/dist/main.js > "$api_log" 2>&1 < /dev/null &
 api_pid=$!
 wait_for "the API (see ${api_log#"$WEFT_ROOT"/})" 60 curl -sf "$url/health/ready"
@@ -59,18 +61,26 @@ status=0
 # tally that scripts/test.sh prints last is the only closing line (pipefail keeps schemathesis's status).
 # Schemathesis keeps a cache (.schemathesis/) where it runs: in .run/, which git ignores.
 mkdir -p "$WEFT_RUN/fuzz"
-(cd "$WEFT_RUN/fuzz" && "$WEFT_TOOLS/bin/schemathesis" --config-file "$WEFT_ROOT/scripts/fuzz.schemathesis.toml" run "$url/v1/openapi.json" \
-  --header "Authorization: Bearer $key" \
-  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
-  --phases examples,coverage,fuzzing,stateful \
-  --exclude-path-regex '^/v1/runs/\{id\}/(pause|resume)$' \
-  --max-examples "${WEFT_FUZZ_MAX_EXAMPLES:-25}" \
-  ${WEFT_FUZZ_SEED:+--seed "$WEFT_FUZZ_SEED"} \
-  --workers 1 \
-  --request-timeout 10 \
-  --generation-database none \
-  --suppress-health-check all \
-  --no-color) 2>&1 | sed -E 's/^=+ (.*) =+$/fuzz: \1/' || status=$?
+# $1: the Authorization value; the rest: which operations (schemathesis's path filters).
+fuzz() {
+  local auth=$1; shift
+  (cd "$WEFT_RUN/fuzz" && "$WEFT_TOOLS/bin/schemathesis" --config-file "$WEFT_ROOT/scripts/fuzz.schemathesis.toml" run "$url/v1/openapi.json" \
+    --header "Authorization: Bearer $auth" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+    --phases examples,coverage,fuzzing,stateful \
+    "$@" \
+    --max-examples "${WEFT_FUZZ_MAX_EXAMPLES:-25}" \
+    ${WEFT_FUZZ_SEED:+--seed "$WEFT_FUZZ_SEED"} \
+    --workers 1 \
+    --request-timeout 10 \
+    --generation-database none \
+    --suppress-health-check all \
+    --no-color) 2>&1 | sed -E 's/^=+ (.*) =+$/fuzz: \1/'
+}
+# An API key only ever gets 401 from the codec endpoint: it has its own pass, with the operator token.
+fuzz "$key" --exclude-path-regex '^(/v1/runs/\{id\}/(pause|resume)|/codec/.*)$' || status=$?
+log "fuzz: the codec endpoint, with the operator token"
+fuzz "$codec_token" --include-path-regex '^/codec/' || status=$?
 
 stop_api
 if grep -q '"level":"error"' "$api_log"; then

@@ -153,3 +153,13 @@ ensure_encryption_key() {
   fi
   export WEFT_ENCRYPTION_KEY
 }
+
+# The operator token of the API's codec endpoint (README "Encrypted history"): WEFT_CODEC_TOKEN, or
+# one made once for this checkout and kept in .data/ (git-ignored), like the encryption key.
+ensure_codec_token() {
+  if [ -z "${WEFT_CODEC_TOKEN:-}" ]; then
+    [ -s "$WEFT_DATA/codec.token" ] || (umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' > "$WEFT_DATA/codec.token")
+    WEFT_CODEC_TOKEN=$(cat "$WEFT_DATA/codec.token")
+  fi
+  export WEFT_CODEC_TOKEN
+}

@@ -19,6 +19,7 @@ API_URL=http://$WEFT_API_HOST:$WEFT_API_PORT
 
 ensure_node_modules
 ensure_encryption_key
+ensure_codec_token
 build_project
 bash scripts/stack.sh up
 
@@ -44,6 +45,7 @@ cat <<MSG
 
   API:             $API_URL   (OpenAPI: $API_URL/v1/openapi.json)
   Temporal Web UI: $TEMPORAL_UI_URL
+  History:         encrypted; decoded by the codec endpoint $API_URL/codec (token: .data/codec.token)
   API key (demo):  .run/demo.key
   Milvus (Lite):   $MILVUS_ADDRESS
   Logs:            .run/api.log, .run/worker.log, .run/temporal-dev.log, .run/milvus-dev.log

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import { createPrismaClient } from '@weft/activities';
+import { createPrismaClient, payloadDataConverter } from '@weft/activities';
 import { createApp, vectorStoreOf } from '../../apps/api/src/app';
 import { apiConfigSchema } from '../../apps/api/src/config';
 import { httpClient, silentLogger } from '../support/harness';
@@ -24,7 +24,7 @@ async function appWith(overrides: { database?: string; redis?: string; temporal?
   await redis.connect().catch(() => undefined);
   // No gRPC retry interceptor: a retry timer left pending would fire after close() and throw.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS, interceptors: [] });
-  const temporal = new Client({ connection, namespace: 'default' });
+  const temporal = new Client({ connection, namespace: 'default', dataConverter: payloadDataConverter(config) });
   const app = createApp({ config, prisma, redis, temporal, logger: silentLogger });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

@@ -3,16 +3,14 @@
  * iteration, loop, continue-as-new, retries, sub-workflow, wait, onError) against the test server
  * and exports each execution with the Temporal CLI. Run with `npm run replay:record`.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fakeExecutors } from '../support/fake-executors';
 import { body, code, end, graph, start, startAt, tpl } from '../support/graph-builder';
 import { httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
-import { testEnv } from '../support/test-env';
+import { exportHistory, harnessCodec } from '../support/history-export';
 
 const OUT = path.join(__dirname, 'histories');
-const TEMPORAL = path.join(__dirname, '..', '..', '.tools', 'bin', 'temporal');
 
 let h: Harness;
 let api: ReturnType<typeof httpClient>;
@@ -45,10 +43,11 @@ async function record(name: string, g: unknown, inputs: Record<string, unknown> 
   const wfId = r.body.data.temporal.workflowId as string;
   const runIds: string[] = [];
   for await (const e of h.temporal.workflow.list({ query: `WorkflowId = "${wfId}"` })) runIds.push(e.runId);
-  runIds.reverse().forEach((runId, i) => {
-    const json = execFileSync(TEMPORAL, ['workflow', 'show', '--address', testEnv.temporalAddress, '-w', wfId, '-r', runId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // Decoded by the codec endpoint: committed histories are clear text, readable by any key.
+  for (const [i, runId] of runIds.reverse().entries()) {
+    const json = await exportHistory(wfId, { runId, codec: harnessCodec(h.url) });
     fs.writeFileSync(path.join(OUT, `${name}${runIds.length > 1 ? `.${i + 1}` : ''}.json`), json);
-  });
+  }
 }
 
 const check = (id: string, left: string, op: string, right: unknown) => ({ id, type: 'if-else', data: { cases: [{ id: 'yes', logic: 'and', conditions: [{ left, op, right }] }] } });

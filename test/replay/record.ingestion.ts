@@ -4,7 +4,6 @@
  * it at 40 events), and one document's child workflow. Exported with the Temporal CLI. Run with
  * `npm run replay:record:ingestion` (it replaces only the ingestion-*.json histories).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DocumentParser, MilvusVectorStore, splitDocument } from '@weft/activities';
@@ -12,11 +11,11 @@ import { ingestionWorkflowIdFor } from '@weft/domain';
 import { startHarness, type Harness } from '../support/harness';
 import { addDocuments, createJob, createKnowledge, createTenant, jobRuns, startJob } from '../support/ingestion-fixtures';
 import { allowEntry } from '../support/llm-suite';
+import { exportHistory, harnessCodec } from '../support/history-export';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server';
 import { testEnv } from '../support/test-env';
 
 const OUT = path.join(__dirname, 'histories');
-const TEMPORAL = path.join(__dirname, '..', '..', '.tools', 'bin', 'temporal');
 
 let h: Harness;
 let server: OpenAiServer;
@@ -40,9 +39,9 @@ afterAll(async () => {
   await server.close();
 });
 
-function exportHistory(workflowId: string, runId: string, file: string) {
-  const json = execFileSync(TEMPORAL, ['workflow', 'show', '--address', testEnv.temporalAddress, '-w', workflowId, '-r', runId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  fs.writeFileSync(path.join(OUT, file), json);
+/** Decoded by the codec endpoint: committed histories are clear text, readable by any key. */
+async function saveHistory(workflowId: string, runId: string, file: string) {
+  fs.writeFileSync(path.join(OUT, file), await exportHistory(workflowId, { runId, codec: harnessCodec(h.url) }));
 }
 
 it('records an ingestion job (continued as new) and a document', async () => {
@@ -59,10 +58,10 @@ it('records an ingestion job (continued as new) and a document', async () => {
   const runIds = (await jobRuns(h.temporal, workflowId)).map((r) => r.runId);
   expect(runIds.length).toBeGreaterThan(1);
   // The first run and the last (the one that ends the job).
-  exportHistory(workflowId, runIds[0]!, 'ingestion-job.1.json');
-  exportHistory(workflowId, runIds.at(-1)!, 'ingestion-job.2.json');
+  await saveHistory(workflowId, runIds[0]!, 'ingestion-job.1.json');
+  await saveHistory(workflowId, runIds.at(-1)!, 'ingestion-job.2.json');
   const child = `${workflowId}/${ids[0]}`;
-  exportHistory(child, (await h.temporal.workflow.getHandle(child).describe()).runId, 'ingestion-document.json');
+  await saveHistory(child, (await h.temporal.workflow.getHandle(child).describe()).runId, 'ingestion-document.json');
   const failed = `${workflowId}/${ids[9]}`;
-  exportHistory(failed, (await h.temporal.workflow.getHandle(failed).describe()).runId, 'ingestion-document-error.json');
+  await saveHistory(failed, (await h.temporal.workflow.getHandle(failed).describe()).runId, 'ingestion-document-error.json');
 }, 120_000);

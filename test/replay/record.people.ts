@@ -2,17 +2,15 @@
  * Records the histories of people in the loop (approvals decided and timed out, pause and resume)
  * next to the others, without touching them: `npm run replay:record:people`.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DECIDE_APPROVAL_UPDATE, type ApprovalDecisionRequest } from '@weft/domain';
 import { fakeExecutors } from '../support/fake-executors';
 import { body, code, end, graph, start, startAt } from '../support/graph-builder';
 import { eventually, httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
-import { testEnv } from '../support/test-env';
+import { exportHistory, harnessCodec } from '../support/history-export';
 
 const OUT = path.join(__dirname, 'histories');
-const TEMPORAL = path.join(__dirname, '..', '..', '.tools', 'bin', 'temporal');
 
 let h: Harness;
 let api: ReturnType<typeof httpClient>;
@@ -41,10 +39,11 @@ async function save(name: string, runId: string, wfId: string) {
   await eventually(async () => ['succeeded', 'failed'].includes((await api('GET', `/v1/runs/${runId}`)).body.data.status), 60_000);
   const runIds: string[] = [];
   for await (const e of h.temporal.workflow.list({ query: `WorkflowId = "${wfId}"` })) runIds.push(e.runId);
-  runIds.reverse().forEach((temporalRunId, i) => {
-    const json = execFileSync(TEMPORAL, ['workflow', 'show', '--address', testEnv.temporalAddress, '-w', wfId, '-r', temporalRunId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // Decoded by the codec endpoint: committed histories are clear text, readable by any key.
+  for (const [i, temporalRunId] of runIds.reverse().entries()) {
+    const json = await exportHistory(wfId, { runId: temporalRunId, codec: harnessCodec(h.url) });
     fs.writeFileSync(path.join(OUT, `${name}${runIds.length > 1 ? `.${i + 1}` : ''}.json`), json);
-  });
+  }
 }
 
 const decide = (wfId: string, approvalId: string, action: string) =>

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import type { Express } from 'express';
 import { Redis } from 'ioredis';
-import { createLogger, createPrismaClient, type Logger, type NodeExecutors, type PrismaClient } from '@weft/activities';
+import { clientTracingInterceptors, createLogger, createPrismaClient, payloadDataConverter, type Logger, type NodeExecutors, type PrismaClient, type Tracing } from '@weft/activities';
 import type { Role } from '@weft/domain';
 import { createApp, liveEventsOf, vectorStoreOf } from '../../apps/api/src/app';
 import { createTenantKey } from '../../apps/api/src/auth/api-keys';
@@ -23,9 +23,10 @@ try {
 }
 
 let bundle: Promise<WorkflowBundle> | undefined;
-/** The workflow bundle is built once per test file (webpack takes a second or two). */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  return (bundle ??= bundleWorkflows());
+let tracedBundle: Promise<WorkflowBundle> | undefined;
+/** The workflow bundle is built once per test file (webpack takes a second or two); `tracing`: with the tracing interceptors. */
+export function workflowBundle(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
+  return options.tracing ? (tracedBundle ??= bundleWorkflows({ tracing: true })) : (bundle ??= bundleWorkflows());
 }
 
 /** Empties every table. Only ever pointed at a database whose name says it is a test database. */
@@ -49,8 +50,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** The real API on an ephemeral loopback port, over the real PostgreSQL, Redis and Temporal. */
-export async function startHarness(name: string, overrides: Record<string, string> = {}, logger: Logger = silentLogger): Promise<Harness> {
+/**
+ * The real API on an ephemeral loopback port, over the real PostgreSQL, Redis and Temporal.
+ * `tracing`: the API, its Temporal client and the workers it starts are traced (tests hand in a
+ * tracing started with an in-memory exporter).
+ */
+export async function startHarness(name: string, overrides: Record<string, string> = {}, logger: Logger = silentLogger, options: { tracing?: Tracing } = {}): Promise<Harness> {
   const taskQueue = uniqueTaskQueue(name);
   const env = {
     DATABASE_URL: testEnv.databaseUrl,
@@ -61,6 +66,7 @@ export async function startHarness(name: string, overrides: Record<string, strin
     TEMPORAL_INGESTION_TASK_QUEUE: `${taskQueue}-ingestion`,
     WEFT_API_PORT: '0',
     WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
+    WEFT_CODEC_TOKEN: testEnv.codecToken,
     // Suites share one database: a reconciler sweeping it would touch other suites' runs.
     WEFT_RECONCILE_INTERVAL_MS: '0',
     ...overrides,
@@ -69,13 +75,15 @@ export async function startHarness(name: string, overrides: Record<string, strin
   const prisma = createPrismaClient(config.DATABASE_URL, 4);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, prisma, redis, temporal, logger });
+  // As main.ts builds it: payloads encrypted with the keys of the harness's settings.
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: payloadDataConverter(config), interceptors: clientTracingInterceptors(options.tracing) });
+  const app = createApp({ config, prisma, redis, temporal, logger, tracing: options.tracing });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   const workers = new Set<{ stop(): Promise<void> }>();
+  const traced = options.tracing !== undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -85,8 +93,8 @@ export async function startHarness(name: string, overrides: Record<string, strin
     prisma,
     redis,
     temporal,
-    async startWorker(executors?: Partial<NodeExecutors>, options?: CreateWorkerOptions) {
-      const { run, shutdown, close } = await createWorker(workerConfigSchema.parse(env), logger, await workflowBundle(), executors, options);
+    async startWorker(executors?: Partial<NodeExecutors>, workerOptions?: CreateWorkerOptions) {
+      const { run, shutdown, close } = await createWorker(workerConfigSchema.parse(env), logger, await workflowBundle({ tracing: traced }), executors, { ...workerOptions, tracing: options.tracing });
       const running = run();
       const handle = {
         async stop() {

@@ -18,6 +18,8 @@ export interface HttpTarget {
   seen: SeenRequest[];
   /** bytes the streaming routes managed to write before the client went away */
   streamed: number;
+  /** answers the requests held at /gate/<id>, and every later one at once */
+  release(id: string): void;
   close(): Promise<void>;
 }
 
@@ -34,12 +36,15 @@ export interface HttpTarget {
  *   /text, /bad-json      a text body; a body labelled JSON that is not
  *   /redirect?to=&status= a redirect (302 by default) to `to`
  *   /deep?levels=N        JSON arrays nested N levels deep
+ *   /gate/<id>            held until `release(id)`, then (and from then on) 200 JSON `{gate: id}`
  */
 export async function startHttpTarget(host = '127.0.0.1'): Promise<HttpTarget> {
   const seen: SeenRequest[] = [];
   const failures = new Map<string, number>();
   const sockets = new Set<Socket>();
   const state = { streamed: 0 };
+  const gates = new Map<string, ServerResponse[]>();
+  const open = new Set<string>();
 
   const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(value));
@@ -98,6 +103,10 @@ export async function startHttpTarget(host = '127.0.0.1'): Promise<HttpTarget> {
       case 'deep':
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(`${'['.repeat(Number(q.levels))}1${']'.repeat(Number(q.levels))}`);
+      case 'gate':
+        if (open.has(arg)) return json(res, 200, { gate: arg });
+        gates.set(arg, [...(gates.get(arg) ?? []), res]);
+        return;
       case 'redirect':
         res.writeHead(Number(q.status ?? 302), { location: q.to ?? '/echo' });
         return res.end();
@@ -123,6 +132,11 @@ export async function startHttpTarget(host = '127.0.0.1'): Promise<HttpTarget> {
     seen,
     get streamed() {
       return state.streamed;
+    },
+    release(id) {
+      open.add(id);
+      for (const res of gates.get(id) ?? []) if (!res.destroyed) json(res, 200, { gate: id });
+      gates.delete(id);
     },
     async close() {
       for (const s of sockets) s.destroy();

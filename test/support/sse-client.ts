@@ -4,6 +4,8 @@ export interface SseEvent {
   id?: string;
   event: string;
   data: any;
+  /** the frame's `retry:` field (a reconnect delay in ms), when it has one */
+  retry?: number;
 }
 
 export interface SseStream {
@@ -25,7 +27,7 @@ export interface SseStream {
 
 /** Parses one frame with the CLI's parser (the same one `npm run ingest` reads streams with). */
 function parseFrame(frame: string): SseEvent | undefined {
-  const { id, event, data } = parseSseFrame(frame);
+  const { id, event, data, retry } = parseSseFrame(frame);
   if (data === undefined && id === undefined) return undefined;
   const text = data ?? '';
   let parsed: unknown = text;
@@ -34,7 +36,7 @@ function parseFrame(frame: string): SseEvent | undefined {
   } catch {
     // kept as text
   }
-  return { ...(id !== undefined ? { id } : {}), event, data: parsed };
+  return { ...(id !== undefined ? { id } : {}), event, data: parsed, ...(retry !== undefined ? { retry } : {}) };
 }
 
 /** Opens a run's event stream over plain fetch (what a non-browser client does). */
@@ -115,5 +117,61 @@ export async function openStream(baseUrl: string, path: string, key: string, opt
       }
     },
     close: () => controller.abort(),
+  };
+}
+
+/** What a client that follows a run's stream to its end, across restarts of the API, saw. */
+export interface FollowedStream {
+  /** every event received (pings left out), over all connections, in order */
+  events: SseEvent[];
+  /** the Last-Event-ID sent on each reconnection that the API answered (undefined: none seen yet) */
+  resumedFrom: (string | undefined)[];
+}
+
+/**
+ * Follows a run's events as a careful client does: when the stream ends before run.finished (the
+ * API shut down), it waits the `retry:` hint and reconnects with Last-Event-ID, again and again
+ * while the API is away, until run.finished or `timeoutMs`. `stop()` ends it early.
+ */
+export function followEvents(baseUrl: string, runId: string, key: string, timeoutMs = 120_000): { seen: FollowedStream; done: Promise<FollowedStream>; stop(): void } {
+  const seen: FollowedStream = { events: [], resumedFrom: [] };
+  let stopped = false;
+  let current: SseStream | undefined;
+  const done = (async () => {
+    const deadline = Date.now() + timeoutMs;
+    let waitMs = 200;
+    let first = true;
+    while (!stopped) {
+      if (Date.now() > deadline) throw new Error(`run ${runId}: no run.finished within ${timeoutMs} ms (${seen.events.length} events)`);
+      const lastEventId = [...seen.events].reverse().find((e) => e.id !== undefined)?.id;
+      try {
+        current = await openEvents(baseUrl, runId, key, lastEventId ? { lastEventId } : {});
+      } catch {
+        // The API is away (restarting): try again shortly.
+        await new Promise((r) => setTimeout(r, waitMs));
+        continue;
+      }
+      if (current.status !== 200) throw new Error(`run ${runId}: events answered ${current.status} ${JSON.stringify(current.body)}`);
+      if (!first) seen.resumedFrom.push(lastEventId);
+      first = false;
+      for (;;) {
+        const e = await current.next(Math.max(1, deadline - Date.now())).catch(() => undefined);
+        if (!e) break;
+        if (e.event === 'ping') continue;
+        seen.events.push(e);
+        if (e.retry !== undefined) waitMs = e.retry;
+        if (e.event === 'run.finished') return seen;
+      }
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+    return seen;
+  })();
+  return {
+    seen,
+    done,
+    stop() {
+      stopped = true;
+      current?.close();
+    },
   };
 }

@@ -10,6 +10,8 @@ export const testEnv = {
   namespace: 'default',
   /** a fresh key per test process: secrets written by one process are read back by the same one */
   encryptionKey: process.env.WEFT_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
+  /** the operator token of the harness's codec endpoint (WEFT_CODEC_TOKEN) */
+  codecToken: randomBytes(24).toString('base64url'),
 };
 
 if (!/test/.test(new URL(testEnv.databaseUrl).pathname)) {

@@ -12,15 +12,19 @@ import {
   SecretCipher,
   SecretsStore,
   TemporalExecutionInspector,
+  type Tracing,
   createApiMetrics,
   createMetricsRegistry,
   parseHttpAllowlist,
+  payloadDataConverter,
   type Logger,
   type PrismaClient,
 } from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import { ApiKeyCache } from './auth/api-key-cache';
+import { codecAccess, codecOrigins } from './codec/codec-access';
+import { codecRouter } from './codec/codec.router';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
 import { eventsRouter } from './events/events.router';
@@ -28,8 +32,10 @@ import { LiveEvents } from './events/live-events';
 import { historyRouter } from './history/history.router';
 import { RunHistoryReader } from './history/run-history';
 import { errorMiddleware, notFoundRoute } from './http/error.middleware';
+import { Drain, drainMiddleware } from './http/drain';
 import { setInputLimits } from './http/input-hygiene';
-import { requestContext } from './http/request-context';
+import { requestContext, runLogContext } from './http/request-context';
+import { traceRequests } from './http/trace-requests';
 import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
 import { metricsRouter, recordRequests } from './observability/metrics.router';
 import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
@@ -61,6 +67,8 @@ export interface AppDeps {
   redis: Redis;
   temporal: Client;
   logger: Logger;
+  /** tracing of this process (README "Traces and logs"); absent: no spans */
+  tracing?: Tracing;
 }
 
 /** The app's vector store client (MILVUS_ADDRESS): closed with the app (main.ts and the tests). */
@@ -73,17 +81,27 @@ export function liveEventsOf(app: Express): LiveEvents {
   return app.locals.liveEvents as LiveEvents;
 }
 
+/** The app's drain state: main.ts starts it on SIGTERM (http/drain.ts). */
+export function drainOf(app: Express): Drain {
+  return app.locals.drain as Drain;
+}
+
 /** The HTTP app, built from its dependencies; main.ts and the tests both build it this way. */
-export function createApp({ config, prisma, redis, temporal, logger }: AppDeps): Express {
+export function createApp({ config, prisma, redis, temporal, logger, tracing }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   setInputLimits(app, { maxDepth: config.WEFT_MAX_JSON_DEPTH });
   app.use(requestContext);
+  if (tracing) app.use(traceRequests(tracing.tracer));
+  app.use('/v1/runs/:id', runLogContext);
   // Each app its own registry (README "Metrics"): tests build many apps in one process.
   const registry = createMetricsRegistry();
   const metrics = createApiMetrics(registry);
   app.use(recordRequests(metrics));
+  const drain = new Drain();
+  app.locals.drain = drain;
+  app.use(drainMiddleware(drain));
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () =>
@@ -115,13 +133,16 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     prisma,
     temporal,
     workflows,
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config) },
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config), stopWaiting: drain.signal },
     reconciler,
     ends,
   );
   const approvals = new ApprovalsService(prisma, temporal, { encryptionKey: config.WEFT_ENCRYPTION_KEY, decideTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS });
   // Signed form links carry their own capability (the token), so they come before the key check.
   app.use(formsRouter(approvals));
+  // The Temporal Web UI's codec server (README "Encrypted history"): the operator's token, not an API key.
+  app.use(codecAccess({ token: config.WEFT_CODEC_TOKEN, allowedOrigins: codecOrigins(config.WEFT_CODEC_ALLOWED_ORIGINS, config.TEMPORAL_UI_URL) }));
+  app.use(codecRouter(payloadDataConverter(config).payloadCodecs[0], config.TEMPORAL_NAMESPACE));
   // Everything under /v1 but the document and form links needs an API key, a path no route serves too (401 before 404).
   const apiKeys = new ApiKeyCache(config.WEFT_API_KEY_CACHE_MS);
   app.locals.apiKeys = apiKeys;
@@ -161,6 +182,7 @@ export function createApp({ config, prisma, redis, temporal, logger }: AppDeps):
     maxConnections: config.WEFT_SSE_MAX_CONNECTIONS,
     maxStreamMs: config.WEFT_SSE_MAX_STREAM_MS,
     recheckMs: config.WEFT_SSE_RECHECK_MS,
+    retryMs: config.WEFT_SSE_RETRY_MS,
   });
   app.locals.liveEvents = live;
   metrics.sseConnectionsFrom(() => live.stats().connections);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { graphLimitsEnvShape, runLimitsEnvShape } from '@weft/domain';
+import { payloadKeysProblem } from '@weft/activities';
 
 /** The API's whole configuration, read from the environment once at start-up. */
 export const apiConfigSchema = z.object({
@@ -29,6 +30,13 @@ export const apiConfigSchema = z.object({
   WEFT_MAX_JSON_DEPTH: z.coerce.number().int().min(8).max(120).default(64),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
+  /** Encrypted history (README "Encrypted history"): payload keys `id:key,…` (32 bytes each, hex or base64), and the one new payloads are encrypted with; unset: a key derived from WEFT_ENCRYPTION_KEY */
+  WEFT_PAYLOAD_KEYS: z.string().default(''),
+  WEFT_PAYLOAD_KEY_ID: z.string().optional(),
+  /** the operator token of the codec endpoint (POST /codec/decode, /codec/encode); unset: the endpoint refuses everyone */
+  WEFT_CODEC_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'WEFT_CODEC_TOKEN must be at least 32 characters').optional()),
+  /** origins (comma-separated) whose pages may call the codec endpoint (CORS); default: TEMPORAL_UI_URL's */
+  WEFT_CODEC_ALLOWED_ORIGINS: z.string().default(''),
   /** model providers' endpoints reachable despite the SSRF guard (the worker's setting; the retrieve route embeds queries) */
   WEFT_MODEL_PROVIDER_ALLOWLIST: z.string().default(''),
   /** consecutive retryable failures that open a model endpoint's circuit, and its cool-down (the worker's settings) */
@@ -44,12 +52,27 @@ export const apiConfigSchema = z.object({
   WEFT_SSE_RECHECK_MS: z.coerce.number().int().min(100).default(60_000),
   /** a live event stream is closed after this long (0: never); the client resumes with Last-Event-ID */
   WEFT_SSE_MAX_STREAM_MS: z.coerce.number().int().min(0).default(0),
+  /** the reconnect delay a live event stream tells its client (SSE `retry:`) when the process shuts down */
+  WEFT_SSE_RETRY_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  /**
+   * Graceful shutdown (docs/deployment.md "Rolling deploys"): after SIGTERM the process exits
+   * within this long; requests still open at its end are cut (exit code 1).
+   */
+  WEFT_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  /** after SIGTERM, how long new connections are still accepted while /health/ready answers 503 (a load balancer's time to notice); within the grace */
+  WEFT_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** events a run's stream keeps, and how long a finished run's events stay (for events the API publishes) */
   WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
   WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   /** how long a valid API key is remembered without reading PostgreSQL again (0: never; a revoked key stops within this) */
   WEFT_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** OpenTelemetry traces (README "Traces and logs"): an OTLP/HTTP collector's base URL (`/v1/traces` is appended); unset or empty: no tracing at all */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  /** `service.name` of this process's spans */
+  OTEL_SERVICE_NAME: z.string().min(1).default('weft-api'),
+  /** the share of new traces recorded (0–1); a trace started by a caller follows the caller's decision */
+  WEFT_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
   /** when set, GET /metrics answers only `Authorization: Bearer <token>` (README "Metrics"); unset: open, like /health */
   WEFT_METRICS_TOKEN: z.string().min(16).optional(),
   /** the deterministic limits each run goes by (README "Limits"); put into every run's input */
@@ -64,5 +87,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid API configuration: ${problems}`);
   }
+  const keys = payloadKeysProblem(parsed.data);
+  if (keys) throw new Error(`Invalid API configuration: ${keys}`);
   return parsed.data;
 }

@@ -22,6 +22,12 @@ describe('worker config', () => {
     expect(() => loadWorkerConfig({ ...KEY, WEFT_HTTP_ALLOWLIST: '10.0.0.0/33' })).toThrow(/^Invalid worker configuration: WEFT_HTTP_ALLOWLIST: entry 1 "10\.0\.0\.0\/33"/);
   });
 
+  it('refuses payload keys the codec could not use, naming the setting (README "Encrypted history")', () => {
+    expect(loadWorkerConfig({ ...KEY, WEFT_PAYLOAD_KEYS: `a:${'cd'.repeat(32)}`, WEFT_PAYLOAD_KEY_ID: 'a' })).toMatchObject({ WEFT_PAYLOAD_KEY_ID: 'a' });
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_PAYLOAD_KEYS: 'a:tooshort' })).toThrow("Invalid worker configuration: WEFT_PAYLOAD_KEYS: key 'a' must be 32 bytes, as 64 hex characters or base64");
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_PAYLOAD_KEYS: `a:${'cd'.repeat(32)}`, WEFT_PAYLOAD_KEY_ID: 'b' })).toThrow("Invalid worker configuration: WEFT_PAYLOAD_KEY_ID: 'b' is not a key of WEFT_PAYLOAD_KEYS");
+  });
+
   it('builds the approval notice settings: links to the API, email only with an SMTP host', () => {
     const bare = noticeOptions(loadWorkerConfig({ ...KEY, WEFT_API_PORT: '8080' }));
     expect(bare).toEqual({ publicUrl: 'http://127.0.0.1:8080', allowlist: { entries: [] } });
@@ -51,5 +57,24 @@ describe('worker config', () => {
       'Invalid worker configuration: TEMPORAL_INGESTION_TASK_QUEUE: must differ from TEMPORAL_TASK_QUEUE (ingestion must not take the slots of interactive runs)',
     );
     expect(() => loadWorkerConfig({ ...KEY, WEFT_INGESTION_MAX_CACHED_WORKFLOWS: '5' })).toThrow(/WEFT_INGESTION_MAX_WORKFLOW_TASKS: must not exceed WEFT_INGESTION_MAX_CACHED_WORKFLOWS/);
+  });
+
+  it('serves runs, ingestion or both, never nothing, and bounds the shutdown grace', () => {
+    const defaults = loadWorkerConfig(KEY);
+    expect([defaults.WEFT_RUN_WORKER, defaults.WEFT_INGESTION_WORKER]).toEqual([true, true]);
+    expect(defaults.WEFT_WORKER_SHUTDOWN_GRACE_MS).toBeGreaterThan(defaults.WEFT_CODE_TIMEOUT_MS);
+    expect(loadWorkerConfig({ ...KEY, WEFT_RUN_WORKER: 'false' })).toMatchObject({ WEFT_RUN_WORKER: false, WEFT_INGESTION_WORKER: true });
+    expect(loadWorkerConfig({ ...KEY, WEFT_INGESTION_WORKER: 'false' })).toMatchObject({ WEFT_RUN_WORKER: true, WEFT_INGESTION_WORKER: false });
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_RUN_WORKER: 'false', WEFT_INGESTION_WORKER: 'false' })).toThrow(/WEFT_RUN_WORKER: .*serve nothing/);
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_WORKER_SHUTDOWN_GRACE_MS: '-1' })).toThrow(/WEFT_WORKER_SHUTDOWN_GRACE_MS/);
+  });
+
+  it('traces only with a collector endpoint set (empty is unset), and refuses one that is no URL', () => {
+    expect(loadWorkerConfig(KEY)).toMatchObject({ OTEL_SERVICE_NAME: 'weft-worker', WEFT_TRACE_SAMPLE_RATIO: 1 });
+    expect(loadWorkerConfig(KEY).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadWorkerConfig({ ...KEY, OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(loadWorkerConfig({ ...KEY, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://collector:4318');
+    expect(() => loadWorkerConfig({ ...KEY, OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+    expect(() => loadWorkerConfig({ ...KEY, WEFT_TRACE_SAMPLE_RATIO: '2' })).toThrow(/WEFT_TRACE_SAMPLE_RATIO/);
   });
 });

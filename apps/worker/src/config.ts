@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpAllowlistError, parseHttpAllowlist, type ApprovalNoticeOptions, type HttpAllowlist } from '@weft/activities';
+import { HttpAllowlistError, parseHttpAllowlist, payloadKeysProblem, type ApprovalNoticeOptions, type HttpAllowlist } from '@weft/activities';
 import { runLimitsEnvShape } from '@weft/domain';
 
 /** An allowlist setting, parsed here once; a bad entry stops the worker at start-up, named. */
@@ -34,6 +34,19 @@ export const workerConfigSchema = z.object({
    * runs. `false` runs no ingestion worker here (a deployment may run it in processes of its own).
    */
   WEFT_INGESTION_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /**
+   * Scale-out (docs/deployment.md): `false` runs no run worker here, so a process serves ingestion
+   * only (with WEFT_INGESTION_WORKER=true); any number of processes of either kind may poll.
+   */
+  WEFT_RUN_WORKER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /**
+   * Graceful shutdown: after SIGTERM the Workers stop polling, and running activities have this
+   * long to finish; then they are cancelled and fail with worker_shutdown, which another worker
+   * retries at once. Longer than WEFT_CODE_TIMEOUT_MS, so a code node is never cut.
+   */
+  WEFT_WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+  /** after the grace, how long cancelled activities and workflow tasks may take to wind down before the process exits anyway (exit code 1) */
+  WEFT_WORKER_SHUTDOWN_FORCE_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   TEMPORAL_INGESTION_TASK_QUEUE: z.string().min(1).default('weft-ingestion'),
   /** ingestion steps at once (parsing is CPU work; embedding and indexing wait on the network) */
   WEFT_INGESTION_MAX_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(8),
@@ -55,6 +68,9 @@ export const workerConfigSchema = z.object({
   WEFT_WORKER_STICKY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
   /** 32 bytes (64 hex chars or base64): encrypts tenant secrets and provider keys at rest */
   WEFT_ENCRYPTION_KEY: z.string().min(32, 'WEFT_ENCRYPTION_KEY is required: 32 bytes as 64 hex characters or base64'),
+  /** Encrypted history (README "Encrypted history"): payload keys `id:key,…`, and the one new payloads are encrypted with; unset: a key derived from WEFT_ENCRYPTION_KEY */
+  WEFT_PAYLOAD_KEYS: z.string().default(''),
+  WEFT_PAYLOAD_KEY_ID: z.string().optional(),
   /** hosts, host:ports, IPs or CIDRs the http-request node may reach despite the SSRF guard */
   WEFT_HTTP_ALLOWLIST: allowlist('WEFT_HTTP_ALLOWLIST'),
   /** the same for model providers' base URLs (llm node): e.g. a self-hosted model on 10.0.0.5:8000 */
@@ -75,6 +91,12 @@ export const workerConfigSchema = z.object({
   WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
   WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  /** OpenTelemetry traces (README "Traces and logs"): an OTLP/HTTP collector's base URL (`/v1/traces` is appended); unset or empty: no tracing at all */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  /** `service.name` of this process's spans */
+  OTEL_SERVICE_NAME: z.string().min(1).default('weft-worker'),
+  /** the share of new traces recorded (0–1); a trace started by a caller follows the caller's decision */
+  WEFT_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(1),
   /** the worker's GET /metrics (README "Metrics"), with the Temporal SDK's own metrics merged in; 0 or `off`: none */
   WEFT_WORKER_METRICS_PORT: z.preprocess((v) => (v === 'off' ? '0' : v), z.coerce.number().int().min(0).max(65535)).default(9464),
   WEFT_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -104,9 +126,17 @@ const checked = workerConfigSchema
     message: 'must not exceed WEFT_INGESTION_MAX_CACHED_WORKFLOWS (a task needs a cache slot)',
     path: ['WEFT_INGESTION_MAX_WORKFLOW_TASKS'],
   })
+  .refine((c) => c.WEFT_RUN_WORKER || c.WEFT_INGESTION_WORKER, {
+    message: 'WEFT_RUN_WORKER and WEFT_INGESTION_WORKER are both false: this worker would serve nothing',
+    path: ['WEFT_RUN_WORKER'],
+  })
   .refine((c) => !c.WEFT_INGESTION_WORKER || c.TEMPORAL_INGESTION_TASK_QUEUE !== c.TEMPORAL_TASK_QUEUE, {
     message: 'must differ from TEMPORAL_TASK_QUEUE (ingestion must not take the slots of interactive runs)',
     path: ['TEMPORAL_INGESTION_TASK_QUEUE'],
+  })
+  .superRefine((c, ctx) => {
+    const problem = payloadKeysProblem(c);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
@@ -133,7 +163,8 @@ export function noticeOptions(config: WorkerConfig): ApprovalNoticeOptions {
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = checked.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`Invalid worker configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    // An issue of the whole config (the payload keys) names its settings in its message.
+    throw new Error(`Invalid worker configuration: ${parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`);
   }
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type DataConverter, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { Redis } from 'ioredis';
 import {
   DocumentParser,
@@ -10,11 +10,14 @@ import {
   type PrismaClient,
   type RunEventStream,
   type SplitDocument,
+  type Tracing,
   type VectorStore,
   type WorkerMetrics,
   splitDocument,
 } from '@weft/activities';
 import type { WorkerConfig } from './config';
+import { shutdownOptions } from './shutdown';
+import { observedWorkerOptions } from './worker-tracing';
 
 /** What ingestion's activities need besides the database and Redis: the vector store and the parse and split steps. */
 export interface IngestionPorts {
@@ -34,12 +37,16 @@ export function defaultIngestionPorts(): { ports: IngestionPorts; close(): Promi
 
 export interface IngestionWorkerDeps {
   connection: NativeConnection;
+  /** the worker's, with its payload codec */
+  dataConverter: DataConverter;
   bundle: WorkflowBundle;
   prisma: PrismaClient;
   redis: Redis;
   events: RunEventStream;
   logger: Logger;
   ports: IngestionPorts & { vectors: VectorStore };
+  /** tracing of this process; the bundle then carries the tracing interceptors (bundleWorkflows) */
+  tracing?: Tracing | undefined;
   metrics?: WorkerMetrics;
 }
 
@@ -74,10 +81,13 @@ export async function createIngestionWorker(config: WorkerConfig, deps: Ingestio
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE,
     activities,
+    dataConverter: deps.dataConverter,
     workflowBundle: deps.bundle,
     maxConcurrentActivityTaskExecutions: config.WEFT_INGESTION_MAX_ACTIVITIES,
     maxCachedWorkflows: config.WEFT_INGESTION_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: config.WEFT_INGESTION_MAX_WORKFLOW_TASKS,
     stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
+    ...shutdownOptions(config),
+    ...observedWorkerOptions(deps.tracing, false),
   });
 }

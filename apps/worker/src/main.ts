@@ -1,7 +1,8 @@
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
-import { createLogger, type Logger } from '@weft/activities';
+import { createLogger, tracingFromSettings, type Logger } from '@weft/activities';
 import { loadWorkerConfig } from './config';
 import { defaultIngestionPorts } from './ingestion';
+import { boundShutdown } from './shutdown';
 import { startMetricsEndpoint } from './metrics-endpoint';
 import { createWorker } from './worker';
 
@@ -12,19 +13,24 @@ async function main(): Promise<void> {
   const endpoint = config.WEFT_WORKER_METRICS_PORT ? await startMetricsEndpoint(config, logger) : undefined;
   // Workflow code logs (internal errors with their reference ids) through the SDK; send them to the same JSON log.
   Runtime.install({ logger: sdkLogger(logger), ...(endpoint ? { telemetryOptions: endpoint.sdkTelemetry } : {}) });
+  const tracing = tracingFromSettings({ serviceName: config.OTEL_SERVICE_NAME, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, sampleRatio: config.WEFT_TRACE_SAMPLE_RATIO });
   const ingestionPorts = config.WEFT_INGESTION_WORKER ? defaultIngestionPorts() : undefined;
-  const { ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports, metrics: endpoint?.metrics });
+  const { worker, ingestion, run, close } = await createWorker(config, logger, undefined, undefined, { ingestion: ingestionPorts?.ports, metrics: endpoint?.metrics, tracing });
   logger.info('worker started', {
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(worker ? { taskQueue: config.TEMPORAL_TASK_QUEUE } : {}),
     ...(ingestion ? { ingestionTaskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE } : {}),
     address: config.TEMPORAL_ADDRESS,
   });
+  boundShutdown(config, logger);
   // Worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
   await run();
   await close();
   await ingestionPorts?.close();
+  await tracing?.shutdown();
   await endpoint?.close();
   logger.info('worker stopped');
+  // Drained and closed: exit now rather than wait for whatever handle a library left open.
+  process.exit(0);
 }
 
 function sdkLogger(logger: Logger) {

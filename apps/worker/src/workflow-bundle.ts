@@ -1,4 +1,4 @@
-import { bundleWorkflowCode, type BundleOptions, type WorkflowBundle } from '@temporalio/worker';
+import type { BundleOptions } from '@temporalio/worker';
 
 /** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
 export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
@@ -21,9 +21,4 @@ export function workflowBundlerOptions(): BundlerOptions {
       resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as Record<string, string | false>), '@weft/domain$': DOMAIN_SHARED } },
     }),
   };
-}
-
-export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  const logger = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, ...workflowBundlerOptions(), logger: logger as never });
 }

@@ -9,6 +9,10 @@ import { SecretsStore } from './secrets/secrets.store';
 import { createApprovalNoticeActivities, type ApprovalNoticeOptions } from './approvals/approval-notice';
 
 export * from './observability/logger';
+export { redactSecrets, redactText, redactValue, isSensitiveKey, REDACTED } from './observability/log-redaction';
+export { startTracing, tracingFromSettings, otlpTraceExporter, type Tracing, type TracingSetup } from './observability/tracing';
+export { clientTracingInterceptors, activityTracingInterceptors, workflowSpanSinks } from './observability/temporal-tracing';
+export { activityLogContext } from './observability/activity-log-context';
 export * from './observability/metrics';
 export * from './persistence/prisma-client';
 export * from './events/run-event-stream';
@@ -106,3 +110,6 @@ export { DocumentParser, parseDocument, closeSharedDocumentParser, type Document
 export { formatOf } from './knowledge/parse/document-format';
 export { cleanText } from './knowledge/parse/clean-text';
 export { splitDocument } from './knowledge/split/split-document';
+export { EncryptionCodec, PayloadDecryptionError, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './codec/encryption.codec';
+export { parsePayloadKeyring, derivedPayloadKey, PayloadKeyringError, type PayloadKeyring, type PayloadKeySettings } from './codec/payload-keyring';
+export { payloadDataConverter, FAILURE_CONVERTER_PATH, payloadKeySettings, payloadKeysProblem, type PayloadConfig } from './codec/payload-codec';

@@ -109,6 +109,7 @@ export class IngestClient {
    */
   async *events(jobId: string): AsyncGenerator<JobEvent> {
     let lastId: string | undefined;
+    let waitMs = 500;
     for (let tries = 0; tries < 5; tries++) {
       let finished = false;
       try {
@@ -122,6 +123,11 @@ export class IngestClient {
         for await (const event of frames(res.body)) {
           if (event.id) lastId = event.id;
           if (event.type === 'job.finished') finished = true;
+          // The API is shutting down (a deploy): not a failure, so not a try; come back when it says.
+          if (event.type === 'server.closing') {
+            tries--;
+            waitMs = typeof event.data.retryMs === 'number' ? event.data.retryMs : 500;
+          }
           yield event;
         }
       } catch (err) {
@@ -129,7 +135,8 @@ export class IngestClient {
         // cut off: try again after the last event seen
       }
       if (finished) return;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, waitMs));
+      waitMs = 500;
     }
   }
 }
@@ -138,8 +145,9 @@ export class IngestClient {
  * One server-sent event frame ("field: value" lines; comments, ":", carry nothing): its id, its
  * type (`message` when it names none) and its data lines joined, undefined when it has none.
  */
-export function parseSseFrame(frame: string): { id?: string; event: string; data?: string } {
+export function parseSseFrame(frame: string): { id?: string; event: string; data?: string; retry?: number } {
   let id: string | undefined;
+  let retry: number | undefined;
   let event = 'message';
   const data: string[] = [];
   for (const line of frame.split('\n')) {
@@ -150,8 +158,9 @@ export function parseSseFrame(frame: string): { id?: string; event: string; data
     if (field === 'id') id = value;
     else if (field === 'event') event = value;
     else if (field === 'data') data.push(value);
+    else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
   }
-  return { ...(id !== undefined ? { id } : {}), event, ...(data.length ? { data: data.join('\n') } : {}) };
+  return { ...(id !== undefined ? { id } : {}), event, ...(data.length ? { data: data.join('\n') } : {}), ...(retry !== undefined ? { retry } : {}) };
 }
 
 /** Server-sent events from a response body: `id:`, `event:` and `data:` lines, frames split by a blank line. */

@@ -16,6 +16,7 @@ export const RUN_EVENT_TYPES = [
   'run.resumed',
   'run.finished',
   'ping',
+  'server.closing',
 ] as const;
 
 /** A Redis stream id as a client got it in `id:` ("1700000000000-0"); a bare number means "<ms>-0". */
@@ -37,7 +38,8 @@ const DATA_DESCRIPTION = [
   'llm.delta {nodeId, key?, attempt, text} (secret values masked);',
   'approval.requested / approval.decided / approval.expired, run.paused / run.resumed: as published by the approval activities;',
   'run.finished {runId, status, outputs (or outputsTruncated), error, finishedAt} — the stream ends after it;',
-  'ping {at} every WEFT_SSE_PING_MS (no id).',
+  'ping {at} every WEFT_SSE_PING_MS (no id);',
+  'server.closing {reason: shutdown, retryMs} (no id), after a `retry:` field, when the API process shuts down: the stream ends; reconnect after retryMs with Last-Event-ID.',
 ].join(' ');
 
 export const eventDataSchema = z.looseObject({}).meta({ description: DATA_DESCRIPTION });

@@ -12,6 +12,8 @@ export interface LiveEventsOptions {
   recheckMs?: number;
   /** how long a run.finished may lag behind the record saying the run ended */
   finishGraceMs?: number;
+  /** the reconnect delay streams ended by a shutdown tell their clients (SSE `retry:`) */
+  retryMs?: number;
 }
 
 /** The process serves as many live streams as it may (HTTP 503, with Retry-After). */
@@ -58,6 +60,7 @@ export class LiveEvents {
   private readonly connections = new Set<SseConnection>();
   private readonly recheckMs: number;
   private readonly finishGraceMs: number;
+  private closing = false;
 
   constructor(
     private readonly streams: RunEventStream,
@@ -76,9 +79,13 @@ export class LiveEvents {
     return { connections: this.connections.size, timers, ...this.hub.stats() };
   }
 
-  /** Ends every stream (shutdown): clients resume elsewhere with Last-Event-ID. */
+  /**
+   * Ends every stream (shutdown) with a reconnect hint, and every stream opened from now on at
+   * once: clients resume on another process (or this one restarted) with Last-Event-ID.
+   */
   closeAll(): void {
-    for (const c of [...this.connections]) c.close();
+    this.closing = true;
+    for (const c of [...this.connections]) c.goAway(this.options.retryMs ?? 1_000);
   }
 
   /** Serves the events of `source` after `after` on `res`, until it ends or the client goes. */
@@ -104,6 +111,7 @@ export class LiveEvents {
     this.connections.add(conn);
     conn.onDrain = () => this.hub.wake();
     conn.open();
+    if (this.closing) return conn.goAway(this.options.retryMs ?? 1_000);
     // The status line is sent: from here a failure ends the stream, and the client resumes.
     const failed = (err: unknown) => {
       this.logger.warn('live event stream ended by an error', { streamId: source.id, message: (err as Error).message });

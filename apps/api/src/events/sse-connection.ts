@@ -129,6 +129,18 @@ export class SseConnection implements EventSubscriber {
     });
   }
 
+  /**
+   * Ends the stream because this process is shutting down: `retry:` tells the client how long to
+   * wait before it reconnects (EventSource honours it), and `server.closing` (no id, so it moves
+   * no cursor) tells any client that the end is deliberate and to resume with Last-Event-ID.
+   */
+  goAway(retryMs: number): void {
+    if (this.closed) return;
+    this.res.write(`retry: ${retryMs}\n`);
+    this.res.write(sseFrame({ type: 'server.closing', data: JSON.stringify({ reason: 'shutdown', retryMs }) }));
+    this.close();
+  }
+
   private ping(): void {
     if (!this.closed) this.res.write(sseFrame({ type: 'ping', data: JSON.stringify({ at: new Date().toISOString() }) }));
   }

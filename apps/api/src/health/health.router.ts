@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { MilvusVectorStore, PrismaClient } from '@weft/activities';
+import { drainingReportSchema } from '../http/drain';
 import { bare, bindRoutes, defineRoutes } from '../http/route';
 import { deepReportSchema, sharedDeepReport, type TaskQueueRole } from './deep-health';
 import { CHECK_TIMEOUT_MS, DEPENDENCIES, checkResultSchema, probe, type Check } from './probe';
@@ -16,6 +17,9 @@ export const readyReportSchema = z.object({
   checks: z.object({ postgres: checkResultSchema, redis: checkResultSchema, temporal: checkResultSchema, milvus: checkResultSchema }),
 });
 type ReadyReport = z.infer<typeof readyReportSchema>;
+
+/** What a 503 from /health/ready is: a dependency down, or the process draining (http/drain.ts). */
+export const notReadyReportSchema = readyReportSchema.or(drainingReportSchema);
 
 export const healthRoutes = defineRoutes({
   live: {
@@ -31,7 +35,10 @@ export const healthRoutes = defineRoutes({
     path: '/health/ready',
     summary: 'Readiness probe: PostgreSQL, Redis, Temporal, Milvus (the knowledge vector store)',
     access: 'public',
-    responses: { 200: bare(readyReportSchema, 'Every dependency is up'), 503: bare(readyReportSchema, 'A dependency is down: `down` names it') },
+    responses: {
+      200: bare(readyReportSchema, 'Every dependency is up'),
+      503: bare(notReadyReportSchema, 'A dependency is down (`down` names it), or the process is shutting down (`draining`)'),
+    },
     errors: [],
   },
   deep: {

@@ -24,6 +24,21 @@ const history = historyFromJSON({
       },
     },
     {
+      eventId: '7',
+      eventTime: '2026-11-26T00:00:02Z',
+      eventType: 'EVENT_TYPE_ACTIVITY_TASK_FAILED',
+      activityTaskFailedEventAttributes: {
+        scheduledEventId: '3',
+        startedEventId: '4',
+        failure: {
+          message: 'Encoded failure',
+          stackTrace: '',
+          encodedAttributes: json({ message: 'the vendor said sk-live-0123456789', stack_trace: 'Error: x\n    at /srv/weft/packages/activities/dist/y.js:1:1' }),
+          applicationFailureInfo: { type: 'llm_bad_request', nonRetryable: true },
+        },
+      },
+    },
+    {
       eventId: '6',
       eventTime: '2026-11-26T00:00:01Z',
       eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
@@ -37,13 +52,15 @@ const history = historyFromJSON({
 
 describe('decodeEvents', () => {
   it('decodes payloads, masks secret values everywhere, leaves out stack traces and bytes it cannot read', async () => {
-    const [failed, signaled] = (await decodeEvents(loadDataConverter(), 'exec-1', history.events!, ['sk-live-0123456789'])) as any[];
+    const [failed, encoded, signaled] = (await decodeEvents(loadDataConverter(), 'exec-1', history.events!, ['sk-live-0123456789'])) as any[];
+    // A failure whose message the failure converter encoded: the message back in place, no stack.
+    expect(encoded!.activityTaskFailedEventAttributes.failure).toEqual({ message: 'the vendor said [secret]', applicationFailureInfo: { type: 'llm_bad_request', nonRetryable: true } });
     expect(failed).toMatchObject({ execution: 'exec-1', eventId: 5, eventTime: '2026-11-26T00:00:00Z', eventType: 'EVENT_TYPE_ACTIVITY_TASK_FAILED' });
     const failure = failed!.activityTaskFailedEventAttributes.failure;
     expect(failure.message).toBe('the server said [secret]');
     expect(failure).not.toHaveProperty('stackTrace');
     expect(failure.applicationFailureInfo.details.payloads).toEqual([{ body: 'token [secret] refused' }]);
     expect(signaled!.workflowExecutionSignaledEventAttributes.input.payloads).toEqual([{ $undecodedPayload: { encoding: 'binary/plain', bytes: 28 } }, null]);
-    expect(JSON.stringify([failed, signaled])).not.toMatch(/sk-live|\/srv\/weft/);
+    expect(JSON.stringify([failed, encoded, signaled])).not.toMatch(/sk-live|\/srv\/weft|stack_trace|Encoded failure/);
   });
 });

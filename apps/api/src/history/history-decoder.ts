@@ -44,6 +44,14 @@ async function decodeIn(converter: LoadedDataConverter, value: unknown): Promise
     for (const [k, v] of Object.entries(value)) {
       // A failure's stack names files and directories of the worker: internals, as in API errors.
       if (k === 'stackTrace' && typeof v === 'string') continue;
+      if (k === 'encodedAttributes' && isPayloadJson(v)) {
+        // A failure whose message (and stack) were encoded (the data converter's failure
+        // converter): its message is put back where it belongs, its stack left out as above.
+        const attributes = await decodePayload(converter, v);
+        const message = (attributes as { message?: unknown } | null)?.message;
+        if (typeof message === 'string') out.message = message;
+        continue;
+      }
       out[k] = await decodeIn(converter, v);
     }
     return out;

@@ -55,7 +55,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const known = err instanceof DomainError ? err : fromHttpLayer(err, req) ?? asDependencyError(err);
     if (!known) {
-      logger.error('unhandled error', { requestId: req.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
+      logger.error('unhandled error', { request_id: req.id, err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) });
       const body: ErrorBody = { code: 'internal_error', message: `Something went wrong on our side (reference ${req.id})`, request_id: req.id };
       res.status(httpStatusOf('internal_error')).json(body);
       return;

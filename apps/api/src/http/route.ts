@@ -61,9 +61,10 @@ export interface RouteDef<S extends Schemas = Schemas> {
    * The roles whose API keys may call the route (enforced by `requireRole`), or `public`: no API
    * key (probes, the document), and then no request input either; or `signed-link`: no API key,
    * the path carries a token the handler checks (approval form links), input validated as usual.
-   * Such a router is mounted before the API key check (createApp).
+   * Such a router is mounted before the API key check (createApp). `operator-token`: no API key, the
+   * operator's token of the codec endpoint (codec/codec-access.ts checks it before the route).
    */
-  access: readonly Role[] | 'public' | 'signed-link';
+  access: readonly Role[] | 'public' | 'signed-link' | 'operator-token';
   /** said after the roles in the summary's parentheses: a role rule the handler enforces, or what the client should know */
   note?: string;
   /** the schemas `handle()` validates the params, query and body with */
@@ -112,7 +113,7 @@ export function bindRoutes<T extends RouteTable>(routes: T, handlers: Handlers<T
   for (const [name, def] of Object.entries(routes) as [keyof T & string, RouteDef][]) {
     const fn = handlers[name] as (req: Request, res: Response, input: unknown) => Promise<void> | void;
     if (def.access === 'public') r[def.method](def.path, (req, res) => fn(req, res, undefined));
-    else if (def.access === 'signed-link') r[def.method](def.path, handle(def.request ?? {}, fn, { multipart: def.multipart !== undefined }));
+    else if (def.access === 'signed-link' || def.access === 'operator-token') r[def.method](def.path, handle(def.request ?? {}, fn, { multipart: def.multipart !== undefined }));
     else r[def.method](def.path, requireRole(...def.access), handle(def.request ?? {}, fn, { multipart: def.multipart !== undefined }));
   }
   return Object.assign(r, { [DECLARED]: Object.values(routes) as RouteDef[] });

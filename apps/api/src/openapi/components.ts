@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { graphSchema } from '@weft/domain';
 import { errorBodySchema, metaSchema, paginationSchema } from '../http/envelope';
 import { deepReportSchema } from '../health/deep-health';
-import { liveReportSchema, readyReportSchema } from '../health/health.router';
+import { liveReportSchema, notReadyReportSchema, readyReportSchema } from '../health/health.router';
 import { nodeExecutionSchema, runSchema } from '../runs/runs.responses';
 import { modelProviderSchema } from '../model-providers/model-providers.router';
 import { secretSchema } from '../secrets/secrets.router';
@@ -29,6 +29,7 @@ export const COMPONENTS = {
   Error: { schema: errorBodySchema, io: 'output' },
   HealthLive: { schema: liveReportSchema, io: 'output' },
   HealthReady: { schema: readyReportSchema, io: 'output' },
+  HealthNotReady: { schema: notReadyReportSchema, io: 'output' },
   HealthDeep: { schema: deepReportSchema, io: 'output' },
   WorkflowGraph: { schema: graphSchema, io: 'input' },
 } as const satisfies Record<string, { schema: z.ZodType; io: 'input' | 'output' }>;

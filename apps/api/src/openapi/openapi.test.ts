@@ -28,7 +28,7 @@ describe('the OpenAPI document', () => {
   it('documents every route the app serves, and only those', () => {
     const served = mounted.routes.map((r) => `${r.method} ${openApiPath(r.path)}`).sort();
     const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
-    expect(served).toHaveLength(48);
+    expect(served).toHaveLength(50);
     expect(documented).toEqual(served);
   });
 
@@ -94,7 +94,13 @@ describe('the OpenAPI document', () => {
     const ready = op('get', '/health/ready');
     expect(ready.security).toEqual([]);
     expect(Object.keys(ready.responses).sort()).toEqual(['200', '503']);
-    expect(dataOf(ready, 503)).toEqual({ $ref: '#/components/schemas/HealthReady' });
+    expect(dataOf(ready, 200)).toEqual({ $ref: '#/components/schemas/HealthReady' });
+    expect(dataOf(ready, 503)).toEqual({ $ref: '#/components/schemas/HealthNotReady' });
+    // A dependency down, or the process draining (SIGTERM).
+    expect(doc.components.schemas.HealthNotReady.anyOf.map((s: { properties: { status: unknown } }) => s.properties.status)).toEqual([
+      { type: 'string', enum: ['ok', 'unavailable'] },
+      { type: 'string', const: 'draining' },
+    ]);
     expect(op('get', '/health/live').security).toEqual([]);
     expect(doc.components.schemas.HealthReady.required).toEqual(['status', 'down', 'checks']);
     const deep = op('get', '/health/deep');
@@ -109,6 +115,18 @@ describe('the OpenAPI document', () => {
     expect(metrics.security).toEqual([]);
     expect(Object.keys(metrics.responses).sort()).toEqual(['200', '401']);
     expect(metrics.responses[200]!.content).toEqual({ 'text/plain': { schema: { type: 'string' } } });
+  });
+
+  it('documents the codec endpoint with the operator token, not an API key, and its bare Payloads answer', () => {
+    for (const path of ['/codec/decode', '/codec/encode']) {
+      const codec = op('post', path) as Operation & { 'x-weft-roles'?: unknown };
+      expect(codec.security).toEqual([{ operatorToken: [] }]);
+      expect(codec).not.toHaveProperty('x-weft-roles');
+      expect(codec.parameters.map((p) => `${p.in} ${p.name}`)).toEqual(['header X-Namespace']);
+      expect(dataOf(codec, 200)).toMatchObject({ required: ['payloads'] });
+      expect(Object.keys(codec.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
+    }
+    expect((doc as unknown as { components: { securitySchemes: Record<string, unknown> } }).components.securitySchemes).toHaveProperty('operatorToken');
   });
 
   it("documents a run's live events as a text/event-stream, with Last-Event-ID and the 503 with Retry-After", () => {

@@ -121,7 +121,7 @@ function operation(route: RouteDef): Record<string, unknown> {
   };
   return {
     summary: summaryOf(route),
-    ...(typeof route.access === 'string' ? { security: [] } : { 'x-weft-roles': [...route.access] }),
+    ...(route.access === 'operator-token' ? { security: [{ operatorToken: [] }] } : typeof route.access === 'string' ? { security: [] } : { 'x-weft-roles': [...route.access] }),
     parameters,
     ...(body || route.multipart ? { requestBody: { required: route.multipart !== undefined || !optional(body!), content } } : {}),
     responses,
@@ -146,7 +146,10 @@ export function buildOpenApiDocument(routes: readonly RouteDef[]): Record<string
     security: [{ apiKey: [] }],
     paths,
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: sk-...' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: sk-...' },
+        operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator token of the codec endpoint (WEFT_CODEC_TOKEN); an API key is refused' },
+      },
       schemas: componentSchemas(),
     },
   };

@@ -36,6 +36,8 @@ export interface RunsConfig {
   blockingTimeoutMs: number;
   /** the deterministic limits every run started now goes by */
   limits: RunLimits;
+  /** aborted when the process drains (SIGTERM): blocking requests stop waiting and answer 202 with Location */
+  stopWaiting?: AbortSignal;
 }
 
 /** A child run as its parent's read lists it. */
@@ -157,14 +159,14 @@ export class RunsService {
 
   /**
    * Waits up to `timeoutMs` for the run to end; the workflow records its end before completing.
-   * The long poll is aborted at the deadline so no call outlives the request.
+   * The long poll is aborted at the deadline, or when the process drains, so no call outlives the request.
    */
   private async waitForEnd(run: Run, timeoutMs: number, recorded?: Promise<Run>): Promise<Run> {
     const handle = this.temporal.workflow.getHandle(run.temporalWorkflowId);
     // Whichever comes first: run.finished on the event stream (the end is recorded), or Temporal's
     // result (also for runs that end without recording it). The other wait is then called off.
     const settled = new AbortController();
-    const signal = AbortSignal.any([settled.signal, AbortSignal.timeout(timeoutMs)]);
+    const signal = AbortSignal.any([settled.signal, AbortSignal.timeout(timeoutMs), ...(this.config.stopWaiting ? [this.config.stopWaiting] : [])]);
     const ended = Promise.race([
       this.temporal.withAbortSignal(signal, () => handle.result()).catch(() => undefined), // ended badly, or still running at the deadline: the record says which
       ...(this.ends ? [this.ends.finished(run.id, signal)] : []),

@@ -1,5 +1,7 @@
+import { trace } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import { annotateLog } from '@weft/activities';
 import { RUN_WORKFLOW_TYPE, SEARCH_ATTRIBUTES, type RunWorkflowInput } from '@weft/domain';
 
 const TENANT_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.tenantId, SearchAttributeType.KEYWORD);
@@ -13,6 +15,9 @@ const RUN_STATUS_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.runStatus, Sea
  * Returns the first execution's run id.
  */
 export async function startRunWorkflow(temporal: Client, taskQueue: string, temporalWorkflowId: string, input: RunWorkflowInput): Promise<string> {
+  // The request's log lines and its trace name the run from here on (README "Traces and logs").
+  annotateLog({ run_id: input.runId });
+  trace.getActiveSpan()?.setAttribute('weft.run_id', input.runId);
   const handle = await temporal.workflow.start(RUN_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: temporalWorkflowId,

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { describe, errorSpec, isErrorCode } from '@weft/domain';
 import { NodeFailure } from '../errors/node-failure';
+import { cancelledByWorkerShutdown, workerShutdownFailure } from '../errors/worker-shutdown';
 import { INTERNAL_ERROR, errorReference } from '../nodes/node-activities';
 import type { Logger } from '../observability/logger';
 
@@ -27,6 +28,8 @@ export function ingestionStep<I extends { documentId?: string; jobId: string }, 
     try {
       return await run(input, ctx.cancellationSignal);
     } catch (err) {
+      // A draining worker's cut step is retried elsewhere at once; a cancelled job's step is cancelled.
+      if (cancelledByWorkerShutdown(ctx)) throw workerShutdownFailure();
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`${name} was cancelled`);
       throw toFailure(err, logger, { step: name, jobId: input.jobId, documentId: input.documentId, attempt: ctx.info.attempt });
     } finally {

@@ -17,6 +17,7 @@ import {
   type NodeActivityOutput,
 } from '@weft/domain';
 import { NodeFailure } from '../errors/node-failure';
+import { cancelledByWorkerShutdown, workerShutdownFailure } from '../errors/worker-shutdown';
 import type { NodeEvents } from '../events/node-events';
 import type { Logger } from '../observability/logger';
 import type { WorkerMetrics } from '../observability/metrics';
@@ -147,7 +148,7 @@ export function createNodeActivities({ prisma, blobs, secrets, logger, executors
       await finish('succeeded');
       return { outputs: offloaded };
     } catch (err) {
-      const failure = toFailure(err, plaintexts, where);
+      const failure = cancelledByWorkerShutdown(ctx) ? workerShutdownFailure() : toFailure(err, plaintexts, where);
       if (attemptRecorded) await finish('failed', { code: failure.type ?? 'node_failed', message: failure.message }).catch(() => undefined);
       logger.warn('node attempt failed', { ...where, code: failure.type });
       throw failure;

@@ -1,4 +1,5 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { RUN_WORKFLOW_TYPE, type RunWorkflowResult } from '@weft/domain';
 
 /** What Temporal knows of a run's execution, which the run's record must agree with. */
@@ -54,8 +55,9 @@ export class TemporalExecutionInspector implements ExecutionInspector {
   }
 }
 
-/** An inspector on its own client connection (for processes that hold no Temporal client). */
-export async function connectExecutionInspector(options: { address: string; namespace: string }): Promise<{ inspector: TemporalExecutionInspector; close(): Promise<void> }> {
+/** An inspector on its own client connection (for processes that hold no Temporal client); `dataConverter` reads the results it inspects (the payload codec). */
+export async function connectExecutionInspector(options: { address: string; namespace: string; dataConverter: DataConverter }): Promise<{ inspector: TemporalExecutionInspector; close(): Promise<void> }> {
   const connection = await Connection.connect({ address: options.address });
-  return { inspector: new TemporalExecutionInspector(new Client({ connection, namespace: options.namespace })), close: () => connection.close() };
+  const client = new Client({ connection, namespace: options.namespace, dataConverter: options.dataConverter });
+  return { inspector: new TemporalExecutionInspector(client), close: () => connection.close() };
 }

@@ -11,6 +11,8 @@ export const NODE_ERRORS = errorArea({
   node_input_too_large: { retryable: false, message: "The node's resolved data is larger than {limit} bytes (WEFT_MAX_PAYLOAD_BYTES)" },
   node_output_too_deep: { retryable: false, message: "The node's outputs are nested more than {limit} levels deep (WEFT_MAX_VALUE_DEPTH)" },
   node_output_too_large: { message: "The node's outputs are larger than {limit} bytes of JSON (WEFT_MAX_VALUE_BYTES)" },
+  // A draining worker cancels attempts that outlive its grace: another worker takes the retry.
+  worker_shutdown: { retryable: true, message: 'The worker running this attempt shut down before it finished; the next attempt runs on another worker' },
   node_type_not_configured: { retryable: false, message: 'This worker has no {type} executor configured' },
   node_type_not_supported: { message: "Node type '{type}' cannot run in this version of Weft" },
   node_version_unknown: { message: "Version {version} of node type '{type}' is not known to this version of Weft (it knows {known})" },
