@@ -1,4 +1,11 @@
-import type { AuthContext } from './auth.middleware';
+import type { Role } from '@weft/domain';
+
+/** What a valid key authenticates as (the middleware's AuthContext). */
+export interface KeyAuth {
+  tenantId: string;
+  role: Role;
+  keyId: string;
+}
 
 /**
  * API keys looked up recently, by the hash of the key, for `ttlMs` (WEFT_API_KEY_CACHE_MS): every
@@ -12,7 +19,7 @@ import type { AuthContext } from './auth.middleware';
  * revocation is broadcast to their `invalidate`). `ttlMs` 0 turns the cache off.
  */
 export class ApiKeyCache {
-  private readonly entries = new Map<string, { auth: AuthContext; expiresAt: number }>();
+  private readonly entries = new Map<string, { auth: KeyAuth; expiresAt: number }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -20,7 +27,7 @@ export class ApiKeyCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get(hash: string): AuthContext | undefined {
+  get(hash: string): KeyAuth | undefined {
     const hit = this.entries.get(hash);
     if (!hit) return undefined;
     if (hit.expiresAt <= this.now()) {
@@ -30,7 +37,7 @@ export class ApiKeyCache {
     return hit.auth;
   }
 
-  set(hash: string, auth: AuthContext): void {
+  set(hash: string, auth: KeyAuth): void {
     if (this.ttlMs <= 0) return;
     this.entries.delete(hash);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
