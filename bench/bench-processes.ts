@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-const ROOT = path.join(__dirname, '..', '..');
+// Compiled to bench/dist/bench/ (rootDir is the repository).
+const ROOT = path.join(__dirname, '..', '..', '..');
 
 export interface AppProcess {
   pid: number;
@@ -78,20 +79,24 @@ export function spawnWorkerApp(env: Record<string, string>, nodeArgs: string[] =
   return spawnApp('worker', { LOG_LEVEL: 'info', ...env }, (out) => out.includes('worker started'), nodeArgs);
 }
 
-/** The API on 127.0.0.1:port, ready once /health/ready answers 200; the port must be free (not another API's). */
-export async function spawnApiApp(port: number, env: Record<string, string>): Promise<AppProcess> {
+/**
+ * The API on 127.0.0.1:port, ready once `readyPath` (/health/ready) answers 200; the port must be free
+ * (not another API's). A benchmark without Milvus waits for /health/live instead.
+ */
+export async function spawnApiApp(port: number, env: Record<string, string>, readyPath = '/health/ready', nodeArgs: string[] = []): Promise<AppProcess> {
   const taken = await fetch(`http://127.0.0.1:${port}/health/live`).then(
     () => true,
     () => false,
   );
   if (taken) throw new Error(`port ${port} is taken: set BENCH_API_PORT`);
-  return spawnApp('api', { ...env, WEFT_API_HOST: '127.0.0.1', WEFT_API_PORT: String(port) }, async () => {
+  const ready = async () => {
     try {
-      return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
+      return (await fetch(`http://127.0.0.1:${port}${readyPath}`)).status === 200;
     } catch {
       return false;
     }
-  });
+  };
+  return spawnApp('api', { ...env, WEFT_API_HOST: '127.0.0.1', WEFT_API_PORT: String(port) }, ready, nodeArgs);
 }
 
 /** An admin key of the tenant, made by the project's own CLI (`npm run tenant -- create`). */

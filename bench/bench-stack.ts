@@ -9,6 +9,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode, t
 import { Redis } from 'ioredis';
 import { RunEventStream, createActivities, createLogger, createPrismaClient, payloadDataConverter, type NodeExecutors } from '@weft/activities';
 import type { Graph } from '@weft/domain';
+import { workflowBundlerOptions } from '../apps/worker/src/workflow-bundle';
 
 export const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/weft';
@@ -20,7 +21,8 @@ export async function openBenchStack(name: string, draft: Graph, executors: Part
   const tenant = await prisma.tenant.upsert({ where: { name: 'bench' }, create: { id: `tn_${randomUUID()}`, name: 'bench' }, update: {} });
   const wf = await prisma.workflow.create({ data: { id: `wf_${randomUUID()}`, tenantId: tenant.id, name, draft: draft as never } });
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./bench.workflows'), logger: new DefaultLogger('WARN') });
+  // Bundled as the worker bundles (the domain evaluated once per workflow thread), with the benchmark's entry.
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./bench.workflows'), ...workflowBundlerOptions(), logger: new DefaultLogger('WARN') });
   const encryptionKey = process.env.WEFT_ENCRYPTION_KEY ?? randomBytes(32).toString('hex');
   const activities = createActivities({ prisma, events: new RunEventStream(redis), logger: createLogger({ service: 'bench', silent: true }), encryptionKey, executors });
   // The production data converter (payload codec included) for every workflow the bench compares.

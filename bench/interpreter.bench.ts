@@ -1,12 +1,16 @@
 /**
  * npm run bench:interpreter — the interpreter against a hand-written workflow doing the same work:
  * 10 activity nodes and 10 pure nodes, N runs each, interleaved, one process, one dev server.
- * Prints wall-time medians, their ratio and history events per run. Not a test: figures only.
+ * Repeated for BENCH_ROUNDS rounds (5): prints each round's wall-time medians and ratio, the spread
+ * of the ratio (min / median / max) so that one noisy round cannot mislead, and history events per
+ * run. The bundle is built as the worker builds it (apps/worker/src/workflow-bundle.ts). Not a
+ * test: figures only.
  */
 import { openBenchStack, runBench } from './bench-stack';
 import { RUN_WORKFLOW_TYPE, type Graph, type RunWorkflowInput } from '@weft/domain';
 
 const N = Number(process.env.BENCH_RUNS ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 function benchGraph(): Graph {
   const nodes: Graph['nodes'] = [{ id: 'start', type: 'start' }];
@@ -51,25 +55,30 @@ async function main() {
     return { ms, events: history.events?.length ?? 0, result };
   };
 
-  const times = { interpreter: [] as number[], 'hand-written': [] as number[] };
+  const rounds: { interpreter: number; handWritten: number }[] = [];
   const events = { interpreter: 0, 'hand-written': 0 };
   await worker.runUntil(async () => {
     await timeRun('interpreter'); // warm-up: first workflow task, caches
     await timeRun('hand-written');
-    for (let i = 0; i < N; i++) {
-      for (const kind of i % 2 ? (['hand-written', 'interpreter'] as const) : (['interpreter', 'hand-written'] as const)) {
-        const r = await timeRun(kind);
-        times[kind].push(r.ms);
-        events[kind] = r.events;
+    for (let round = 0; round < ROUNDS; round++) {
+      const times = { interpreter: [] as number[], 'hand-written': [] as number[] };
+      for (let i = 0; i < N; i++) {
+        for (const kind of (i + round) % 2 ? (['hand-written', 'interpreter'] as const) : (['interpreter', 'hand-written'] as const)) {
+          const r = await timeRun(kind);
+          times[kind].push(r.ms);
+          events[kind] = r.events;
+        }
       }
+      const r = { interpreter: median(times.interpreter), handWritten: median(times['hand-written']) };
+      rounds.push(r);
+      console.log(`round ${round + 1}: hand-written ${r.handWritten.toFixed(1)} ms, interpreter ${r.interpreter.toFixed(1)} ms, ratio ${(r.interpreter / r.handWritten).toFixed(3)}`);
     }
   });
-  const mi = median(times.interpreter);
-  const mh = median(times['hand-written']);
-  console.log(`runs per variant: ${N} (interleaved, after one warm-up each)`);
-  console.log(`hand-written: median ${mh.toFixed(1)} ms, ${events['hand-written']} history events per run`);
-  console.log(`interpreter:  median ${mi.toFixed(1)} ms, ${events.interpreter} history events per run`);
-  console.log(`ratio interpreter/hand-written: ${(mi / mh).toFixed(3)}`);
+  const ratios = rounds.map((r) => r.interpreter / r.handWritten).sort((a, b) => a - b);
+  console.log(`runs per variant and round: ${N} (interleaved, after one warm-up each); ${ROUNDS} rounds`);
+  console.log(`history events per run: hand-written ${events['hand-written']}, interpreter ${events.interpreter}`);
+  console.log(`hand-written median of round medians: ${median(rounds.map((r) => r.handWritten)).toFixed(1)} ms; interpreter: ${median(rounds.map((r) => r.interpreter)).toFixed(1)} ms`);
+  console.log(`ratio interpreter/hand-written: median ${median(ratios).toFixed(3)} (min ${ratios[0]!.toFixed(3)}, max ${ratios[ratios.length - 1]!.toFixed(3)}) over ${ROUNDS} rounds`);
   await stack.close();
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run bench:interpreter`, `npm run bench:validate`, `npm run bench:activation`,
-# `npm run bench:parked`, `npm run bench:ingest`: builds, brings the stack the benchmark needs up and runs the benchmark.
+# `npm run bench:parked`, `npm run bench:ingest`, `npm run bench:api`: builds, brings the stack the benchmark needs up and runs the benchmark.
 # Extra arguments go to the benchmark (bench:parked takes N, the number of runs to park; bench:ingest
 # N, the number of documents).
 set -euo pipefail
@@ -10,6 +10,23 @@ bench=${1:-interpreter}
 shift || true
 ensure_node_modules
 build_project
+# A stack of the benchmark's own without Milvus: name, Temporal port, database, Redis database.
+fresh_temporal_stack() {
+  export WEFT_STACK_NAME=$1
+  export TEMPORAL_PORT=$2
+  export TEMPORAL_UI_PORT=off
+  export TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+  export WEFT_TEMPORAL_DB=$WEFT_DATA/temporal/$1.sqlite
+  export DATABASE_URL=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/$3}
+  export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/$4}
+  port_open 127.0.0.1 "$TEMPORAL_PORT" && die "port $TEMPORAL_PORT is taken: set BENCH_TEMPORAL_PORT"
+  rm -rf "$WEFT_TEMPORAL_DB"*
+  trap 'stop_pidfile "$WEFT_RUN/temporal-$WEFT_STACK_NAME.pid" "Temporal ($WEFT_STACK_NAME)"; rm -rf "$WEFT_TEMPORAL_DB"*' EXIT
+  bash scripts/stack.sh services
+  BENCH_TEMPORAL_PID=$(cat "$WEFT_RUN/temporal-$1.pid")
+  export BENCH_TEMPORAL_PID
+}
+
 case "$bench" in
   # Validation runs in-process on the domain alone.
   validate) ;;
@@ -58,6 +75,11 @@ case "$bench" in
     BENCH_MILVUS_PID=$(cat "$WEFT_RUN/milvus-bench-ingest.pid")
     export BENCH_TEMPORAL_PID BENCH_MILVUS_PID
     ;;
+  # The run path against bare Temporal, and the interpreter against a hand-written workflow: a
+  # fresh Temporal dev server each (a server that served thousands of runs skews the ratio), no
+  # Milvus (nothing retrieves), their own database and Redis database.
+  api) fresh_temporal_stack bench-api "${BENCH_TEMPORAL_PORT:-7265}" weft_bench_api 11 ;;
+  interpreter) fresh_temporal_stack bench-interpreter "${BENCH_TEMPORAL_PORT:-7257}" weft_bench_interpreter 10 ;;
   *) bash scripts/stack.sh up ;;
 esac
 npx tsc -p bench

@@ -4,6 +4,7 @@
 # database and its migrations.
 #   scripts/stack.sh up | down | status | temporal (only the Temporal dev server, e.g. a drill's own)
 #     | database (only PostgreSQL and the database of DATABASE_URL, migrated)
+#     | services (all but Milvus Lite, for a benchmark that retrieves nothing)
 # Settings (environment): DATABASE_URL, REDIS_URL, TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (8233),
 # WEFT_TEMPORAL_DB (.data/temporal/<stack>.sqlite), MILVUS_PORT (19530), WEFT_MILVUS_DATA
 # (.data/milvus/<stack>), WEFT_STACK_NAME (dev; names pid and log files).
@@ -141,6 +142,12 @@ case "${1:-up}" in
     ensure_postgres
     ensure_database
     ;;
+  services)
+    ensure_postgres
+    ensure_redis
+    ensure_temporal
+    ensure_database
+    ;;
   down)
     stop_pidfile "$TEMPORAL_PID" "Temporal ($STACK)"
     stop_milvus_lite "$STACK"
@@ -158,5 +165,5 @@ case "${1:-up}" in
     port_open 127.0.0.1 "$TEMPORAL_PORT" && echo "temporal: 127.0.0.1:$TEMPORAL_PORT up" || echo "temporal: down"
     if port_open 127.0.0.1 "$MILVUS_PORT" && milvus_ready "127.0.0.1:$MILVUS_PORT" 5; then echo "milvus: 127.0.0.1:$MILVUS_PORT up"; else echo "milvus: down"; fi
     ;;
-  *) die "usage: scripts/stack.sh up|down|status|temporal|database" ;;
+  *) die "usage: scripts/stack.sh up|down|status|temporal|database|services" ;;
 esac

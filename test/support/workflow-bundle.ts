@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows } from '../../apps/worker/src/worker';
+import { WORKFLOWS_ENTRY, workflowBundlerOptions } from '../../apps/worker/src/workflow-bundle';
 
 /**
  * The workflow bundle every suite runs, built once and kept on disk under a name that is the hash
@@ -16,8 +17,8 @@ import { bundleWorkflows } from '../../apps/worker/src/worker';
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIR = path.join(ROOT, '.run', 'workflow-bundles');
-// The workflows and domain code, and the failure converter the worker's bundle carries (packages/activities/src/codec).
-const INPUTS = [path.join(ROOT, 'packages', 'workflows', 'dist'), path.join(ROOT, 'packages', 'domain', 'dist'), path.join(ROOT, 'packages', 'activities', 'dist', 'codec')];
+// The workflows and domain code, the failure converter the worker's bundle carries (packages/activities/src/codec) and how the worker bundles (apps/worker).
+const INPUTS = [path.join(ROOT, 'packages', 'workflows', 'dist'), path.join(ROOT, 'packages', 'domain', 'dist'), path.join(ROOT, 'packages', 'activities', 'dist', 'codec'), path.join(ROOT, 'apps', 'worker', 'dist')];
 
 /**
  * Which bundle: `worker` is the production worker's (`bundleWorkflows`: the failure converter that
@@ -27,7 +28,8 @@ const INPUTS = [path.join(ROOT, 'packages', 'workflows', 'dist'), path.join(ROOT
 export type BundleKind = 'worker' | 'traced' | 'plain';
 
 function build(kind: BundleKind): Promise<WorkflowBundle> {
-  if (kind === 'plain') return bundleWorkflowCode({ workflowsPath: require.resolve('@weft/workflows/dist/workflows'), logger: quiet as never });
+  // As the worker bundles (the domain shared by every run of the thread): the unit tier's many runs on one worker would show state leaking from one run into another.
+  if (kind === 'plain') return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, ...workflowBundlerOptions(), logger: quiet as never });
   return bundleWorkflows({ tracing: kind === 'traced' });
 }
 const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };

@@ -22,6 +22,7 @@ import {
 } from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
+import { ApiKeyCache } from './auth/api-key-cache';
 import { codecAccess, codecOrigins } from './codec/codec-access';
 import { codecRouter } from './codec/codec.router';
 import type { ApiConfig } from './config';
@@ -42,6 +43,8 @@ import { rerunRouter } from './runs/rerun.router';
 import { RerunService } from './runs/rerun.service';
 import { runsRouter } from './runs/runs.router';
 import { RunsService } from './runs/runs.service';
+import { RunEndWaiter } from './runs/run-end-waiter';
+import { RunEventHub } from './events/run-event-hub';
 import { RunNodesReader } from './runs/run-nodes';
 import { RunControlService } from './runs/run-control.service';
 import { workflowsRouter } from './workflows/workflows.router';
@@ -123,12 +126,16 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   const workflows = new WorkflowsService(prisma, { limits: graphLimitsFromEnv(config), now: () => new Date() });
   const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
   const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), { events });
+  // Blocking starts learn of a run's end from its event stream (runs/run-end-waiter.ts), through a hub of their own.
+  // Its reader stays open 2 s after the last waiter left: back-to-back requests share one connection.
+  const ends = new RunEndWaiter(new RunEventHub(redis, events, logger, { lingerMs: 2_000 }));
   const runs = new RunsService(
     prisma,
     temporal,
     workflows,
     { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config), stopWaiting: drain.signal },
     reconciler,
+    ends,
   );
   const approvals = new ApprovalsService(prisma, temporal, { encryptionKey: config.WEFT_ENCRYPTION_KEY, decideTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS });
   // Signed form links carry their own capability (the token), so they come before the key check.
@@ -137,7 +144,9 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.use(codecAccess({ token: config.WEFT_CODEC_TOKEN, allowedOrigins: codecOrigins(config.WEFT_CODEC_ALLOWED_ORIGINS, config.TEMPORAL_UI_URL) }));
   app.use(codecRouter(payloadDataConverter(config).payloadCodecs[0], config.TEMPORAL_NAMESPACE));
   // Everything under /v1 but the document and form links needs an API key, a path no route serves too (401 before 404).
-  app.use(AUTHENTICATED_PREFIX, authenticate(prisma));
+  const apiKeys = new ApiKeyCache(config.WEFT_API_KEY_CACHE_MS);
+  app.locals.apiKeys = apiKeys;
+  app.use(AUTHENTICATED_PREFIX, authenticate(prisma, apiKeys));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));
   const secrets = new SecretsStore(prisma, cipher);

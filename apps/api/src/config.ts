@@ -65,6 +65,8 @@ export const apiConfigSchema = z.object({
   WEFT_EVENTS_MAX_PER_RUN: z.coerce.number().int().min(100).default(10_000),
   WEFT_EVENTS_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 24 * 3600),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  /** how long a valid API key is remembered without reading PostgreSQL again (0: never; a revoked key stops within this) */
+  WEFT_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** OpenTelemetry traces (README "Traces and logs"): an OTLP/HTTP collector's base URL (`/v1/traces` is appended); unset or empty: no tracing at all */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   /** `service.name` of this process's spans */

@@ -22,14 +22,16 @@ import { shutdownOptions } from './shutdown';
 import { createExecutors } from './executors';
 import { createIngestionWorker, type IngestionPorts } from './ingestion';
 import { TRACING_WORKFLOW_INTERCEPTORS, observedWorkerOptions } from './worker-tracing';
+import { WORKFLOWS_ENTRY, workflowBundlerOptions } from './workflow-bundle';
 
-/** The workflow bundle's entry: the interpreter's deterministic code, nothing else. */
-export const WORKFLOWS_ENTRY = require.resolve('@weft/workflows/dist/workflows');
+export { WORKFLOWS_ENTRY };
 
 /** `tracing`: with the workflow interceptors of a traced worker (worker-tracing.ts) */
 export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_ENTRY,
+    // The domain evaluated once per workflow thread, not once per run (workflow-bundle.ts).
+    ...workflowBundlerOptions(),
     // The failure converter of the data converter (payloadDataConverter): workflow failures are encrypted too.
     failureConverterPath: FAILURE_CONVERTER_PATH,
     ...(options.tracing ? { workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
@@ -92,7 +94,7 @@ export async function createWorker(config: WorkerConfig, logger: Logger, bundle?
         maxConcurrentWorkflowTaskExecutions: config.WEFT_WORKER_MAX_WORKFLOW_TASKS,
         stickyQueueScheduleToStartTimeout: config.WEFT_WORKER_STICKY_TIMEOUT_MS,
         ...shutdownOptions(config),
-        ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY }),
+        ...(sharedBundle ? { workflowBundle: sharedBundle } : { workflowsPath: WORKFLOWS_ENTRY, bundlerOptions: workflowBundlerOptions() }),
         ...observedWorkerOptions(options.tracing, !sharedBundle),
       })
     : undefined;

@@ -27,6 +27,11 @@ export interface RunEventHubOptions {
   blockMs?: number;
   /** pause after a failed read (Redis away) before the next */
   retryMs?: number;
+  /**
+   * how long the reader connection stays open after the last subscriber left (0: closed at once).
+   * Blocking run starts subscribe for a few hundred ms each: without this, each would open one.
+   */
+  lingerMs?: number;
 }
 
 /** Orders two stream ids ("ms-seq"). */
@@ -50,6 +55,7 @@ export class RunEventHub {
   private readonly batch: number;
   private readonly blockMs: number;
   private readonly retryMs: number;
+  private readonly lingerMs: number;
   /** the reader connection's name (CLIENT LIST shows it while it exists) */
   readonly connectionName = `weft-events-${process.pid}-${randomBytes(3).toString('hex')}`;
   private running = false;
@@ -68,6 +74,7 @@ export class RunEventHub {
     this.batch = options.batch ?? 200;
     this.blockMs = options.blockMs ?? 5_000;
     this.retryMs = options.retryMs ?? 1_000;
+    this.lingerMs = options.lingerMs ?? 0;
   }
 
   /** Starts delivering to `subscriber`; returns the function that stops it. */
@@ -115,7 +122,7 @@ export class RunEventHub {
     reader.on('ready', () => (this.readerId = undefined)); // a new connection has a new id
     let failures = 0;
     try {
-      while (this.subscribers.size) {
+      while (this.subscribers.size || (await this.lingered())) {
         try {
           this.readerId ??= String(await reader.client('ID'));
           await this.readOnce(reader);
@@ -170,8 +177,15 @@ export class RunEventHub {
     }
   }
 
-  /** Waits `ms`, or less when woken. */
-  private pause(ms: number): Promise<void> {
+  /** With no subscriber left: waits up to lingerMs for one (the connection stays open); true if one came. */
+  private async lingered(): Promise<boolean> {
+    if (this.lingerMs <= 0) return false;
+    await this.pause(this.lingerMs, false);
+    return this.subscribers.size > 0;
+  }
+
+  /** Waits `ms`, or less when woken; `hold: false` does not keep the process alive for it. */
+  private pause(ms: number, hold = true): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -179,6 +193,7 @@ export class RunEventHub {
         resolve();
       };
       const timer = setTimeout(done, ms);
+      if (!hold) timer.unref();
       this.idle = done;
     });
   }

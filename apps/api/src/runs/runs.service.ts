@@ -20,6 +20,7 @@ import type { WorkflowsService } from '../workflows/workflows.service';
 import { findIdempotentRun, idempotencyFingerprint } from './idempotency';
 import { resolveSubgraphs } from './subgraphs';
 import { startRunWorkflow } from './start-run-workflow';
+import type { RunEndWaiter } from './run-end-waiter';
 
 
 export interface StartRunRequest {
@@ -63,12 +64,17 @@ export class RunsService {
     private readonly workflows: WorkflowsService,
     private readonly config: RunsConfig,
     private readonly reconciler: RunReconciler,
+    /** learns of a run's end from its event stream, before Temporal's result arrives (none: Temporal's result alone) */
+    private readonly ends?: RunEndWaiter,
   ) {}
 
-  /** Starts a run, or returns the first run for a repeated Idempotency-Key (`replayed: true`). */
-  async start(tenantId: string, workflowId: string, req: StartRunRequest): Promise<{ run: Run; replayed: boolean }> {
+  /**
+   * Starts a run, or returns the first run for a repeated Idempotency-Key (`replayed: true`).
+   * `childless`: the run's graph has no sub-workflow node, so it can have no child runs.
+   */
+  async start(tenantId: string, workflowId: string, req: StartRunRequest): Promise<{ run: Run; replayed: boolean; childless: boolean }> {
     const existing = await findIdempotentRun(this.prisma, tenantId, workflowId, req);
-    if (existing) return { run: existing, replayed: true };
+    if (existing) return { run: existing, replayed: true, childless: false };
     const workflow = await this.workflows.get(tenantId, workflowId);
     const { graph, version } = await this.pickGraph(tenantId, workflow, req.version);
     const { values, issues } = validateRunInputs(graph.inputs, req.inputs);
@@ -105,7 +111,7 @@ export class RunsService {
       // A concurrent request with the same Idempotency-Key won the insert: answer with its run.
       if (req.idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
         const first = await findIdempotentRun(this.prisma, tenantId, workflowId, req);
-        if (first) return { run: first, replayed: true };
+        if (first) return { run: first, replayed: true, childless: false };
       }
       throw err;
     }
@@ -122,9 +128,12 @@ export class RunsService {
       subgraphVersions,
       limits: this.config.limits,
     };
+    let recorded: Promise<Run> | undefined;
     try {
       const temporalRunId = await startRunWorkflow(this.temporal, this.config.taskQueue, temporalWorkflowId, input);
-      run = await this.prisma.run.update({ where: { id: runId }, data: { temporalRunId } });
+      // The workflow writes the same id when it starts: a blocking request need not wait for this write.
+      recorded = this.prisma.run.update({ where: { id: runId }, data: { temporalRunId } });
+      if (req.mode !== 'blocking') run = await recorded;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         // The run never started: remove its record so a retry (same Idempotency-Key) can start it.
@@ -133,8 +142,9 @@ export class RunsService {
       }
     }
 
-    if (req.mode === 'blocking') run = await this.waitForEnd(run, req.timeoutMs ?? this.config.blockingTimeoutMs);
-    return { run, replayed: false };
+    const childless = !Object.keys(subgraphs).length;
+    if (req.mode === 'blocking') run = await this.waitForEnd(run, req.timeoutMs ?? this.config.blockingTimeoutMs, recorded);
+    return { run, replayed: false, childless };
   }
 
   private async pickGraph(tenantId: string, workflow: { id: string; draft: unknown; latestVersion: number | null }, wanted?: number | 'draft') {
@@ -151,11 +161,22 @@ export class RunsService {
    * Waits up to `timeoutMs` for the run to end; the workflow records its end before completing.
    * The long poll is aborted at the deadline, or when the process drains, so no call outlives the request.
    */
-  private async waitForEnd(run: Run, timeoutMs: number): Promise<Run> {
+  private async waitForEnd(run: Run, timeoutMs: number, recorded?: Promise<Run>): Promise<Run> {
     const handle = this.temporal.workflow.getHandle(run.temporalWorkflowId);
-    await this.temporal
-      .withAbortSignal(this.config.stopWaiting ? AbortSignal.any([AbortSignal.timeout(timeoutMs), this.config.stopWaiting]) : AbortSignal.timeout(timeoutMs), () => handle.result())
-      .catch(() => undefined); // ended badly, or still running at the deadline: the record says which
+    // Whichever comes first: run.finished on the event stream (the end is recorded), or Temporal's
+    // result (also for runs that end without recording it). The other wait is then called off.
+    const settled = new AbortController();
+    const signal = AbortSignal.any([settled.signal, AbortSignal.timeout(timeoutMs), ...(this.config.stopWaiting ? [this.config.stopWaiting] : [])]);
+    const ended = Promise.race([
+      this.temporal.withAbortSignal(signal, () => handle.result()).catch(() => undefined), // ended badly, or still running at the deadline: the record says which
+      ...(this.ends ? [this.ends.finished(run.id, signal)] : []),
+    ]);
+    try {
+      // The start's own write (the Temporal run id) lands while the run runs, and before the record is read.
+      await Promise.all([ended, recorded]);
+    } finally {
+      settled.abort();
+    }
     return this.get(run.tenantId, run.id);
   }
 

@@ -87,28 +87,35 @@ export function createRunRecordActivities({ prisma, events, logger, blobs, metri
 
     async recordRunFinished({ runId, tenantId, status, outputs, error, finishedAt, records }) {
       // A run record that was deleted (its tenant removed, a test database emptied) can never be
-      // written, so it is reported once and left alone.
-      if (!(await exists(runId, tenantId))) {
+      // written, so it is reported once and left alone. Asked only when a write found nothing (or
+      // failed): the common case costs no extra round trip.
+      const gone = async () => {
+        if (await exists(runId, tenantId)) return false;
         logger.warn('run record is gone; its end is not recorded', { runId, tenantId, status });
-        return;
+        return true;
+      };
+      try {
+        await saveNodeRecords(prisma, tenantId, runId, records ?? []);
+      } catch (err) {
+        if (await gone()) return;
+        throw err;
       }
-      await saveNodeRecords(prisma, tenantId, runId, records ?? []);
       metrics?.nodesRecorded(records);
-      await nodeEvents.recordsLanded(runId, records ?? []);
       // Run outputs are served whole: values kept outside history are put back here.
       if (blobs) outputs = await blobs.inflate(tenantId, outputs, { runId });
       const stored = toStorableValue(outputs, { maxDepth: STORE_MAX_DEPTH });
-      await prisma.run.updateMany({
-        where: { id: runId, tenantId },
-        data: {
-          status,
-          outputs: stored as Prisma.InputJsonValue,
-          error: storableJson(error),
-          finishedAt: new Date(finishedAt),
-        },
-      });
-      // Nothing waits for a person once the run has ended: every approval still open closes with it.
-      await prisma.approval.updateMany({ where: { runId, tenantId, status: 'pending' }, data: { status: 'cancelled', decidedAt: new Date(finishedAt) } });
+      // The node records have landed: their events, the run's end and the closing of its open
+      // approvals go out together (independent writes); run.finished only once all have landed.
+      const [, ended] = await Promise.all([
+        nodeEvents.recordsLanded(runId, records ?? []),
+        prisma.run.updateMany({
+          where: { id: runId, tenantId },
+          data: { status, outputs: stored as Prisma.InputJsonValue, error: storableJson(error), finishedAt: new Date(finishedAt) },
+        }),
+        // Nothing waits for a person once the run has ended: every approval still open closes with it.
+        prisma.approval.updateMany({ where: { runId, tenantId, status: 'pending' }, data: { status: 'cancelled', decidedAt: new Date(finishedAt) } }),
+      ]);
+      if (ended.count === 0 && (await gone())) return;
       metrics?.runFinished(status);
       await publishOnce(runId, 'run.finished', { runId, status, ...boundedField('outputs', stored), error: error ?? null, finishedAt }, true);
       logger.info('run finished', { runId, tenantId, status });

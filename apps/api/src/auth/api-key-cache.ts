@@ -1,0 +1,55 @@
+import type { Role } from '@weft/domain';
+
+/** What a valid key authenticates as (the middleware's AuthContext). */
+export interface KeyAuth {
+  tenantId: string;
+  role: Role;
+  keyId: string;
+}
+
+/**
+ * API keys looked up recently, by the hash of the key, for `ttlMs` (WEFT_API_KEY_CACHE_MS): every
+ * request carries a key, and reading it from PostgreSQL was one of the run path's round trips.
+ * Only valid keys are kept (an unknown or revoked key is looked up each time), and the cache is
+ * bounded (oldest entries go first).
+ *
+ * Revocation: a key revoked in the database stops working in this process within `ttlMs` at the
+ * latest; code that revokes a key calls `invalidate(keyId)` so that, in the process that revoked it,
+ * it stops at once (with several API processes, the others within `ttlMs`, or at once if the
+ * revocation is broadcast to their `invalidate`). `ttlMs` 0 turns the cache off.
+ */
+export class ApiKeyCache {
+  private readonly entries = new Map<string, { auth: KeyAuth; expiresAt: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(hash: string): KeyAuth | undefined {
+    const hit = this.entries.get(hash);
+    if (!hit) return undefined;
+    if (hit.expiresAt <= this.now()) {
+      this.entries.delete(hash);
+      return undefined;
+    }
+    return hit.auth;
+  }
+
+  set(hash: string, auth: KeyAuth): void {
+    if (this.ttlMs <= 0) return;
+    this.entries.delete(hash);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(hash, { auth, expiresAt: this.now() + this.ttlMs });
+  }
+
+  /** Forgets a key at once (its revocation), by its id. */
+  invalidate(keyId: string): void {
+    for (const [hash, { auth }] of this.entries) if (auth.keyId === keyId) this.entries.delete(hash);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
