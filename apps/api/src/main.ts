@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import { clientTracingInterceptors, createLogger, createPrismaClient, payloadDataConverter, tracingFromSettings } from '@weft/activities';
+import { clientTracingInterceptors, createLogger, createPrismaClient, fatalErrorText, payloadDataConverter, tracingFromSettings } from '@weft/activities';
 import { createApp, drainOf, liveEventsOf, vectorStoreOf } from './app';
 import { loadApiConfig } from './config';
 import { shutDownGracefully } from './http/drain';
@@ -52,6 +52,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(fatalErrorText(err));
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
-import { createLogger, tracingFromSettings, type Logger } from '@weft/activities';
+import { createLogger, fatalErrorText, tracingFromSettings, type Logger } from '@weft/activities';
 import { loadWorkerConfig } from './config';
 import { defaultIngestionPorts } from './ingestion';
 import { boundShutdown } from './shutdown';
@@ -47,6 +47,6 @@ function sdkLogger(logger: Logger) {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(fatalErrorText(err));
   process.exit(1);
 });

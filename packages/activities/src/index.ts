@@ -9,7 +9,7 @@ import { SecretsStore } from './secrets/secrets.store';
 import { createApprovalNoticeActivities, type ApprovalNoticeOptions } from './approvals/approval-notice';
 
 export * from './observability/logger';
-export { redactSecrets, redactText, redactValue, isSensitiveKey, REDACTED } from './observability/log-redaction';
+export { redactSecrets, redactText, redactValue, isSensitiveKey, fatalErrorText, REDACTED } from './observability/log-redaction';
 export { startTracing, tracingFromSettings, otlpTraceExporter, type Tracing, type TracingSetup } from './observability/tracing';
 export { clientTracingInterceptors, activityTracingInterceptors, workflowSpanSinks } from './observability/temporal-tracing';
 export { activityLogContext } from './observability/activity-log-context';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { REDACTED, isSensitiveKey, redactText, redactValue } from './log-redaction';
+import { REDACTED, fatalErrorText, isSensitiveKey, redactText, redactValue } from './log-redaction';
 import { createLogger, logContext } from './logger';
 
 const weftKey = () => `sk-${randomBytes(32).toString('base64url')}`;
@@ -141,5 +141,16 @@ describe('the logger', () => {
     const [line] = logContext.run({ request_id: 'req-1', run_id: 'run_1' }, () => logged((logger) => logger.info('inside')));
     expect(line).toMatchObject({ message: 'inside', request_id: 'req-1', run_id: 'run_1' });
     expect(line).not.toHaveProperty('trace_id');
+  });
+});
+
+describe('fatalErrorText', () => {
+  it('prints a start-up error with its causes, redacted', () => {
+    const err = new Error('could not start', { cause: new Error('connect to postgresql://weft:hunter2@db:5432/weft failed') });
+    const text = fatalErrorText(err);
+    expect(text).toContain('could not start');
+    expect(text).toContain(`caused by: Error: connect to postgresql://weft:${REDACTED}@db:5432/weft failed`);
+    expect(text).not.toContain('hunter2');
+    expect(fatalErrorText('token=abc')).toBe(`token=${REDACTED}`);
   });
 });

@@ -120,3 +120,18 @@ export const redactSecrets = winston.format((info) => {
   }
   return info;
 });
+
+/**
+ * What a process prints when it cannot start (main's last catch, before or without its logger): the
+ * error's stack, its causes', redacted as a log line is; a start-up error may quote a connection
+ * string or a setting.
+ */
+export function fatalErrorText(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
+    parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return redactText(parts.join('\ncaused by: '));
+}
