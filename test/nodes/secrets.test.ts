@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createCodeExecutor, createHttpExecutor } from '@weft/activities';
+import { createCodeExecutor, createHttpExecutor, payloadDataConverter } from '@weft/activities';
 import { end, graph, start } from '../support/graph-builder';
 import { httpClient, publishGraph, resetDatabase, startHarness, type ApiClient, type Harness } from '../support/harness';
 import { startHttpTarget, type HttpTarget } from '../support/http-target';
@@ -112,7 +112,8 @@ describe('tenant secrets', () => {
     const history = execFileSync(TEMPORAL, ['workflow', 'show', '--address', testEnv.temporalAddress, '-w', run.temporal.workflowId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(history).not.toContain(SECRET);
     expect(Buffer.from(history).toString('base64')).not.toContain(Buffer.from(SECRET).toString('base64'));
-    const decoded = [...history.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+    // Payloads are ciphertext in Temporal (README "Encrypted history"): decrypted here as an operator would.
+    const decoded = (await decryptedPayloads(JSON.parse(history))).join('\n');
     expect(decoded).toContain('secrets.API_TOKEN'); // the reference travels, the value does not
     expect(decoded).not.toContain(SECRET);
 
@@ -144,3 +145,23 @@ describe('tenant secrets', () => {
     expect(r.body.data.error.message).toContain("'MISSING'");
   });
 });
+
+/** The data of every payload in an exported history, decrypted with the suite's payload key. */
+async function decryptedPayloads(history: unknown): Promise<string[]> {
+  const found: Array<{ metadata: Record<string, Uint8Array>; data: Uint8Array }> = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (typeof o.data === 'string' && o.metadata && typeof o.metadata === 'object') {
+      const metadata = Object.fromEntries(Object.entries(o.metadata as Record<string, string>).map(([k, b64]) => [k, Buffer.from(b64, 'base64')]));
+      found.push({ metadata, data: Buffer.from(o.data, 'base64') });
+      return;
+    }
+    Object.values(o).forEach(walk);
+  };
+  walk(history);
+  const [codec] = payloadDataConverter({ WEFT_ENCRYPTION_KEY: testEnv.encryptionKey }).payloadCodecs;
+  const plain = await codec.decode(found);
+  return plain.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
+}
