@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { spawnService, type ServiceProcess } from './service-process';
-import { testEnv } from './test-env';
+import { serviceEnv } from './test-env';
 
 const API_MAIN = path.join(__dirname, '..', '..', 'apps', 'api', 'dist', 'main.js');
 
@@ -18,15 +18,9 @@ export interface ApiProcess extends ServiceProcess {
  */
 export async function spawnApi(port: number, taskQueue: string, env: Record<string, string> = {}): Promise<ApiProcess> {
   const proc = await spawnService('api', API_MAIN, {
-    DATABASE_URL: testEnv.databaseUrl,
-    REDIS_URL: testEnv.redisUrl,
-    TEMPORAL_ADDRESS: testEnv.temporalAddress,
-    MILVUS_ADDRESS: testEnv.milvusAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    TEMPORAL_INGESTION_TASK_QUEUE: `${taskQueue}-ingestion`,
+    ...serviceEnv(taskQueue),
     WEFT_API_HOST: '127.0.0.1',
     WEFT_API_PORT: String(port),
-    WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
     LOG_LEVEL: 'info',
     ...env,
   }, LISTENING);

@@ -11,7 +11,7 @@ import { createTenantKey } from '../../apps/api/src/auth/api-keys';
 import { apiConfigSchema } from '../../apps/api/src/config';
 import { createWorker, type CreateWorkerOptions } from '../../apps/worker/src/worker';
 import { workerConfigSchema } from '../../apps/worker/src/config';
-import { testEnv, uniqueTaskQueue } from './test-env';
+import { serviceEnv, testEnv, uniqueTaskQueue } from './test-env';
 import { cachedWorkflowBundle } from './workflow-bundle';
 
 export const silentLogger = createLogger({ service: 'test', silent: true });
@@ -59,14 +59,8 @@ export interface Harness {
 export async function startHarness(name: string, overrides: Record<string, string> = {}, logger: Logger = silentLogger, options: { tracing?: Tracing } = {}): Promise<Harness> {
   const taskQueue = uniqueTaskQueue(name);
   const env = {
-    DATABASE_URL: testEnv.databaseUrl,
-    REDIS_URL: testEnv.redisUrl,
-    TEMPORAL_ADDRESS: testEnv.temporalAddress,
-    MILVUS_ADDRESS: testEnv.milvusAddress,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    TEMPORAL_INGESTION_TASK_QUEUE: `${taskQueue}-ingestion`,
+    ...serviceEnv(taskQueue),
     WEFT_API_PORT: '0',
-    WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
     WEFT_CODEC_TOKEN: testEnv.codecToken,
     // Suites share one database: a reconciler sweeping it would touch other suites' runs.
     WEFT_RECONCILE_INTERVAL_MS: '0',

@@ -22,3 +22,16 @@ if (!/test/.test(new URL(testEnv.databaseUrl).pathname)) {
 export function uniqueTaskQueue(name: string): string {
   return `weft-test-${name}-${randomUUID().slice(0, 8)}`;
 }
+
+/** What an API or a worker of a suite connects to, serving the suite's task queues (`<queue>-ingestion` for ingestion). */
+export function serviceEnv(taskQueue: string) {
+  return {
+    DATABASE_URL: testEnv.databaseUrl,
+    REDIS_URL: testEnv.redisUrl,
+    TEMPORAL_ADDRESS: testEnv.temporalAddress,
+    MILVUS_ADDRESS: testEnv.milvusAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_INGESTION_TASK_QUEUE: `${taskQueue}-ingestion`,
+    WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
+  };
+}
