@@ -2,8 +2,8 @@
 # `npm test`: on a fresh clone, install what is missing, build, lint, start what the suite needs
 # (PostgreSQL and Redis when down, a Temporal dev server and a Milvus Lite of its own, the test
 # database) and run the whole Jest suite and the fuzz step (scripts/fuzz.sh). The integration tier
-# runs in the foreground; lint, the unit and adapters tiers and the fuzz step run beside it (see
-# side_steps). Extra arguments go to Jest (e.g. `npm test -- test/api`).
+# runs in the foreground after the unit and adapters tiers; lint and the fuzz step run beside it
+# (see side_steps). Extra arguments go to Jest (e.g. `npm test -- test/api`).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$WEFT_ROOT"
@@ -92,13 +92,12 @@ report_step() {
 }
 
 # Beside the integration tier (one file at a time: its suites share a database and a Temporal
-# server, and it leaves the second core mostly idle) run the unit and adapters tiers, then lint, then
-# the fuzz step. Files or options given to `npm test` make it one Jest run as asked, with lint and
-# the fuzz step beside. The tiers go first and alone beside it: some of their tests bound a sandbox
-# process by wall time. Lint and the fuzz step assert nothing about time, so they run at a lower
-# priority and take what CPU the test tiers leave.
+# server, and it leaves the second core mostly idle) run lint, then the fuzz step. Files or options
+# given to `npm test` make it one Jest run as asked, with lint and the fuzz step beside. The unit and
+# adapters tiers run before, alone: some of their tests bound a sandbox process by wall time, which
+# a busy second core made them miss. Lint and the fuzz step assert nothing about time, so they run
+# at a lower priority and take what CPU the integration tier leaves.
 side_steps() {
-  [ "$whole_suite" = 1 ] && run_step jest-fast fast_tiers
   [ -z "${WEFT_SKIP_LINT:-}" ] && run_step lint lower_priority lint
   [ -z "${WEFT_SKIP_FUZZ:-}" ] && run_step fuzz lower_priority fuzz
   return 0
@@ -113,7 +112,11 @@ wait "$tools_pid" || die "installing the tools into .tools/ failed"
 build_project
 [ -n "${WEFT_SKIP_LINT:-}" ] && log "lint: skipped (WEFT_SKIP_LINT is set)"
 [ -n "${WEFT_SKIP_FUZZ:-}" ] && log "fuzz: skipped (WEFT_SKIP_FUZZ is set)"
-log "lint, the unit and adapters tiers and the fuzz step run beside the integration tier (logs: .run/test-*.log)"
+log "lint and the fuzz step run beside the integration tier (logs: .run/test-*.log)"
+if [ "$whole_suite" = 1 ]; then
+  log "jest (unit and adapters tiers)"
+  run_step jest-fast fast_tiers
+fi
 side_steps &
 side_pid=$!
 if ! port_open 127.0.0.1 "$TEMPORAL_PORT"; then
