@@ -23,6 +23,7 @@ import {
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import { ApiKeyCache } from './auth/api-key-cache';
+import { AccessTokens } from './auth/access-tokens';
 import { codecAccess, codecOrigins } from './codec/codec-access';
 import { codecRouter } from './codec/codec.router';
 import type { ApiConfig } from './config';
@@ -143,10 +144,13 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   // The Temporal Web UI's codec server (README "Encrypted history"): the operator's token, not an API key.
   app.use(codecAccess({ token: config.WEFT_CODEC_TOKEN, allowedOrigins: codecOrigins(config.WEFT_CODEC_ALLOWED_ORIGINS, config.TEMPORAL_UI_URL) }));
   app.use(codecRouter(payloadDataConverter(config).payloadCodecs[0], config.TEMPORAL_NAMESPACE));
-  // Everything under /v1 but the document and form links needs an API key, a path no route serves too (401 before 404).
+  // Everything under /v1 but the document, form links and the anonymous account routes needs an API
+  // key or an access token, a path no route serves too (401 before 404).
   const apiKeys = new ApiKeyCache(config.WEFT_API_KEY_CACHE_MS);
   app.locals.apiKeys = apiKeys;
-  app.use(AUTHENTICATED_PREFIX, authenticate(prisma, apiKeys));
+  const tokens = new AccessTokens(config.WEFT_ENCRYPTION_KEY, config.WEFT_ACCESS_TOKEN_TTL_SECONDS);
+  app.locals.accessTokens = tokens;
+  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys }));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));
   const secrets = new SecretsStore(prisma, cipher);

@@ -1,6 +1,5 @@
 import type { Request, Router } from 'express';
 import type { ApprovalActor } from '@weft/domain';
-import { CAN } from '../auth/auth.middleware';
 import { sendData, sendList } from '../http/envelope';
 import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list } from '../http/route';
 import { approvalDto } from './approvals.dto';
@@ -15,7 +14,6 @@ export const approvalRoutes = defineRoutes({
     method: 'get',
     path: '/v1/approvals',
     summary: 'List approvals',
-    access: CAN.read,
     request: { query: listApprovalsQuery },
     responses: { 200: list(approvalSchema, 'A page of approvals, newest first unless sort=requested_at') },
     errors: READ_ERRORS,
@@ -24,7 +22,6 @@ export const approvalRoutes = defineRoutes({
     method: 'get',
     path: '/v1/approvals/:id',
     summary: 'Read an approval',
-    access: CAN.read,
     request: { params: approvalParams },
     responses: { 200: data(approvalSchema, 'The approval') },
     errors: [...READ_ERRORS, 404],
@@ -33,7 +30,6 @@ export const approvalRoutes = defineRoutes({
     method: 'post',
     path: '/v1/approvals/:id',
     summary: 'Decide an approval',
-    access: CAN.operateRuns,
     note: DECIDE_NOTE,
     request: { params: approvalParams, body: decideBody },
     responses: { 200: data(approvalSchema, 'The decided approval; the run goes on along the chosen action') },
@@ -43,7 +39,6 @@ export const approvalRoutes = defineRoutes({
     method: 'post',
     path: '/v1/runs/:id/approvals/:nodeId',
     summary: "Decide a run's open approval at a node",
-    access: CAN.operateRuns,
     note: `${DECIDE_NOTE}; several open approvals at the node: 409 approval_ambiguous with details.candidates`,
     request: { params: runNodeApprovalParams, body: decideBody },
     responses: { 200: data(approvalSchema, 'The decided approval') },
@@ -51,7 +46,8 @@ export const approvalRoutes = defineRoutes({
   },
 });
 
-const keyActor = (req: Request): ApprovalActor => ({ kind: 'api-key', id: req.auth.keyId, role: req.auth.role });
+/** Who decides: the API key or the account of the request, with its role in the workspace. */
+const callerActor = (req: Request): ApprovalActor => ({ kind: req.auth.principal.type === 'api_key' ? 'api-key' : 'account', id: req.auth.principal.id, role: req.auth.role });
 
 export function approvalsRouter(service: ApprovalsService): Router {
   return bindRoutes(approvalRoutes, {
@@ -68,12 +64,12 @@ export function approvalsRouter(service: ApprovalsService): Router {
 
     decide: async (req, res, { params, body }) => {
       const row = await service.get(req.auth.tenantId, params.id);
-      sendData(req, res, approvalDto(await service.decide(row, body, keyActor(req))));
+      sendData(req, res, approvalDto(await service.decide(row, body, callerActor(req))));
     },
 
     decideAtNode: async (req, res, { params, body }) => {
       const row = await service.pendingAtNode(req.auth.tenantId, params.id, params.nodeId);
-      sendData(req, res, approvalDto(await service.decide(row, body, keyActor(req))));
+      sendData(req, res, approvalDto(await service.decide(row, body, callerActor(req))));
     },
   });
 }

@@ -1,6 +1,6 @@
 import { ApiKeyCache } from './api-key-cache';
 
-const auth = (keyId: string) => ({ tenantId: 'tn_1', role: 'admin' as const, keyId });
+const auth = (keyId: string) => ({ keyId, auth: { tenantId: 'tn_1', role: 'admin' as const, scopes: [], principal: { type: 'api_key' as const, id: keyId } } });
 
 describe('ApiKeyCache', () => {
   it('remembers a key for its time to live, then forgets it', () => {

@@ -1,10 +1,10 @@
-import type { Role } from '@weft/domain';
+import type { AuthContext } from './auth-context';
 
-/** What a valid key authenticates as (the middleware's AuthContext). */
+/** What a valid key authenticates as (the middleware's AuthContext), its id and when it expires (ms). */
 export interface KeyAuth {
-  tenantId: string;
-  role: Role;
+  auth: AuthContext;
   keyId: string;
+  expiresAt?: number;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface KeyAuth {
  * revocation is broadcast to their `invalidate`). `ttlMs` 0 turns the cache off.
  */
 export class ApiKeyCache {
-  private readonly entries = new Map<string, { auth: KeyAuth; expiresAt: number }>();
+  private readonly entries = new Map<string, { key: KeyAuth; expiresAt: number }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -34,19 +34,19 @@ export class ApiKeyCache {
       this.entries.delete(hash);
       return undefined;
     }
-    return hit.auth;
+    return hit.key;
   }
 
-  set(hash: string, auth: KeyAuth): void {
+  set(hash: string, key: KeyAuth): void {
     if (this.ttlMs <= 0) return;
     this.entries.delete(hash);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(hash, { auth, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(hash, { key, expiresAt: this.now() + this.ttlMs });
   }
 
   /** Forgets a key at once (its revocation), by its id. */
   invalidate(keyId: string): void {
-    for (const [hash, { auth }] of this.entries) if (auth.keyId === keyId) this.entries.delete(hash);
+    for (const [hash, { key }] of this.entries) if (key.keyId === keyId) this.entries.delete(hash);
   }
 
   clear(): void {

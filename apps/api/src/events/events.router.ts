@@ -1,7 +1,6 @@
 import type { Router } from 'express';
 import { boundedField, type Run } from '@weft/activities';
 import { isTerminal, toPublicError, type RunStatus } from '@weft/domain';
-import { CAN } from '../auth/auth.middleware';
 import { MalformedRequestError } from '../http/http.errors';
 import { READ_ERRORS, bindRoutes, defineRoutes, events } from '../http/route';
 import { runParams } from '../runs/runs.schemas';
@@ -14,7 +13,6 @@ export const eventRoutes = defineRoutes({
     method: 'get',
     path: '/v1/runs/:id/events',
     summary: "A run's live events (server-sent events)",
-    access: CAN.read,
     note: 'resumes after Last-Event-ID; a run that has ended replays its events and the stream closes after run.finished',
     request: { params: runParams, query: eventsQuery },
     headers: [{ name: 'Last-Event-ID', schema: eventId, description: 'The id of the last event the client saw: the stream starts right after it' }],

@@ -26,7 +26,6 @@ export const healthRoutes = defineRoutes({
     method: 'get',
     path: '/health/live',
     summary: 'Liveness probe',
-    access: 'public',
     responses: { 200: bare(liveReportSchema, 'The process serves requests') },
     errors: [],
   },
@@ -34,7 +33,6 @@ export const healthRoutes = defineRoutes({
     method: 'get',
     path: '/health/ready',
     summary: 'Readiness probe: PostgreSQL, Redis, Temporal, Milvus (the knowledge vector store)',
-    access: 'public',
     responses: {
       200: bare(readyReportSchema, 'Every dependency is up'),
       503: bare(notReadyReportSchema, 'A dependency is down (`down` names it), or the process is shutting down (`draining`)'),
@@ -45,7 +43,6 @@ export const healthRoutes = defineRoutes({
     method: 'get',
     path: '/health/deep',
     summary: 'Deep health: each dependency with its latency, and whether a worker polls the runs and the ingestion task queues',
-    access: 'public',
     responses: {
       200: bare(deepReportSchema, 'Every dependency is up and a worker polls each task queue'),
       503: bare(deepReportSchema, 'A dependency is down (`down` names it) or no worker polls a task queue (`unpolled` names it)'),

@@ -1,6 +1,5 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { CAN } from '../auth/auth.middleware';
 import { sendData } from '../http/envelope';
 import { READ_ERRORS, bindRoutes, data, defineRoutes } from '../http/route';
 import { runParams } from '../runs/runs.schemas';
@@ -36,7 +35,6 @@ export const historyRoutes = defineRoutes({
     method: 'get',
     path: '/v1/runs/:id/history',
     summary: "A run's raw Temporal event history",
-    access: CAN.read,
     note: 'every execution of its continue-as-new chain, oldest first, a page at a time: pass `next` as `cursor`',
     request: { params: runParams, query: historyQuery },
     responses: { 200: data(historyPageSchema, 'A page of events') },

@@ -7,22 +7,25 @@ import { bindRoutes, data, defineRoutes, mountedRoutes } from './route';
 
 const thing = z.object({ id: z.string() });
 
-const routes = defineRoutes({
-  get: {
-    method: 'get',
-    path: '/v1/things/:id',
-    summary: 'Read a thing',
-    access: ['admin'],
-    request: { params: z.object({ id: z.string().max(3) }) },
-    responses: { 200: data(thing, 'The thing') },
-    errors: [400, 401, 403],
+const table = { 'GET /v1/things/:id': { roles: ['admin'], scope: 'workflows:read' } } as const;
+const routes = defineRoutes(
+  {
+    get: {
+      method: 'get',
+      path: '/v1/things/:id',
+      summary: 'Read a thing',
+      request: { params: z.object({ id: z.string().max(3) }) },
+      responses: { 200: data(thing, 'The thing') },
+      errors: [400, 401, 403],
+    },
   },
-});
+  table,
+);
 
 function appWith(role: string) {
   const app = express();
   app.use((req, _res, next) => {
-    req.auth = { tenantId: 't', role: role as 'admin', keyId: 'k' };
+    req.auth = { tenantId: 't', role: role as 'admin', scopes: [], principal: { type: 'api_key', id: 'k' } };
     next();
   });
   app.use(bindRoutes(routes, { get: (_req, res, { params }) => void res.json({ id: params.id }) }));
@@ -70,10 +73,13 @@ describe('declared routes', () => {
     expect(() => mountedRoutes(app)).toThrow(/mounted at '\/v1'/);
   });
 
-  it('refuse a public route that reads input, a route no role may call, and a route with roles outside /v1', () => {
+  it('refuse a route the permission table does not name, a public route that reads input, a route no role may call, and a route with credentials outside /v1', () => {
     const base = { method: 'get', summary: 's', responses: { 200: data(thing, 'd') }, errors: [] } as const;
-    expect(() => defineRoutes({ a: { ...base, path: '/x', access: 'public', request: { query: z.object({}) } } })).toThrow(/reads no input/);
-    expect(() => defineRoutes({ a: { ...base, path: '/v1/x', access: [] } })).toThrow(/no role/);
-    expect(() => defineRoutes({ a: { ...base, path: '/x', access: ['admin'] } })).toThrow(/under \/v1\//);
+    const with_ = (path: string, access: unknown) => ({ [`GET ${path}`]: access }) as Record<string, never>;
+    expect(() => defineRoutes({ a: { ...base, path: '/v1/y' } }, with_('/v1/x', 'public'))).toThrow(/no entry/);
+    expect(() => defineRoutes({ a: { ...base, path: '/x', request: { query: z.object({}) } } }, with_('/x', 'public'))).toThrow(/reads no input/);
+    expect(() => defineRoutes({ a: { ...base, path: '/v1/x' } }, with_('/v1/x', { roles: [], scope: 'runs:read' }))).toThrow(/no role/);
+    expect(() => defineRoutes({ a: { ...base, path: '/x' } }, with_('/x', { roles: ['admin'], scope: 'runs:read' }))).toThrow(/under \/v1\//);
+    expect(() => defineRoutes({ a: { ...base, path: '/x' } }, with_('/x', 'account'))).toThrow(/under \/v1\//);
   });
 });

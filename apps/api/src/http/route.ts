@@ -1,7 +1,8 @@
 import { Router, type Express, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import { ROLES, type Role } from '@weft/domain';
-import { requireRole } from '../auth/auth.middleware';
+import { requireAccount, requirePermission } from '../auth/auth.middleware';
+import { PERMISSIONS, permissionOf, type Permission } from '../auth/permissions';
 import { handle, type Parsed, type Schemas } from './handle';
 
 /**
@@ -58,13 +59,13 @@ export interface RouteDef<S extends Schemas = Schemas> {
   path: string;
   summary: string;
   /**
-   * The roles whose API keys may call the route (enforced by `requireRole`), or `public`: no API
-   * key (probes, the document), and then no request input either; or `signed-link`: no API key,
-   * the path carries a token the handler checks (approval form links), input validated as usual.
-   * Such a router is mounted before the API key check (createApp). `operator-token`: no API key, the
-   * operator's token of the codec endpoint (codec/codec-access.ts checks it before the route).
+   * Who may call the route: its entry in the permission table (auth/permissions.ts), filled in by
+   * `defineRoutes`, never written in the declaration. The roles (and the scope an API key's scopes
+   * must hold) of a workspace route are enforced by `requirePermission`; the other kinds are
+   * described in the table. A route with no credentials is mounted before the credential check
+   * (createApp).
    */
-  access: readonly Role[] | 'public' | 'signed-link' | 'operator-token';
+  access: Permission;
   /** said after the roles in the summary's parentheses: a role rule the handler enforces, or what the client should know */
   note?: string;
   /** the schemas `handle()` validates the params, query and body with */
@@ -91,14 +92,31 @@ type HandlerOf<R> = R extends RouteDef<infer S>
 /** One handler per declared route, typed by the route's request schemas. */
 export type Handlers<T extends RouteTable> = { [K in keyof T]: HandlerOf<T[K]> };
 
-/** Declares a resource's routes, in the order Express matches them. */
-export function defineRoutes<T extends RouteTable>(routes: T): T {
-  for (const def of Object.values(routes) as RouteDef[]) {
-    if (def.access === 'public' && (def.request || def.headers)) throw new Error(`${def.method.toUpperCase()} ${def.path}: a public route reads no input`);
-    if (typeof def.access !== 'string' && def.access.length === 0) throw new Error(`${def.method.toUpperCase()} ${def.path}: no role may call it`);
-    if (typeof def.access !== 'string' && !def.path.startsWith(`${AUTHENTICATED_PREFIX}/`)) throw new Error(`${def.method.toUpperCase()} ${def.path}: a route with roles is under ${AUTHENTICATED_PREFIX}/, where the API key is checked`);
+/** A route as its router declares it: everything but who may call it, which the permission table says. */
+export type RouteDecl<S extends Schemas = Schemas> = Omit<RouteDef<S>, 'access'>;
+
+/**
+ * Declares a resource's routes, in the order Express matches them, each with its access from the
+ * permission table (auth/permissions.ts; a test passes its own table). A route the table does not
+ * name is refused here, so no route exists without its entry.
+ */
+export function defineRoutes<T extends Readonly<Record<string, RouteDecl<any>>>>(
+  routes: T,
+  table: Readonly<Record<string, Permission>> = PERMISSIONS,
+): { [K in keyof T]: T[K] & { access: Permission } } {
+  const out: Record<string, RouteDef> = {};
+  for (const [name, decl] of Object.entries(routes) as [string, RouteDecl][]) {
+    const where = `${decl.method.toUpperCase()} ${decl.path}`;
+    const access = permissionOf(decl.method, decl.path, table);
+    if (!access) throw new Error(`${where}: the permission table (auth/permissions.ts) has no entry for it`);
+    if (access === 'public' && (decl.request || decl.headers)) throw new Error(`${where}: a public route reads no input`);
+    if (typeof access !== 'string' && access.roles.length === 0) throw new Error(`${where}: no role may call it`);
+    if ((typeof access !== 'string' || access === 'account') && !decl.path.startsWith(`${AUTHENTICATED_PREFIX}/`)) {
+      throw new Error(`${where}: a route with credentials is under ${AUTHENTICATED_PREFIX}/, where they are checked`);
+    }
+    out[name] = { ...decl, access };
   }
-  return routes;
+  return out as { [K in keyof T]: T[K] & { access: Permission } };
 }
 
 const DECLARED = Symbol('weft.routes');
@@ -112,9 +130,11 @@ export function bindRoutes<T extends RouteTable>(routes: T, handlers: Handlers<T
   const r = Router();
   for (const [name, def] of Object.entries(routes) as [keyof T & string, RouteDef][]) {
     const fn = handlers[name] as (req: Request, res: Response, input: unknown) => Promise<void> | void;
+    const handler = handle(def.request ?? {}, fn, { multipart: def.multipart !== undefined });
     if (def.access === 'public') r[def.method](def.path, (req, res) => fn(req, res, undefined));
-    else if (def.access === 'signed-link' || def.access === 'operator-token') r[def.method](def.path, handle(def.request ?? {}, fn, { multipart: def.multipart !== undefined }));
-    else r[def.method](def.path, requireRole(...def.access), handle(def.request ?? {}, fn, { multipart: def.multipart !== undefined }));
+    else if (def.access === 'account') r[def.method](def.path, requireAccount, handler);
+    else if (typeof def.access === 'string') r[def.method](def.path, handler);
+    else r[def.method](def.path, requirePermission(def.access), handler);
   }
   return Object.assign(r, { [DECLARED]: Object.values(routes) as RouteDef[] });
 }

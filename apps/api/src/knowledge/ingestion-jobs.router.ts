@@ -1,6 +1,5 @@
 import type { Router } from 'express';
 import type { IngestionJob } from '@weft/activities';
-import { CAN } from '../auth/auth.middleware';
 import { startAfter } from '../events/events.router';
 import { eventId, eventsQuery } from '../events/events.schemas';
 import type { EventSource, LiveEvents } from '../events/live-events';
@@ -17,7 +16,6 @@ export const ingestionJobRoutes = defineRoutes({
     method: 'get',
     path: '/v1/ingestion-jobs',
     summary: 'List ingestion jobs',
-    access: CAN.read,
     request: { query: listJobsQuery },
     responses: { 200: list(ingestionJobSummarySchema, 'A page of jobs with their counts') },
     errors: READ_ERRORS,
@@ -26,7 +24,6 @@ export const ingestionJobRoutes = defineRoutes({
     method: 'get',
     path: '/v1/ingestion-jobs/:id',
     summary: 'Read an ingestion job: counts, progress and each document’s status',
-    access: CAN.read,
     request: { params: jobParams, query: jobQuery },
     responses: { 200: data(ingestionJobSchema, 'The job, with a page of its documents') },
     errors: [...READ_ERRORS, 404],
@@ -35,7 +32,6 @@ export const ingestionJobRoutes = defineRoutes({
     method: 'get',
     path: '/v1/ingestion-jobs/:id/events',
     summary: "An ingestion job's live events (server-sent events)",
-    access: CAN.read,
     note: 'resumes after Last-Event-ID; a job that has ended replays its events and the stream closes after job.finished',
     request: { params: jobParams, query: eventsQuery },
     headers: [{ name: 'Last-Event-ID', schema: eventId, description: 'The id of the last event the client saw: the stream starts right after it' }],
@@ -46,7 +42,6 @@ export const ingestionJobRoutes = defineRoutes({
     method: 'post',
     path: '/v1/ingestion-jobs/:id/retry',
     summary: 'Index the failed documents of an ended job again (the next attempt of the job)',
-    access: CAN.editKnowledge,
     note: '409 ingestion_job_state_conflict while the job is queued or running, or when it has no failed document',
     request: { params: jobParams },
     responses: { 202: data(ingestionJobSummarySchema, 'The job, queued again for its failed documents', ['Location']) },
@@ -56,7 +51,6 @@ export const ingestionJobRoutes = defineRoutes({
     method: 'post',
     path: '/v1/ingestion-jobs/:id/cancel',
     summary: 'Cancel an ingestion job; idempotent',
-    access: CAN.editKnowledge,
     note: '409 ingestion_job_state_conflict for a job that has ended otherwise',
     request: { params: jobParams },
     responses: {

@@ -1,7 +1,6 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { KNOWLEDGE_LIMITS, createKnowledgeSchema } from '@weft/domain';
-import { CAN } from '../auth/auth.middleware';
 import { sendData, sendList } from '../http/envelope';
 import { pageWindow } from '../http/pagination';
 import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list } from '../http/route';
@@ -32,7 +31,6 @@ export const knowledgeRoutes = defineRoutes({
     method: 'post',
     path: '/v1/knowledge',
     summary: 'Create a knowledge base',
-    access: CAN.editKnowledge,
     note: 'high-quality names a model provider of the workspace (the first one when omitted), else 422 embedding_provider_not_found',
     request: { body: createKnowledgeSchema },
     responses: { 201: data(knowledgeSchema, 'Created') },
@@ -42,7 +40,6 @@ export const knowledgeRoutes = defineRoutes({
     method: 'get',
     path: '/v1/knowledge',
     summary: 'List knowledge bases',
-    access: CAN.read,
     request: { query: listKnowledgeQuery },
     responses: { 200: list(knowledgeSchema, 'A page of knowledge bases') },
     errors: READ_ERRORS,
@@ -51,7 +48,6 @@ export const knowledgeRoutes = defineRoutes({
     method: 'get',
     path: '/v1/knowledge/:id',
     summary: 'Read a knowledge base',
-    access: CAN.read,
     request: { params: knowledgeParams },
     responses: { 200: data(knowledgeSchema, 'The knowledge base, with its documents counted by status') },
     errors: [...READ_ERRORS, 404],
@@ -60,7 +56,6 @@ export const knowledgeRoutes = defineRoutes({
     method: 'delete',
     path: '/v1/knowledge/:id',
     summary: 'Delete a knowledge base with its documents, segments and vectors',
-    access: CAN.editKnowledge,
     note: 'refused with 409 knowledge_busy while one of its ingestion jobs is queued or running',
     request: { params: knowledgeParams },
     responses: { 200: data(z.object({ id: z.string(), deleted: z.literal(true) }), 'Deleted') },
@@ -70,7 +65,6 @@ export const knowledgeRoutes = defineRoutes({
     method: 'post',
     path: '/v1/knowledge/:id/documents',
     summary: 'Upload documents: they are stored and an ingestion job indexes them',
-    access: CAN.editKnowledge,
     note: UPLOAD_NOTE,
     request: { params: knowledgeParams, body: uploadTextBody },
     multipart: uploadForm,
@@ -84,7 +78,6 @@ export const knowledgeRoutes = defineRoutes({
     method: 'get',
     path: '/v1/knowledge/:id/documents',
     summary: 'List the documents of a knowledge base with their indexing status',
-    access: CAN.read,
     request: { params: knowledgeParams, query: listDocumentsQuery },
     responses: { 200: list(documentSchema, 'A page of documents') },
     errors: [...READ_ERRORS, 404],
@@ -93,7 +86,6 @@ export const knowledgeRoutes = defineRoutes({
     method: 'get',
     path: '/v1/knowledge/:id/documents/:docId',
     summary: 'Read a document',
-    access: CAN.read,
     request: { params: documentParams },
     responses: { 200: data(documentSchema, 'The document') },
     errors: [...READ_ERRORS, 404],
@@ -102,7 +94,6 @@ export const knowledgeRoutes = defineRoutes({
     method: 'put',
     path: '/v1/knowledge/:id/documents/:docId',
     summary: 'Replace the content of a document that failed; a retry of its job indexes the new content',
-    access: CAN.editKnowledge,
     note: 'one multipart file or JSON {name?, text}; 409 document_state_conflict unless the document is in error',
     request: { params: documentParams, body: replaceTextBody },
     multipart: replaceForm,
@@ -113,7 +104,6 @@ export const knowledgeRoutes = defineRoutes({
     method: 'delete',
     path: '/v1/knowledge/:id/documents/:docId',
     summary: 'Delete a document with its segments and vectors',
-    access: CAN.editKnowledge,
     note: 'also while it is being indexed: its job skips it',
     request: { params: documentParams },
     responses: { 200: data(z.object({ id: z.string(), deleted: z.literal(true) }), 'Deleted') },

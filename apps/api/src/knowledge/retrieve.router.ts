@@ -2,7 +2,6 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { NodeFailure, type RetrievalService } from '@weft/activities';
 import { DomainError, INDEXING_MODES, RETRIEVAL_MODES, describe, errorSpec, retrievalOptionsSchema, type ApiErrorCode } from '@weft/domain';
-import { CAN } from '../auth/auth.middleware';
 import { sendData } from '../http/envelope';
 import { BODY_ERRORS, bindRoutes, data, defineRoutes } from '../http/route';
 
@@ -31,7 +30,6 @@ export const retrieveRoutes = defineRoutes({
     method: 'post',
     path: '/v1/knowledge/:id/retrieve',
     summary: 'Search a knowledge',
-    access: CAN.operateRuns,
     note: "a high-quality knowledge's query is embedded with the tenant's model provider",
     request: { params: knowledgeParams, body: retrieveBody },
     responses: { 200: data(retrievalAnswerSchema, 'The results, as the knowledge-retrieval node gives them') },

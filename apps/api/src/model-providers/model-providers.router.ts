@@ -3,7 +3,6 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { Prisma, baseUrlProblem, type PrismaClient, type SecretCipher } from '@weft/activities';
 import { ConflictError, ValidationFailedError } from '@weft/domain';
-import { CAN } from '../auth/auth.middleware';
 import { timestamp } from '../http/dto-fields';
 import { sendData, sendList } from '../http/envelope';
 import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list } from '../http/route';
@@ -42,7 +41,6 @@ export const modelProviderRoutes = defineRoutes({
     method: 'post',
     path: '/v1/model-providers',
     summary: 'Add a model provider',
-    access: ['admin'],
     note: 'the key is stored encrypted, never returned',
     request: { body: createProviderBody },
     responses: { 201: data(modelProviderSchema, 'Added') },
@@ -52,7 +50,6 @@ export const modelProviderRoutes = defineRoutes({
     method: 'get',
     path: '/v1/model-providers',
     summary: 'List model providers',
-    access: CAN.read,
     responses: { 200: list(modelProviderSchema, 'Every model provider of the tenant') },
     errors: READ_ERRORS,
   },

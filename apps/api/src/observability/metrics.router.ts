@@ -11,7 +11,6 @@ export const metricsRoutes = defineRoutes({
     method: 'get',
     path: '/metrics',
     summary: 'Prometheus metrics of this API process (README "Metrics"); with WEFT_METRICS_TOKEN set, send it as a bearer token',
-    access: 'public',
     responses: { 200: text(z.string(), 'Prometheus text format 0.0.4') },
     errors: [401],
   },

@@ -45,11 +45,12 @@ describe('the OpenAPI document', () => {
   });
 
   it('names the roles of each authenticated route, and in the summary when not every role may call it', () => {
-    const create = op('post', '/v1/workflows') as Operation & { summary: string; 'x-weft-roles': string[] };
-    expect(create['x-weft-roles']).toEqual(['admin', 'developer']);
-    expect(create.summary).toBe('Create a workflow (developer, admin)');
+    const create = op('post', '/v1/workflows') as Operation & { summary: string; 'x-weft-roles': string[]; 'x-weft-scope': string };
+    expect(create['x-weft-roles']).toEqual(['owner', 'admin', 'developer']);
+    expect(create['x-weft-scope']).toBe('workflows:write');
+    expect(create.summary).toBe('Create a workflow (developer, admin, owner)');
     const start = op('post', '/v1/workflows/{id}/runs') as Operation & { summary: string };
-    expect(start.summary).toBe('Start a run (operator, developer, admin; `version: "draft"` needs developer or admin)');
+    expect(start.summary).toBe('Start a run (operator, developer, admin, owner; `version: "draft"` needs developer, admin or owner)');
     const read = op('get', '/v1/runs') as Operation & { summary: string; 'x-weft-roles': string[] };
     expect([...read['x-weft-roles']].sort()).toEqual([...ROLES].sort());
     expect(read.summary).toBe('List runs');
@@ -147,7 +148,7 @@ describe('the OpenAPI document', () => {
     expect(upload.requestBody.content['multipart/form-data']!.schema.properties.files).toMatchObject({ type: 'array', items: { type: 'string', format: 'binary' } });
     expect(upload.requestBody.content['application/json']!.schema.properties.documents).toMatchObject({ type: 'array', minItems: 1, maxItems: 1000 });
     expect(Object.keys(upload.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '413', '415', '422', '503']);
-    expect(upload['x-weft-roles']).toEqual(['admin', 'developer']);
+    expect(upload['x-weft-roles']).toEqual(['owner', 'admin', 'developer']);
     const job = op('get', '/v1/ingestion-jobs/{id}');
     expect(dataOf(job, 200).properties.data.required).toEqual(expect.arrayContaining(['status', 'total', 'succeeded', 'failed', 'progress', 'documents']));
     expect(Object.keys(op('get', '/v1/ingestion-jobs/{id}/events').responses[200]!.content)).toEqual(['text/event-stream']);

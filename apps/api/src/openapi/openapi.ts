@@ -17,7 +17,6 @@ export const openapiRoutes = defineRoutes({
     method: 'get',
     path: '/v1/openapi.json',
     summary: 'This document',
-    access: 'public',
     responses: { 200: bare(openApiDocumentSchema, 'The OpenAPI 3.1 document') },
     errors: [],
   },
@@ -93,7 +92,7 @@ export const openApiPath = (expressPath: string) => expressPath.replace(/:(\w+)/
 /** The summary with who may call the route: no roles when every role may. */
 function summaryOf(route: RouteDef): string {
   const { access } = route;
-  const roles = typeof access === 'string' || ROLES.every((r) => access.includes(r)) ? [] : [roleList(access)];
+  const roles = typeof access === 'string' || ROLES.every((r) => access.roles.includes(r)) ? [] : [roleList(access.roles)];
   const said = [...roles, ...(route.note ? [route.note] : [])];
   return said.length ? `${route.summary} (${said.join('; ')})` : route.summary;
 }
@@ -121,7 +120,7 @@ function operation(route: RouteDef): Record<string, unknown> {
   };
   return {
     summary: summaryOf(route),
-    ...(route.access === 'operator-token' ? { security: [{ operatorToken: [] }] } : typeof route.access === 'string' ? { security: [] } : { 'x-weft-roles': [...route.access] }),
+    ...(route.access === 'operator-token' ? { security: [{ operatorToken: [] }] } : typeof route.access === 'string' ? { security: [] } : { 'x-weft-roles': [...route.access.roles], 'x-weft-scope': route.access.scope }),
     parameters,
     ...(body || route.multipart ? { requestBody: { required: route.multipart !== undefined || !optional(body!), content } } : {}),
     responses,

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
-import { CAN } from '../auth/auth.middleware';
+import { mayDo } from '../auth/auth.middleware';
+import { PERMISSIONS } from '../auth/permissions';
 import { sendData } from '../http/envelope';
 import { MalformedRequestError } from '../http/http.errors';
 import { BODY_ERRORS, bindRoutes, data, defineRoutes, roleList } from '../http/route';
@@ -14,8 +15,7 @@ export const rerunRoutes = defineRoutes({
     method: 'post',
     path: '/v1/runs/:id/rerun',
     summary: 'Rerun an ended run from a node: a new run of the same graph that reuses the recorded outcome of every node before it',
-    access: CAN.operateRuns,
-    note: `a run of the draft needs ${roleList(CAN.editWorkflows, 'or')}`,
+    note: `a run of the draft needs ${roleList(PERMISSIONS['action:run-draft'].roles, 'or')}`,
     request: { params: runParams, body: rerunBody },
     headers: [
       {
@@ -37,7 +37,7 @@ export function rerunRouter(service: RerunService, links: TemporalLinks): Router
       const rawKey = req.header('idempotency-key');
       const key = rawKey === undefined ? undefined : idempotencyKeyHeader.safeParse(rawKey);
       if (key && !key.success) throw new MalformedRequestError('malformed_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');
-      const mayRunDraft = (CAN.editWorkflows as readonly string[]).includes(req.auth.role);
+      const mayRunDraft = mayDo(req, 'action:run-draft');
       const { run, replayed } = await service.rerun(req.auth.tenantId, params.id, { ...body, idempotencyKey: key?.data, mayRunDraft });
       res.setHeader('Location', `/v1/runs/${run.id}`);
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');

@@ -19,7 +19,7 @@ import {
   type RunWorkflowInput,
 } from '@weft/domain';
 import { newId } from '../auth/api-keys';
-import { CAN } from '../auth/auth.middleware';
+import { PERMISSIONS } from '../auth/permissions';
 import { ForbiddenError } from '../http/http.errors';
 import type { WorkflowsService } from '../workflows/workflows.service';
 import { canonicalJson } from './idempotency';
@@ -69,7 +69,7 @@ export class RerunService {
     if (!isTerminal(origin.status as RunStatus)) {
       throw new ConflictError('run_state_conflict', describe('run_state_conflict', { status: origin.status, verb: 'rerun until it has ended' }), { status: origin.status });
     }
-    if (origin.version === null && !req.mayRunDraft) throw new ForbiddenError(`Rerunning a run of the draft needs one of the roles: ${CAN.editWorkflows.join(', ')}`);
+    if (origin.version === null && !req.mayRunDraft) throw new ForbiddenError(`Rerunning a run of the draft needs one of the roles: ${PERMISSIONS['action:run-draft'].roles.join(', ')}`);
     const graph = await this.graphOf(origin);
     const inputs = req.inputs === undefined ? (origin.inputs as Record<string, unknown>) : this.checkedInputs(graph, req.inputs);
     const rows = await this.prisma.nodeExecution.findMany({ where: { tenantId, runId: origin.id, iterationIndex: null, loopIndex: null }, orderBy: { seq: 'asc' } });

@@ -1,9 +1,10 @@
 import type { Router } from 'express';
 import type { Run } from '@weft/activities';
 import { isTerminal, type RunStatus } from '@weft/domain';
-import { CAN } from '../auth/auth.middleware';
+import { requireAction } from '../auth/auth.middleware';
+import { PERMISSIONS } from '../auth/permissions';
 import { sendData, sendList } from '../http/envelope';
-import { ForbiddenError, MalformedRequestError } from '../http/http.errors';
+import { MalformedRequestError } from '../http/http.errors';
 import { pageWindow } from '../http/pagination';
 import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list, roleList } from '../http/route';
 import { runDto, type TemporalLinks } from './runs.dto';
@@ -25,8 +26,7 @@ export const runRoutes = defineRoutes({
     method: 'post',
     path: '/v1/workflows/:id/runs',
     summary: 'Start a run',
-    access: CAN.operateRuns,
-    note: `\`version: "draft"\` needs ${roleList(CAN.editWorkflows, 'or')}`,
+    note: `\`version: "draft"\` needs ${roleList(PERMISSIONS['action:run-draft'].roles, 'or')}`,
     request: { params: workflowRunParams, body: startRunBody },
     headers: [
       {
@@ -45,7 +45,6 @@ export const runRoutes = defineRoutes({
     method: 'get',
     path: '/v1/runs',
     summary: 'List runs',
-    access: CAN.read,
     request: { query: listRunsQuery },
     responses: { 200: list(runSchema, 'A page of runs') },
     errors: READ_ERRORS,
@@ -54,7 +53,6 @@ export const runRoutes = defineRoutes({
     method: 'get',
     path: '/v1/runs/:id',
     summary: 'Read a run',
-    access: CAN.read,
     request: { params: runParams },
     responses: { 200: data(runSchema, 'The run') },
     errors: [...READ_ERRORS, 404],
@@ -63,7 +61,6 @@ export const runRoutes = defineRoutes({
     method: 'post',
     path: '/v1/runs/:id/pause',
     summary: 'Pause a run: no new node starts, running ones finish; idempotent',
-    access: CAN.operateRuns,
     request: { params: runParams },
     responses: { 200: data(runSchema, 'The run, paused') },
     errors: [...READ_ERRORS, 403, 404, 409],
@@ -72,7 +69,6 @@ export const runRoutes = defineRoutes({
     method: 'post',
     path: '/v1/runs/:id/resume',
     summary: 'Resume a paused run; idempotent (a run that is not paused is answered as it is)',
-    access: CAN.operateRuns,
     request: { params: runParams },
     responses: { 200: data(runSchema, 'The run, going on') },
     errors: [...READ_ERRORS, 403, 404, 409],
@@ -81,7 +77,6 @@ export const runRoutes = defineRoutes({
     method: 'post',
     path: '/v1/runs/:id/cancel',
     summary: 'Cancel a run: running activities are cancelled through their heartbeats, open approvals close; idempotent',
-    access: CAN.operateRuns,
     request: { params: runParams },
     responses: {
       200: data(runSchema, 'The run, cancelled'),
@@ -93,7 +88,6 @@ export const runRoutes = defineRoutes({
     method: 'get',
     path: '/v1/runs/:id/nodes',
     summary: 'Node executions of a run, in order, with every attempt',
-    access: CAN.read,
     request: { params: runParams, query: listNodesQuery },
     responses: { 200: list(nodeExecutionSchema, 'A page of node executions') },
     errors: [...READ_ERRORS, 404],
@@ -117,9 +111,7 @@ export function runsRouter(service: RunsService, nodes: RunNodesReader, control:
   return bindRoutes(runRoutes, {
     start: async (req, res, { params, body }) => {
       // Running the draft runs unpublished work: a tool for those who edit workflows.
-      if (body.version === 'draft' && !(CAN.editWorkflows as readonly string[]).includes(req.auth.role)) {
-        throw new ForbiddenError(`Running the draft needs one of the roles: ${CAN.editWorkflows.join(', ')} (the key has '${req.auth.role}')`);
-      }
+      if (body.version === 'draft') requireAction(req, 'action:run-draft', 'Running the draft');
       const rawKey = req.header('idempotency-key');
       const key = rawKey === undefined ? undefined : idempotencyKeyHeader.safeParse(rawKey);
       if (key && !key.success) throw new MalformedRequestError('malformed_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');

@@ -1,5 +1,4 @@
 import type { Router } from 'express';
-import { CAN } from '../auth/auth.middleware';
 import { sendData, sendList } from '../http/envelope';
 import { pageWindow } from '../http/pagination';
 import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list } from '../http/route';
@@ -20,7 +19,6 @@ export const workflowRoutes = defineRoutes({
     method: 'post',
     path: '/v1/workflows',
     summary: 'Create a workflow',
-    access: CAN.editWorkflows,
     request: { body: createWorkflowBody },
     responses: { 201: data(workflowSchema, 'Created', ['Location']) },
     errors: [...BODY_ERRORS, 403, 422],
@@ -29,7 +27,6 @@ export const workflowRoutes = defineRoutes({
     method: 'get',
     path: '/v1/workflows',
     summary: 'List workflows (`name` matches a part of the name, case-insensitively)',
-    access: CAN.read,
     request: { query: listWorkflowsQuery },
     responses: { 200: list(workflowSchema, 'A page of workflows') },
     errors: READ_ERRORS,
@@ -38,7 +35,6 @@ export const workflowRoutes = defineRoutes({
     method: 'get',
     path: '/v1/workflows/:id',
     summary: 'Read a workflow',
-    access: CAN.read,
     request: { params: workflowParams },
     responses: { 200: data(workflowSchema, 'The workflow') },
     errors: [...READ_ERRORS, 404],
@@ -47,7 +43,6 @@ export const workflowRoutes = defineRoutes({
     method: 'put',
     path: '/v1/workflows/:id/draft',
     summary: 'Replace the draft graph',
-    access: CAN.editWorkflows,
     request: { params: workflowParams, body: replaceDraftBody },
     responses: { 200: data(workflowSchema, 'Saved') },
     errors: [...BODY_ERRORS, 403, 404, 422],
@@ -56,7 +51,6 @@ export const workflowRoutes = defineRoutes({
     method: 'post',
     path: '/v1/workflows/:id/validate',
     summary: 'Validate a graph (or the draft) without saving; 422 lists every problem',
-    access: CAN.read,
     request: { params: workflowParams, body: validateBody },
     responses: { 200: data(validationResultSchema, 'The graph is valid') },
     errors: [...BODY_ERRORS, 404, 422],
@@ -65,7 +59,6 @@ export const workflowRoutes = defineRoutes({
     method: 'post',
     path: '/v1/workflows/:id/publish',
     summary: 'Freeze the draft as the next immutable version',
-    access: CAN.editWorkflows,
     request: { params: workflowParams },
     responses: { 201: data(workflowVersionSchema, 'Published', ['Location']) },
     errors: [...READ_ERRORS, 403, 404, 409, 422],
@@ -74,7 +67,6 @@ export const workflowRoutes = defineRoutes({
     method: 'get',
     path: '/v1/workflows/:id/versions',
     summary: 'List published versions',
-    access: CAN.read,
     request: { params: workflowParams, query: listVersionsQuery },
     responses: { 200: list(workflowVersionSchema, 'A page of versions') },
     errors: [...READ_ERRORS, 404],
@@ -83,7 +75,6 @@ export const workflowRoutes = defineRoutes({
     method: 'get',
     path: '/v1/workflows/:id/versions/:version',
     summary: 'Read a published version',
-    access: CAN.read,
     request: { params: versionParams },
     responses: { 200: data(workflowVersionSchema, 'The version') },
     errors: [...READ_ERRORS, 404],

@@ -1,3 +1,4 @@
+import { ACCOUNT_ERRORS } from './account.errors';
 import { API_ERRORS } from './api.errors';
 import { APPROVAL_ERRORS } from './approval.errors';
 import { CODE_ERRORS } from './code.errors';
@@ -20,6 +21,7 @@ import { TEMPLATE_ERRORS } from './template.errors';
 export const ERROR_CATALOGUE = {
   ...RUN_ERRORS,
   ...API_ERRORS,
+  ...ACCOUNT_ERRORS,
   ...APPROVAL_ERRORS,
   ...KNOWLEDGE_ERRORS,
   ...NODE_ERRORS,
