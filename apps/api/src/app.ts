@@ -24,6 +24,7 @@ import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import { ApiKeyCache } from './auth/api-key-cache';
 import { AccessTokens } from './auth/access-tokens';
+import { AuditLog } from './audit/audit-log';
 import { codecAccess, codecOrigins } from './codec/codec-access';
 import { codecRouter } from './codec/codec.router';
 import type { ApiConfig } from './config';
@@ -150,6 +151,9 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.locals.apiKeys = apiKeys;
   const tokens = new AccessTokens(config.WEFT_ENCRYPTION_KEY, config.WEFT_ACCESS_TOKEN_TTL_SECONDS);
   app.locals.accessTokens = tokens;
+  // The audit log every change is recorded in (audit/audit-log.ts); services get it from here.
+  const audit = new AuditLog(prisma);
+  app.locals.audit = audit;
   app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys }));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));

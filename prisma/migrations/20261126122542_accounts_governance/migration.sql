@@ -143,10 +143,8 @@ ALTER TABLE "workspace_quotas" ADD CONSTRAINT "workspace_quotas_tenant_id_fkey" 
 
 
 -- The audit log is append-only: no row is ever changed or removed, not even by the application.
-CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
+-- The migration runner splits a script at every semicolon, even inside a quoted function body, so
+-- the one semicolon the body needs is written as the escape \073.
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS E'BEGIN RAISE EXCEPTION ''audit_log is append-only'' USING ERRCODE = ''insufficient_privilege''\073 END';
 CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON "audit_log" FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON "audit_log" FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
