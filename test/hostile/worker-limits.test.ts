@@ -74,16 +74,20 @@ it('a large iteration within the limit runs in batches across activations and co
   const run = await runEnd(stack.mallory, runId, 180_000);
   expect(run.status).toBe('succeeded');
   expect(run.outputs.n).toEqual(items);
-  // 4,000 inner node executions cannot fit one stretch's budget: the run paused (a no-op local activity) on the way.
-  let pauses = 0;
+  // 4,000 inner node executions cannot fit one stretch's budget, so the work was spread over many
+  // stretches. A stretch ends at a pause (a no-op local activity) or where a new workflow task starts:
+  // which of the two ends them depends on how busy the machine is (a slow one heartbeats its workflow
+  // tasks more often, and then needs no pause), so the test counts both.
+  let stretches = 0;
   for await (const e of stack.h.temporal.workflow.list({ query: `WorkflowId = "${run.temporal.workflowId}"` })) {
     const history = await stack.h.temporal.workflow.getHandle(run.temporal.workflowId, e.runId).fetchHistory();
     for (const ev of history.events ?? []) {
+      if (ev.workflowTaskCompletedEventAttributes) stretches++;
       const payloads = Object.values(ev.markerRecordedEventAttributes?.details ?? {}).flatMap((p) => p?.payloads ?? []);
-      if (payloads.some((p) => Buffer.from(p.data ?? []).toString('utf8').includes('pauseTask'))) pauses++;
+      if (payloads.some((p) => Buffer.from(p.data ?? []).toString('utf8').includes('pauseTask'))) stretches++;
     }
   }
-  expect(pauses).toBeGreaterThanOrEqual(10);
+  expect(stretches).toBeGreaterThanOrEqual(15);
   const nodes = await stack.mallory('GET', `/v1/runs/${runId}/nodes?limit=100&page=40`);
   expect(nodes.body.pagination.total).toBe(2 + 2000 * 2 + 1);
 }, 240_000);
