@@ -62,6 +62,9 @@ import { IngestionJobsService } from './knowledge/ingestion-jobs.service';
 import { ingestionJobsRouter } from './knowledge/ingestion-jobs.router';
 import { knowledgeRouter } from './knowledge/knowledge.router';
 import { KnowledgeService } from './knowledge/knowledge.service';
+import { InvitationLinks, type InvitationDeps } from './members/invitations';
+import { invitationsRouter, membersRouter } from './members/members.router';
+import { MembersService } from './members/members.service';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -156,6 +159,11 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.locals.audit = audit;
   app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys }));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
+  // Members and invitations; the sign-up flow accepts an invitation with app.locals.invitations (members/invitations.ts acceptInvitation).
+  const invitations: InvitationDeps = { prisma, links: new InvitationLinks(config.WEFT_ENCRYPTION_KEY), audit };
+  app.locals.invitations = invitations;
+  app.use(membersRouter(new MembersService(prisma, audit), invitations));
+  app.use(invitationsRouter(invitations));
   app.use(workflowsRouter(workflows));
   const secrets = new SecretsStore(prisma, cipher);
   app.use(secretsRouter(secrets));

@@ -25,6 +25,7 @@ export { gateOutputs } from './nodes/output-gate';
 export { SecretCipher, parseEncryptionKey } from './secrets/secret-cipher';
 export { SecretsStore, scrub, scrubValue } from './secrets/secrets.store';
 export { StreamingSecretMask } from './secrets/streaming-secret-mask';
+export { SignedLinks, type SignedLinkCheck, type SignedLinkClaims } from './secrets/signed-link';
 export type { ExecutorContext, NodeExecutor, NodeExecutors } from './nodes/node-activities';
 export { createCodeExecutor, type CodeExecutor } from './code/code.executor';
 export { CodeSandbox, type CodeSandboxOptions, type SandboxResult } from './code/code-sandbox';

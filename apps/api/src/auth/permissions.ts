@@ -85,7 +85,8 @@ export const PERMISSIONS = {
   'GET /v1/members': can(ANY_MEMBER, 'members:read'),
   'POST /v1/members': can(ADMINS, 'members:write'),
   'PATCH /v1/members/:id': can(ADMINS, 'members:write'),
-  'DELETE /v1/members/:id': can(ADMINS, 'members:write'),
+  // any member may leave (remove themself); removing another member is the action below
+  'DELETE /v1/members/:id': can(ANY_MEMBER, 'members:write'),
   'GET /v1/invitations': can(ADMINS, 'members:read'),
   'POST /v1/invitations': can(ADMINS, 'members:write'),
   'DELETE /v1/invitations/:id': can(ADMINS, 'members:write'),
@@ -154,6 +155,8 @@ export const PERMISSIONS = {
   // actions a handler checks inside a route
   /** start or rerun a run of the draft (POST /v1/workflows/:id/runs with version "draft", reruns of draft runs) */
   'action:run-draft': can(BUILDERS, 'workflows:write'),
+  /** remove another member of the workspace (DELETE /v1/members/:id of someone else; leaving is anyone's) */
+  'action:remove-member': can(ADMINS, 'members:write'),
 } as const satisfies Record<string, Permission>;
 
 export type PermissionKey = keyof typeof PERMISSIONS;

@@ -6,6 +6,7 @@ import { fillTemplate, type ErrorSpec, type ParamValue, type TemplateParams } fr
 import { KNOWLEDGE_ERRORS } from './knowledge.errors';
 import { HTTP_ERRORS, HTTP_STATUS_FAILURE, isHttpStatusCode, type HttpStatusCode } from './http.errors';
 import { LLM_ERROR_CODES } from './llm.errors';
+import { MEMBER_ERRORS } from './member.errors';
 import { NODE_ERRORS } from './node.errors';
 import { RUN_ERRORS } from './run.errors';
 import { TEMPLATE_ERRORS } from './template.errors';
@@ -22,6 +23,7 @@ export const ERROR_CATALOGUE = {
   ...RUN_ERRORS,
   ...API_ERRORS,
   ...ACCOUNT_ERRORS,
+  ...MEMBER_ERRORS,
   ...APPROVAL_ERRORS,
   ...KNOWLEDGE_ERRORS,
   ...NODE_ERRORS,
