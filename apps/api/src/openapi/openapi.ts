@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ROLES, codesWithStatus } from '@weft/domain';
 import { bare, bindRoutes, defineRoutes, roleList, type ErrorStatus, type ResponseDoc, type RouteDef } from '../http/route';
 import { componentSchemas, jsonSchema, ref, responseSchema } from './components';
+import type { Permission } from '../auth/permissions';
 
 /** What the document route answers; the document is written by `buildOpenApiDocument` below. */
 const openApiDocumentSchema = z.looseObject({
@@ -97,6 +98,14 @@ function summaryOf(route: RouteDef): string {
   return said.length ? `${route.summary} (${said.join('; ')})` : route.summary;
 }
 
+/** Who may call: the scheme (an API key or an access token by default) and, for a workspace route, its roles and scope. */
+function securityOf(access: Permission): Record<string, unknown> {
+  if (access === 'operator-token') return { security: [{ operatorToken: [] }] };
+  if (access === 'account') return { security: [{ accessToken: [] }] };
+  if (typeof access === 'string') return { security: [] };
+  return { 'x-weft-roles': [...access.roles], 'x-weft-scope': access.scope };
+}
+
 function operation(route: RouteDef): Record<string, unknown> {
   const parameters = [
     ...Object.entries(shapeOf(route.request?.params)).map(([name, s]) => ({ name, in: 'path', required: true, schema: jsonSchema(s, 'input') })),
@@ -120,7 +129,7 @@ function operation(route: RouteDef): Record<string, unknown> {
   };
   return {
     summary: summaryOf(route),
-    ...(route.access === 'operator-token' ? { security: [{ operatorToken: [] }] } : typeof route.access === 'string' ? { security: [] } : { 'x-weft-roles': [...route.access.roles], 'x-weft-scope': route.access.scope }),
+    ...securityOf(route.access),
     parameters,
     ...(body || route.multipart ? { requestBody: { required: route.multipart !== undefined || !optional(body!), content } } : {}),
     responses,
@@ -142,11 +151,12 @@ export function buildOpenApiDocument(routes: readonly RouteDef[]): Record<string
     openapi: '3.1.0',
     info: { title: 'Weft API', version: '1.0.0', description: 'Durable workflow orchestration for LLM applications' },
     servers: [{ url: '/' }],
-    security: [{ apiKey: [] }],
+    security: [{ apiKey: [] }, { accessToken: [] }],
     paths,
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: sk-...' },
+        accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "An account's access token (POST /v1/auth/sign-in); the workspace from X-Workspace-Id or the token's claim" },
         operatorToken: { type: 'http', scheme: 'bearer', description: 'The operator token of the codec endpoint (WEFT_CODEC_TOKEN); an API key is refused' },
       },
       schemas: componentSchemas(),
