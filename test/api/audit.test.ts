@@ -225,7 +225,7 @@ describe('audit entries of approval decisions and run control', () => {
     const r = await api('POST', `/v1/workflows/${workflowId}/runs`, {});
     expect(r.status).toBe(202);
     const runId = r.body.data.id as string;
-    const approval = await eventually(async () => suite.h.prisma.approval.findFirst({ where: { runId, status: 'pending' } }), 30_000, 100);
+    const approval = await eventually(async () => (await suite.h.prisma.approval.findFirst({ where: { runId, status: 'pending' } })) ?? false, 30_000, 100);
     return { runId, approval };
   };
   const ended = (runId: string) =>
