@@ -25,6 +25,7 @@ import { authenticate } from './auth/auth.middleware';
 import { ApiKeyCache } from './auth/api-key-cache';
 import { AccessTokens } from './auth/access-tokens';
 import { AuditLog } from './audit/audit-log';
+import { auditRouter } from './audit/audit.router';
 import { codecAccess, codecOrigins } from './codec/codec-access';
 import { codecRouter } from './codec/codec.router';
 import type { ApiConfig } from './config';
@@ -128,7 +129,10 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   let openapi: Record<string, unknown> = {};
   app.use(openapiRouter(() => openapi));
 
-  const workflows = new WorkflowsService(prisma, { limits: graphLimitsFromEnv(config), now: () => new Date() });
+  // The audit log every change is recorded in (audit/audit-log.ts); services get it from here.
+  const audit = new AuditLog(prisma);
+  app.locals.audit = audit;
+  const workflows = new WorkflowsService(prisma, { limits: graphLimitsFromEnv(config), now: () => new Date() }, audit);
   const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
   const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), { events });
   // Blocking starts learn of a run's end from its event stream (runs/run-end-waiter.ts), through a hub of their own.
@@ -142,7 +146,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
     reconciler,
     ends,
   );
-  const approvals = new ApprovalsService(prisma, temporal, { encryptionKey: config.WEFT_ENCRYPTION_KEY, decideTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS });
+  const approvals = new ApprovalsService(prisma, temporal, { encryptionKey: config.WEFT_ENCRYPTION_KEY, decideTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS }, audit);
   // Signed form links carry their own capability (the token), so they come before the key check.
   app.use(formsRouter(approvals));
   // The Temporal Web UI's codec server (README "Encrypted history"): the operator's token, not an API key.
@@ -154,9 +158,6 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.locals.apiKeys = apiKeys;
   const tokens = new AccessTokens(config.WEFT_ENCRYPTION_KEY, config.WEFT_ACCESS_TOKEN_TTL_SECONDS);
   app.locals.accessTokens = tokens;
-  // The audit log every change is recorded in (audit/audit-log.ts); services get it from here.
-  const audit = new AuditLog(prisma);
-  app.locals.audit = audit;
   app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys }));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   // Members and invitations; the sign-up flow accepts an invitation with app.locals.invitations (members/invitations.ts acceptInvitation).
@@ -165,9 +166,10 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.use(membersRouter(new MembersService(prisma, audit), invitations));
   app.use(invitationsRouter(invitations));
   app.use(workflowsRouter(workflows));
+  app.use(auditRouter(prisma));
   const secrets = new SecretsStore(prisma, cipher);
-  app.use(secretsRouter(secrets));
-  app.use(modelProvidersRouter(prisma, cipher));
+  app.use(secretsRouter(secrets, audit));
+  app.use(modelProvidersRouter(prisma, cipher, audit));
   // The query of a high-quality knowledge is embedded here, as the worker embeds: same guard, allowlist and breaker.
   const embedder = new Embedder({
     prisma,
@@ -180,7 +182,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.use(retrieveRouter(new RetrievalService({ prisma, vectors: vectorStore, embedder })));
   app.use(approvalsRouter(approvals));
   app.use(
-    runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), new RunControlService(prisma, temporal), {
+    runsRouter(runs, new RunNodesReader(prisma, temporal, config.WEFT_ENCRYPTION_KEY), new RunControlService(prisma, temporal, audit), {
       links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
       maxBlockingMs: Math.min(config.WEFT_MAX_BLOCKING_TIMEOUT_MS, 300_000),
       defaultBlockingMs: Math.min(config.WEFT_BLOCKING_TIMEOUT_MS, config.WEFT_MAX_BLOCKING_TIMEOUT_MS),
@@ -191,7 +193,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
     blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS,
     limits: runLimitsFromEnv(config),
   });
-  app.use(rerunRouter(reruns, { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }));
+  app.use(rerunRouter(reruns, { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }, audit));
   // Live events and raw history of a run: their own folders, next to the run routes.
   const live = new LiveEvents(events, logger, {
     pingMs: config.WEFT_SSE_PING_MS,
@@ -205,9 +207,15 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.use(eventsRouter(runs, live));
   app.use(historyRouter(runs, new RunHistoryReader(temporal, secrets)));
   // Knowledge bases, their documents and the ingestion jobs that index them (events: the same live streams).
-  const knowledge = new KnowledgeService(prisma, vectorStore);
-  const ingestionJobs = new IngestionJobsService(prisma, temporal, { taskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE, concurrency: config.WEFT_INGESTION_CONCURRENCY }, new IngestionEvents(events, prisma, logger));
-  app.use(knowledgeRouter(knowledge, new DocumentsService(prisma, vectorStore, ingestionJobs)));
+  const knowledge = new KnowledgeService(prisma, vectorStore, audit);
+  const ingestionJobs = new IngestionJobsService(
+    prisma,
+    temporal,
+    { taskQueue: config.TEMPORAL_INGESTION_TASK_QUEUE, concurrency: config.WEFT_INGESTION_CONCURRENCY },
+    audit,
+    new IngestionEvents(events, prisma, logger),
+  );
+  app.use(knowledgeRouter(knowledge, new DocumentsService(prisma, vectorStore, ingestionJobs, audit)));
   app.use(ingestionJobsRouter(ingestionJobs, live));
   openapi = buildOpenApiDocument(mountedRoutes(app).declared);
 

@@ -64,12 +64,12 @@ export function approvalsRouter(service: ApprovalsService): Router {
 
     decide: async (req, res, { params, body }) => {
       const row = await service.get(req.auth.tenantId, params.id);
-      sendData(req, res, approvalDto(await service.decide(row, body, callerActor(req))));
+      sendData(req, res, approvalDto(await service.decide(row, body, callerActor(req), req.id)));
     },
 
     decideAtNode: async (req, res, { params, body }) => {
       const row = await service.pendingAtNode(req.auth.tenantId, params.id, params.nodeId);
-      sendData(req, res, approvalDto(await service.decide(row, body, callerActor(req))));
+      sendData(req, res, approvalDto(await service.decide(row, body, callerActor(req), req.id)));
     },
   });
 }

@@ -11,6 +11,7 @@ import {
   type ApprovalDecisionResult,
   type ApprovalStatus,
 } from '@weft/domain';
+import type { AuditActor, AuditLog } from '../audit/audit-log';
 import { DependencyUnavailableError } from '../http/http.errors';
 import { ApprovalError, approvalClosed, approvalNotFound, formLinkGone, formLinkInvalid, fromUpdateFailure } from './approval.errors';
 import { withDecision, type ApprovalRow } from './approvals.dto';
@@ -29,6 +30,23 @@ export interface ApprovalFilters {
   workflowId?: string;
 }
 
+const AUDIT_ACTOR: Record<ApprovalActor['kind'], (id: string) => AuditActor> = {
+  'api-key': (id) => ({ type: 'api_key', id }),
+  account: (id) => ({ type: 'account', id }),
+  // a signed link is the same for everyone it was sent to: the approval it names is the actor's id
+  form: (id) => ({ type: 'form_link', id }),
+};
+
+/**
+ * What the audit log keeps of a decision: the action, the comment, the role it was taken with, and
+ * the NAMES of the values given, not the values. They are a person's answers (possibly personal),
+ * the approval keeps them, and an append-only log could never forget them again.
+ */
+function decisionSummary(row: ApprovalRow, actor: ApprovalActor) {
+  const values = row.values !== null && typeof row.values === 'object' && !Array.isArray(row.values) ? Object.keys(row.values).sort() : [];
+  return { status: row.status, action: row.action, comment: row.comment, fields: values, ...(actor.role ? { role: actor.role } : {}) };
+}
+
 /**
  * Approvals: read from the `approvals` table (tenant-scoped), decided through the run's workflow.
  * A decision is the `weft.decideApproval` Update: its validator refuses what cannot be accepted
@@ -42,6 +60,7 @@ export class ApprovalsService {
     private readonly prisma: PrismaClient,
     private readonly temporal: Client,
     private readonly options: ApprovalsServiceOptions,
+    private readonly audit: AuditLog,
   ) {
     this.forms = new FormTokens(options.encryptionKey);
   }
@@ -101,8 +120,11 @@ export class ApprovalsService {
     return row;
   }
 
-  /** Sends the decision to the run's workflow; answers with the decided approval. */
-  async decide(row: ApprovalRow, body: DecideBody, actor: ApprovalActor): Promise<ApprovalRow> {
+  /**
+   * Sends the decision to the run's workflow; answers with the decided approval. The decision is
+   * recorded in the audit log once the workflow has accepted it (`requestId`: the request's).
+   */
+  async decide(row: ApprovalRow, body: DecideBody, actor: ApprovalActor, requestId: string): Promise<ApprovalRow> {
     if (row.status !== 'pending') throw approvalClosed(row.id, row.status);
     const request: ApprovalDecisionRequest = {
       approvalId: row.id,
@@ -120,8 +142,18 @@ export class ApprovalsService {
     } catch (err) {
       throw await this.refusal(row, err);
     }
-    const after = await this.prisma.approval.findUnique({ where: { id: row.id } });
-    return withDecision(after ?? row, result);
+    const after = withDecision((await this.prisma.approval.findUnique({ where: { id: row.id } })) ?? row, result);
+    await this.audit.record({
+      tenantId: row.tenantId,
+      actor: AUDIT_ACTOR[actor.kind](actor.id),
+      requestId,
+      action: 'approval.decide',
+      objectType: 'approval',
+      objectId: row.id,
+      before: { runId: row.runId, nodeId: row.nodeId, status: row.status },
+      after: decisionSummary(after, actor),
+    });
+    return after;
   }
 
   /** What a failed Update means for the client. */

@@ -47,7 +47,7 @@ export function formsRouter(service: ApprovalsService): Router {
       let decided;
       try {
         // The link names one approval and is the same for everyone it was sent to: the approval is the actor's id.
-        decided = await service.decide(row, body, { kind: 'form', id: row.id });
+        decided = await service.decide(row, body, { kind: 'form', id: row.id }, req.id);
       } catch (err) {
         // Decided by someone else (or expired) since the link was checked: the link is used up.
         if (err instanceof ApprovalError && (err.code === 'approval_closed' || err.code === 'approval_not_found')) {

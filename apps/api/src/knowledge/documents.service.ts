@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Prisma, type Knowledge, type PrismaClient, type VectorStore } from '@weft/activities';
 import { ingestionWorkflowIdFor, type DocumentFormat, type DocumentStatus } from '@weft/domain';
+import type { AuditContext, AuditLog } from '../audit/audit-log';
 import { DOCUMENT_COLUMNS, type DocumentRow } from './knowledge.dto';
 import { documentConflict, documentNotFound, uploadInvalid } from './knowledge-api.errors';
 import type { IngestionJobsService } from './ingestion-jobs.service';
@@ -23,12 +24,21 @@ export interface StoredUpload {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
+/** Documents an upload's audit entry names one by one (an upload holds up to 1000): the rest are in its job. */
+const AUDITED_DOCUMENTS = 100;
+
+/** What the audit log keeps of a document: names and sizes, never its content. */
+function documentSummary(knowledge: Knowledge, doc: DocumentRow) {
+  return { knowledgeId: knowledge.id, name: doc.name, format: doc.format, size: doc.size, sha256: doc.checksum, status: doc.status };
+}
+
 /** Documents of a knowledge: upload (stored, then indexed by a job), read, replace, delete. */
 export class DocumentsService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly vectors: VectorStore,
     private readonly jobs: IngestionJobsService,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -38,7 +48,7 @@ export class DocumentsService {
    * links are written in one transaction; if its workflow cannot be started they are deleted again
    * (and the error answered), so no document waits in `queued` for a job that will never run.
    */
-  async upload(knowledge: Knowledge, incoming: readonly IncomingDocument[]): Promise<StoredUpload> {
+  async upload(knowledge: Knowledge, incoming: readonly IncomingDocument[], by: AuditContext): Promise<StoredUpload> {
     const byChecksum = new Map<string, IncomingDocument & { checksum: string }>();
     const skipped: StoredUpload['skipped'] = [];
     const repeats: { name: string; checksum: string }[] = [];
@@ -108,6 +118,14 @@ export class DocumentsService {
       ]);
       throw err;
     }
+    // Recorded once the job's workflow has started: an upload undone above leaves no entry.
+    await this.audit.record({
+      ...by,
+      action: 'document.upload',
+      objectType: 'knowledge',
+      objectId: knowledge.id,
+      after: { jobId, documentCount: created.length, documents: created.slice(0, AUDITED_DOCUMENTS).map((d) => ({ id: d.id, name: d.name })), skipped: skipped.length },
+    });
     return { jobId, documents: created.map((d) => ({ id: d.id, name: d.name, status: d.status as DocumentStatus })), skipped };
   }
 
@@ -131,9 +149,12 @@ export class DocumentsService {
    * Allowed while a job indexes it: the job's steps find it gone, write nothing more and remove
    * what they had upserted in between (ingestion.activities.ts), so no vector outlives it.
    */
-  async delete(knowledge: Knowledge, doc: DocumentRow): Promise<void> {
+  async delete(knowledge: Knowledge, doc: DocumentRow, by: AuditContext): Promise<void> {
     await this.vectors.deleteDocument(vectorRefOf(knowledge), doc.id);
-    await this.prisma.knowledgeDocument.deleteMany({ where: { id: doc.id, tenantId: knowledge.tenantId, knowledgeId: knowledge.id } });
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.knowledgeDocument.deleteMany({ where: { id: doc.id, tenantId: knowledge.tenantId, knowledgeId: knowledge.id } });
+      if (count) await this.audit.record({ ...by, action: 'document.delete', objectType: 'document', objectId: doc.id, before: documentSummary(knowledge, doc) }, tx);
+    });
   }
 
   /**
@@ -142,15 +163,20 @@ export class DocumentsService {
    * it had) until a retry of its job indexes it. Only a failed document: 409 for one that is
    * indexed (delete it and upload the new version) or being indexed.
    */
-  async replace(knowledge: Knowledge, doc: DocumentRow, incoming: IncomingDocument): Promise<DocumentRow> {
+  async replace(knowledge: Knowledge, doc: DocumentRow, incoming: IncomingDocument, by: AuditContext): Promise<DocumentRow> {
     if (doc.status !== 'error') throw documentConflict(doc.id, doc.status, 'replaced: only a document that failed can be (delete it and upload the new version)');
     const checksum = sha256(incoming.bytes);
     const twin = await this.prisma.knowledgeDocument.findFirst({ where: { tenantId: knowledge.tenantId, knowledgeId: knowledge.id, checksum, id: { not: doc.id } }, select: { id: true, name: true } });
     if (twin) throw uploadInvalid([{ code: 'document_duplicate', message: `the knowledge holds these bytes already, as '${twin.name}' (${twin.id})`, path: ['file'] }]);
     try {
-      const { count } = await this.prisma.knowledgeDocument.updateMany({
-        where: { id: doc.id, tenantId: knowledge.tenantId, knowledgeId: knowledge.id, status: 'error' },
-        data: { name: incoming.name, format: incoming.format, source: incoming.source, size: incoming.bytes.length, checksum, content: incoming.bytes },
+      const count = await this.prisma.$transaction(async (tx) => {
+        const { count } = await tx.knowledgeDocument.updateMany({
+          where: { id: doc.id, tenantId: knowledge.tenantId, knowledgeId: knowledge.id, status: 'error' },
+          data: { name: incoming.name, format: incoming.format, source: incoming.source, size: incoming.bytes.length, checksum, content: incoming.bytes },
+        });
+        const after = { knowledgeId: knowledge.id, name: incoming.name, format: incoming.format, size: incoming.bytes.length, sha256: checksum };
+        if (count) await this.audit.record({ ...by, action: 'document.replace', objectType: 'document', objectId: doc.id, before: documentSummary(knowledge, doc), after }, tx);
+        return count;
       });
       if (count === 0) throw documentConflict(doc.id, (await this.find(knowledge, doc.id)).status, 'replaced');
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { IngestionJob } from '@weft/activities';
+import { auditContext } from '../audit/audit-log';
 import { startAfter } from '../events/events.router';
 import { eventId, eventsQuery } from '../events/events.schemas';
 import type { EventSource, LiveEvents } from '../events/live-events';
@@ -109,13 +110,13 @@ export function ingestionJobsRouter(jobs: IngestionJobsService, live: LiveEvents
     },
 
     retry: async (req, res, { params }) => {
-      const job = await jobs.retry(await jobs.find(req.auth.tenantId, params.id));
+      const job = await jobs.retry(await jobs.find(req.auth.tenantId, params.id), auditContext(req));
       res.setHeader('Location', `/v1/ingestion-jobs/${job.id}`);
       sendData(req, res, await summary(job), 202);
     },
 
     cancel: async (req, res, { params }) => {
-      const { job, settled } = await jobs.cancel(await jobs.find(req.auth.tenantId, params.id));
+      const { job, settled } = await jobs.cancel(await jobs.find(req.auth.tenantId, params.id), auditContext(req));
       sendData(req, res, await summary(job), settled ? 200 : 202);
     },
   });

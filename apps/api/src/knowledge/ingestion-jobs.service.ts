@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { jobCounts, type IngestionEvents, type IngestionJob, type PrismaClient } from '@weft/activities';
 import { INGESTION_JOB_WORKFLOW_TYPE, describe, ingestionWorkflowIdFor, type IngestionCounts, type IngestionJobInput, type JobStatus } from '@weft/domain';
+import type { AuditContext, AuditLog } from '../audit/audit-log';
 import { jobConflict, jobNotFound } from './knowledge-api.errors';
 import { ACTIVE_JOB_STATUSES } from './knowledge.service';
 
@@ -26,6 +27,8 @@ export class IngestionJobsService {
     private readonly prisma: PrismaClient,
     private readonly temporal: Client,
     private readonly options: IngestionOptions,
+    /** retries and cancels are recorded here once Temporal took them */
+    private readonly audit: AuditLog,
     /** the job's event stream: a job settled here ends its stream as its workflow would have */
     private readonly events?: IngestionEvents,
   ) {}
@@ -74,7 +77,7 @@ export class IngestionJobsService {
    * The documents are read as stored, so a document fixed with PUT …/documents/:docId is indexed
    * with its new content.
    */
-  async retry(given: IngestionJob): Promise<IngestionJob> {
+  async retry(given: IngestionJob, by: AuditContext): Promise<IngestionJob> {
     const job = await this.settleIfOrphaned(given, false);
     if (isActiveJob(job.status)) throw jobConflict(job.status, 'retried');
     const pending = await this.prisma.knowledgeDocument.findMany({
@@ -109,7 +112,9 @@ export class IngestionJobsService {
       ]);
       throw err;
     }
-    return this.find(job.tenantId, job.id);
+    const now = await this.find(job.tenantId, job.id);
+    await this.record(by, 'retry', job, now, { documents: ids.length });
+    return now;
   }
 
   /**
@@ -117,9 +122,13 @@ export class IngestionJobsService {
    * Idempotent for a cancelled job; 409 for one that has ended otherwise. `settled` is false when
    * the job had not ended yet after a short wait (a queued job ends when a worker first takes it).
    */
-  async cancel(given: IngestionJob): Promise<{ job: IngestionJob; settled: boolean }> {
+  async cancel(given: IngestionJob, by: AuditContext): Promise<{ job: IngestionJob; settled: boolean }> {
     const job = await this.settleIfOrphaned(given, true);
-    if (job.status === 'cancelled') return { job, settled: true };
+    if (job.status === 'cancelled') {
+      // Settled here (its workflow was gone): that ended it, so it is recorded; already cancelled: nothing changed.
+      if (given.status !== 'cancelled') await this.record(by, 'cancel', given, job);
+      return { job, settled: true };
+    }
     if (!isActiveJob(job.status)) throw jobConflict(job.status, 'cancelled');
     try {
       await this.temporal.workflow.getHandle(job.temporalWorkflowId).cancel();
@@ -133,7 +142,19 @@ export class IngestionJobsService {
       now = await this.find(job.tenantId, job.id);
     }
     if (!isActiveJob(now.status) && now.status !== 'cancelled') throw jobConflict(now.status, 'cancelled');
+    await this.record(by, 'cancel', given, now);
     return { job: now, settled: now.status === 'cancelled' };
+  }
+
+  private async record(by: AuditContext, verb: 'retry' | 'cancel', before: IngestionJob, after: IngestionJob, extra: Record<string, number> = {}): Promise<void> {
+    await this.audit.record({
+      ...by,
+      action: `ingestion_job.${verb}`,
+      objectType: 'ingestion_job',
+      objectId: before.id,
+      before: { knowledgeId: before.knowledgeId, status: before.status, attempt: before.attempt },
+      after: { knowledgeId: after.knowledgeId, status: after.status, attempt: after.attempt, ...extra },
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
+import { auditContext } from '../audit/audit-log';
 import { KNOWLEDGE_LIMITS, createKnowledgeSchema } from '@weft/domain';
 import { sendData, sendList } from '../http/envelope';
 import { pageWindow } from '../http/pagination';
@@ -131,7 +132,7 @@ async function replacement(req: Request, body: ReplaceTextBody | undefined, curr
 export function knowledgeRouter(knowledge: KnowledgeService, documents: DocumentsService): Router {
   return bindRoutes(knowledgeRoutes, {
     create: async (req, res, { body }) => {
-      const created = await knowledge.create(req.auth.tenantId, body);
+      const created = await knowledge.create(req.auth.tenantId, body, auditContext(req));
       sendData(req, res, knowledgeDto(created, { total: 0, completed: 0, error: 0, inProgress: 0 }), 201);
     },
 
@@ -149,14 +150,14 @@ export function knowledgeRouter(knowledge: KnowledgeService, documents: Document
     },
 
     delete: async (req, res, { params }) => {
-      await knowledge.delete(await knowledge.find(req.auth.tenantId, params.id));
+      await knowledge.delete(await knowledge.find(req.auth.tenantId, params.id), auditContext(req));
       sendData(req, res, { id: params.id, deleted: true as const });
     },
 
     upload: async (req, res, { params, body }) => {
       // The knowledge first: another tenant's id is 404 before a byte of the upload is read.
       const found = await knowledge.find(req.auth.tenantId, params.id);
-      const stored = await documents.upload(found, await incomingDocuments(req, body));
+      const stored = await documents.upload(found, await incomingDocuments(req, body), auditContext(req));
       if (stored.jobId) res.setHeader('Location', `/v1/ingestion-jobs/${stored.jobId}`);
       sendData(req, res, stored, stored.jobId ? 202 : 200);
     },
@@ -176,12 +177,12 @@ export function knowledgeRouter(knowledge: KnowledgeService, documents: Document
     replaceDocument: async (req, res, { params, body }) => {
       const found = await knowledge.find(req.auth.tenantId, params.id);
       const doc = await documents.find(found, params.docId);
-      sendData(req, res, documentDto(await documents.replace(found, doc, await replacement(req, body, doc.name))));
+      sendData(req, res, documentDto(await documents.replace(found, doc, await replacement(req, body, doc.name), auditContext(req))));
     },
 
     deleteDocument: async (req, res, { params }) => {
       const found = await knowledge.find(req.auth.tenantId, params.id);
-      await documents.delete(found, await documents.find(found, params.docId));
+      await documents.delete(found, await documents.find(found, params.docId), auditContext(req));
       sendData(req, res, { id: params.docId, deleted: true as const });
     },
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type Knowledge, type KnowledgeRef, type PrismaClient, type VectorStore } from '@weft/activities';
 import type { CreateKnowledgeRequest, EmbeddingSettings } from '@weft/domain';
+import type { AuditContext, AuditLog } from '../audit/audit-log';
 import { countsOf, NO_DOCUMENTS, type DocumentCounts } from './knowledge.dto';
 import { knowledgeBusy, knowledgeNameTaken, knowledgeNotFound, providerNotFound } from './knowledge-api.errors';
 
@@ -19,11 +20,15 @@ export function vectorRefOf(k: Pick<Knowledge, 'id' | 'tenantId' | 'indexing' | 
   return { tenantId: k.tenantId, knowledgeId: k.id, dimensions };
 }
 
+/** What the audit log keeps of a knowledge. */
+const summaryOf = (k: Knowledge) => ({ name: k.name, indexing: k.indexing });
+
 /** Knowledge bases of a tenant: create, read, delete (with their vectors). */
 export class KnowledgeService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly vectors: VectorStore,
+    private readonly audit: AuditLog,
   ) {}
 
   /**
@@ -31,7 +36,7 @@ export class KnowledgeService {
    * when it names none): the name is resolved now and stored, so it never changes under the
    * knowledge's vectors; a provider that does not exist is 422 embedding_provider_not_found.
    */
-  async create(tenantId: string, body: CreateKnowledgeRequest): Promise<Knowledge> {
+  async create(tenantId: string, body: CreateKnowledgeRequest, by: AuditContext): Promise<Knowledge> {
     let embedding: EmbeddingSettings | undefined;
     if (body.indexing === 'high-quality' && body.embedding) {
       const provider = await this.prisma.modelProvider.findFirst({
@@ -43,16 +48,20 @@ export class KnowledgeService {
       embedding = { ...body.embedding, provider: provider.name };
     }
     try {
-      return await this.prisma.knowledge.create({
-        data: {
-          id: newId('kb'),
-          tenantId,
-          name: body.name,
-          description: body.description ?? null,
-          indexing: body.indexing,
-          embedding: embedding ?? Prisma.DbNull,
-          chunking: body.chunking,
-        },
+      return await this.prisma.$transaction(async (tx) => {
+        const created = await tx.knowledge.create({
+          data: {
+            id: newId('kb'),
+            tenantId,
+            name: body.name,
+            description: body.description ?? null,
+            indexing: body.indexing,
+            embedding: embedding ?? Prisma.DbNull,
+            chunking: body.chunking,
+          },
+        });
+        await this.audit.record({ ...by, action: 'knowledge.create', objectType: 'knowledge', objectId: created.id, after: summaryOf(created) }, tx);
+        return created;
       });
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') throw knowledgeNameTaken(body.name);
@@ -94,10 +103,14 @@ export class KnowledgeService {
    * finishes the job; the other order could leave vectors nobody can reach. Refused (409
    * knowledge_busy) while one of its jobs is queued or running: its worker would write on.
    */
-  async delete(knowledge: Knowledge): Promise<void> {
+  async delete(knowledge: Knowledge, by: AuditContext): Promise<void> {
     const active = await this.prisma.ingestionJob.findFirst({ where: { tenantId: knowledge.tenantId, knowledgeId: knowledge.id, status: { in: [...ACTIVE_JOB_STATUSES] } }, select: { id: true, status: true } });
     if (active) throw knowledgeBusy(knowledge.id, active.status, active.id);
     await this.vectors.dropKnowledge(vectorRefOf(knowledge));
-    await this.prisma.knowledge.deleteMany({ where: { id: knowledge.id, tenantId: knowledge.tenantId } });
+    await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.knowledge.deleteMany({ where: { id: knowledge.id, tenantId: knowledge.tenantId } });
+      // A delete asked twice at once removes the rows once: one entry.
+      if (count) await this.audit.record({ ...by, action: 'knowledge.delete', objectType: 'knowledge', objectId: knowledge.id, before: summaryOf(knowledge) }, tx);
+    });
   }
 }

@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { Prisma, baseUrlProblem, type PrismaClient, type SecretCipher } from '@weft/activities';
 import { ConflictError, ValidationFailedError } from '@weft/domain';
+import { auditContext, type AuditLog } from '../audit/audit-log';
 import { timestamp } from '../http/dto-fields';
 import { sendData, sendList } from '../http/envelope';
 import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list } from '../http/route';
@@ -55,7 +56,7 @@ export const modelProviderRoutes = defineRoutes({
   },
 });
 
-export function modelProvidersRouter(prisma: PrismaClient, cipher: SecretCipher): Router {
+export function modelProvidersRouter(prisma: PrismaClient, cipher: SecretCipher, audit: AuditLog): Router {
   return bindRoutes(modelProviderRoutes, {
     create: async (req, res, { body }) => {
       const problem = body.baseUrl === undefined ? undefined : baseUrlProblem(body.baseUrl);
@@ -64,15 +65,20 @@ export function modelProvidersRouter(prisma: PrismaClient, cipher: SecretCipher)
         throw new ValidationFailedError('model_provider_base_url_invalid', message, [{ code: 'model_provider_base_url_invalid', message, path: ['baseUrl'] }]);
       }
       try {
-        const created = await prisma.modelProvider.create({
-          data: {
-            id: `mp_${randomUUID().replace(/-/g, '')}`,
-            tenantId: req.auth.tenantId,
-            name: body.name,
-            type: body.type,
-            baseUrl: body.baseUrl ?? null,
-            apiKeyEncrypted: cipher.encrypt(body.apiKey),
-          },
+        // The audit entry: name, type and base URL; never the key.
+        const created = await audit.change(async (tx) => {
+          const provider = await tx.modelProvider.create({
+            data: {
+              id: `mp_${randomUUID().replace(/-/g, '')}`,
+              tenantId: req.auth.tenantId,
+              name: body.name,
+              type: body.type,
+              baseUrl: body.baseUrl ?? null,
+              apiKeyEncrypted: cipher.encrypt(body.apiKey),
+            },
+          });
+          const after = { name: provider.name, type: provider.type, baseUrl: provider.baseUrl };
+          return { result: provider, entry: { ...auditContext(req), action: 'model_provider.create', objectType: 'model_provider', objectId: provider.id, after } };
         });
         sendData(req, res, dto(created), 201);
       } catch (err) {

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { auditContext, type AuditLog } from '../audit/audit-log';
 import { mayDo } from '../auth/auth.middleware';
 import { PERMISSIONS } from '../auth/permissions';
 import { sendData } from '../http/envelope';
@@ -31,7 +32,7 @@ export const rerunRoutes = defineRoutes({
   },
 });
 
-export function rerunRouter(service: RerunService, links: TemporalLinks): Router {
+export function rerunRouter(service: RerunService, links: TemporalLinks, audit: AuditLog): Router {
   return bindRoutes(rerunRoutes, {
     rerun: async (req, res, { params, body }) => {
       const rawKey = req.header('idempotency-key');
@@ -39,6 +40,11 @@ export function rerunRouter(service: RerunService, links: TemporalLinks): Router
       if (key && !key.success) throw new MalformedRequestError('malformed_idempotency_key', 'Idempotency-Key must be 1 to 255 characters');
       const mayRunDraft = mayDo(req, 'action:run-draft');
       const { run, replayed } = await service.rerun(req.auth.tenantId, params.id, { ...body, idempotencyKey: key?.data, mayRunDraft });
+      // A replay started nothing; a new run is recorded once its workflow has started (never its inputs).
+      if (!replayed) {
+        const after = { originRunId: params.id, fromNodeId: run.rerunFromNodeId, workflowId: run.workflowId, version: run.version, status: run.status };
+        await audit.record({ ...auditContext(req), action: 'run.rerun', objectType: 'run', objectId: run.id, after });
+      }
       res.setHeader('Location', `/v1/runs/${run.id}`);
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
       sendData(req, res, runDto(run, links), 202);

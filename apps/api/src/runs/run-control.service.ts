@@ -11,6 +11,7 @@ import {
   type RunLiveState,
   type RunStatus,
 } from '@weft/domain';
+import type { AuditContext, AuditLog } from '../audit/audit-log';
 import { DependencyUnavailableError } from '../http/http.errors';
 
 /** How long a read waits for a run's worker to answer the live-state Query. */
@@ -38,13 +39,20 @@ export class RunControlService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly temporal: Client,
+    private readonly audit: AuditLog,
   ) {}
+
+  /** Records a control request that changed the run (after Temporal took it; a request that changed nothing leaves no entry). */
+  private async record(by: AuditContext, verb: 'pause' | 'resume' | 'cancel', before: Run, after: Run): Promise<void> {
+    if (before.status === after.status && verb !== 'cancel') return;
+    await this.audit.record({ ...by, action: `run.${verb}`, objectType: 'run', objectId: before.id, before: { status: before.status }, after: { status: after.status } });
+  }
 
   private reread(run: Run): Promise<Run> {
     return this.prisma.run.findFirstOrThrow({ where: { id: run.id, tenantId: run.tenantId } });
   }
 
-  async pauseOrResume(run: Run, action: RunControlRequest['action']): Promise<Run> {
+  async pauseOrResume(run: Run, action: RunControlRequest['action'], by: AuditContext): Promise<Run> {
     const verb: ControlVerb = action === 'pause' ? 'paused' : 'resumed';
     // A queued run has not reached a worker yet: there is nothing to pause (cancel it instead).
     if (isTerminal(run.status as RunStatus) || run.status === 'queued') throw conflict(run.status, verb);
@@ -59,11 +67,13 @@ export class RunControlService {
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new DependencyUnavailableError('temporal', err);
       throw err;
     }
-    return this.reread(run);
+    const now = await this.reread(run);
+    await this.record(by, action, run, now);
+    return now;
   }
 
   /** Cancels the run; `settled` is false when it had not ended yet after a short wait (it will). */
-  async cancel(run: Run): Promise<{ run: Run; settled: boolean }> {
+  async cancel(run: Run, by: AuditContext): Promise<{ run: Run; settled: boolean }> {
     if (run.status === 'cancelled') return { run, settled: true };
     if (isTerminal(run.status as RunStatus)) throw conflict(run.status, 'cancelled');
     const handle = this.temporal.workflow.getHandle(run.temporalWorkflowId);
@@ -80,6 +90,7 @@ export class RunControlService {
       now = await this.reread(run);
     }
     if (isTerminal(now.status as RunStatus) && now.status !== 'cancelled') throw conflict(now.status, 'cancelled');
+    await this.record(by, 'cancel', run, now);
     return { run: now, settled: now.status === 'cancelled' };
   }
 

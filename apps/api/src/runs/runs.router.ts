@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { Run } from '@weft/activities';
 import { isTerminal, type RunStatus } from '@weft/domain';
+import { auditContext } from '../audit/audit-log';
 import { requireAction } from '../auth/auth.middleware';
 import { PERMISSIONS } from '../auth/permissions';
 import { sendData, sendList } from '../http/envelope';
@@ -135,17 +136,17 @@ export function runsRouter(service: RunsService, nodes: RunNodesReader, control:
     },
 
     pause: async (req, res, { params }) => {
-      const run = await control.pauseOrResume(await service.get(req.auth.tenantId, params.id), 'pause');
+      const run = await control.pauseOrResume(await service.get(req.auth.tenantId, params.id), 'pause', auditContext(req));
       sendData(req, res, runDto(run, links, await extrasOf(run)));
     },
 
     resume: async (req, res, { params }) => {
-      const run = await control.pauseOrResume(await service.get(req.auth.tenantId, params.id), 'resume');
+      const run = await control.pauseOrResume(await service.get(req.auth.tenantId, params.id), 'resume', auditContext(req));
       sendData(req, res, runDto(run, links, await extrasOf(run)));
     },
 
     cancel: async (req, res, { params }) => {
-      const { run, settled } = await control.cancel(await service.get(req.auth.tenantId, params.id));
+      const { run, settled } = await control.cancel(await service.get(req.auth.tenantId, params.id), auditContext(req));
       sendData(req, res, runDto(run, links, await extrasOf(run)), settled ? 200 : 202);
     },
 

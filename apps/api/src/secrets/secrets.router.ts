@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { SecretsStore } from '@weft/activities';
+import { auditContext, type AuditLog } from '../audit/audit-log';
 import { sendData, sendList } from '../http/envelope';
 import { timestamp } from '../http/dto-fields';
 import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list } from '../http/route';
@@ -38,10 +39,15 @@ export const secretRoutes = defineRoutes({
 });
 
 /** Write-only secrets: a value goes in and never comes back out of the API. */
-export function secretsRouter(store: SecretsStore): Router {
+export function secretsRouter(store: SecretsStore, audit: AuditLog): Router {
   return bindRoutes(secretRoutes, {
     put: async (req, res, { params, body }) => {
-      const s = await store.put(req.auth.tenantId, params.name, body.value);
+      // The audit entry names the secret and says whether it was there before; never its value.
+      const s = await audit.change(async (tx) => {
+        const stored = await store.put(req.auth.tenantId, params.name, body.value, tx);
+        const entry = { ...auditContext(req), action: 'secret.put', objectType: 'secret', objectId: stored.name, before: { existed: stored.existed }, after: { name: stored.name, existed: true } };
+        return { result: stored, entry };
+      });
       sendData(req, res, secretDto(s));
     },
     list: async (req, res) => {

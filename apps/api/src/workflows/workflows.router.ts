@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { auditContext } from '../audit/audit-log';
 import { sendData, sendList } from '../http/envelope';
 import { pageWindow } from '../http/pagination';
 import { BODY_ERRORS, READ_ERRORS, bindRoutes, data, defineRoutes, list } from '../http/route';
@@ -84,7 +85,7 @@ export const workflowRoutes = defineRoutes({
 export function workflowsRouter(service: WorkflowsService): Router {
   return bindRoutes(workflowRoutes, {
     create: async (req, res, { body }) => {
-      const wf = await service.create(req.auth.tenantId, body);
+      const wf = await service.create(req.auth.tenantId, body, auditContext(req));
       res.setHeader('Location', `/v1/workflows/${wf.id}`);
       sendData(req, res, workflowDto(wf), 201);
     },
@@ -96,7 +97,7 @@ export function workflowsRouter(service: WorkflowsService): Router {
       sendData(req, res, workflowDto(await service.get(req.auth.tenantId, params.id)));
     },
     replaceDraft: async (req, res, { params, body }) => {
-      sendData(req, res, workflowDto(await service.replaceDraft(req.auth.tenantId, params.id, body.graph)));
+      sendData(req, res, workflowDto(await service.replaceDraft(req.auth.tenantId, params.id, body.graph, auditContext(req))));
     },
     validate: async (req, res, { params, body }) => {
       const graph = body?.graph ?? (await service.get(req.auth.tenantId, params.id)).draft;
@@ -104,7 +105,7 @@ export function workflowsRouter(service: WorkflowsService): Router {
       sendData(req, res, { valid: true, issues: [] } satisfies ValidationResultDto);
     },
     publish: async (req, res, { params }) => {
-      const v = await service.publish(req.auth.tenantId, params.id);
+      const v = await service.publish(req.auth.tenantId, params.id, auditContext(req));
       res.setHeader('Location', `/v1/workflows/${params.id}/versions/${v.version}`);
       sendData(req, res, versionDto(v), 201);
     },

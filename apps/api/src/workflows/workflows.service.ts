@@ -1,7 +1,6 @@
 import { Prisma, llmNodeDataIssues, type PrismaClient } from '@weft/activities';
 import {
   ConflictError,
-  DEFAULT_GRAPH_LIMITS,
   InvalidGraphError,
   NotFoundError,
   stampNodeVersions,
@@ -11,6 +10,8 @@ import {
   type GraphValidationOptions,
 } from '@weft/domain';
 import { newId } from '../auth/api-keys';
+import type { AuditContext, AuditLog } from '../audit/audit-log';
+import { graphSummary } from '../audit/audit-summaries';
 
 export function assertValidGraph(input: unknown, options: GraphValidationOptions = {}): Graph {
   const result = validateGraph(input, { checkNodeData: llmNodeDataIssues, ...options });
@@ -36,18 +37,28 @@ export function escapeLike(text: string): string {
 export class WorkflowsService {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly validation: GraphValidationSettings = { limits: DEFAULT_GRAPH_LIMITS, now: () => new Date() },
+    private readonly validation: GraphValidationSettings,
+    /** every change is recorded here, in its transaction (a graph as its summary: audit-summaries.ts) */
+    private readonly audit: AuditLog,
   ) {}
+
+  private async record(db: Prisma.TransactionClient, by: AuditContext, entry: { action: string; objectType: string; objectId: string; before?: Prisma.InputJsonValue; after: Prisma.InputJsonValue }) {
+    await this.audit.record({ ...by, ...entry }, db);
+  }
 
   /** Validates a graph with this deployment's caps and clock: 422 with every issue, or the parsed graph. */
   assertValid(input: unknown): Graph {
     return assertValidGraph(input, { limits: this.validation.limits, now: this.validation.now() });
   }
 
-  async create(tenantId: string, body: { name: string; description?: string; graph: unknown }) {
+  async create(tenantId: string, body: { name: string; description?: string; graph: unknown }, by: AuditContext) {
     const graph = this.assertValid(body.graph);
-    return this.prisma.workflow.create({
-      data: { id: newId('wf'), tenantId, name: body.name, description: body.description ?? null, draft: graph as Prisma.InputJsonValue },
+    return this.prisma.$transaction(async (tx) => {
+      const wf = await tx.workflow.create({
+        data: { id: newId('wf'), tenantId, name: body.name, description: body.description ?? null, draft: graph as Prisma.InputJsonValue },
+      });
+      await this.record(tx, by, { action: 'workflow.create', objectType: 'workflow', objectId: wf.id, after: { name: wf.name, draft: graphSummary(wf.draft) } });
+      return wf;
     });
   }
 
@@ -66,14 +77,24 @@ export class WorkflowsService {
     return { items, total };
   }
 
-  async replaceDraft(tenantId: string, id: string, graphInput: unknown) {
-    await this.get(tenantId, id);
+  async replaceDraft(tenantId: string, id: string, graphInput: unknown, by: AuditContext) {
+    const before = await this.get(tenantId, id);
     const graph = this.assertValid(graphInput);
-    return this.prisma.workflow.update({ where: { id }, data: { draft: graph as Prisma.InputJsonValue } });
+    return this.prisma.$transaction(async (tx) => {
+      const wf = await tx.workflow.update({ where: { id }, data: { draft: graph as Prisma.InputJsonValue } });
+      await this.record(tx, by, {
+        action: 'workflow.update_draft',
+        objectType: 'workflow',
+        objectId: id,
+        before: { name: before.name, draft: graphSummary(before.draft) },
+        after: { name: wf.name, draft: graphSummary(wf.draft) },
+      });
+      return wf;
+    });
   }
 
   /** Freezes the draft as the next version. Concurrent publishes get distinct numbers or a 409. */
-  async publish(tenantId: string, id: string) {
+  async publish(tenantId: string, id: string, by: AuditContext) {
     const workflow = await this.get(tenantId, id);
     // The version records which version of each node type it was validated with.
     const graph = stampNodeVersions(this.assertValid(workflow.draft));
@@ -85,9 +106,17 @@ export class WorkflowsService {
           data: { latestVersion: version },
         });
         if (bumped.count !== 1) throw new ConflictError('workflow_publish_conflict', 'Another publish of this workflow happened at the same time; retry');
-        return tx.workflowVersion.create({
+        const created = await tx.workflowVersion.create({
           data: { id: newId('wfv'), tenantId, workflowId: id, version, graph: graph as Prisma.InputJsonValue },
         });
+        await this.record(tx, by, {
+          action: 'workflow.publish',
+          objectType: 'workflow_version',
+          objectId: created.id,
+          before: { workflowId: id, latestVersion: workflow.latestVersion },
+          after: { workflowId: id, name: workflow.name, version, graph: graphSummary(created.graph) },
+        });
+        return created;
       });
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {

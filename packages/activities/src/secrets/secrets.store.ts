@@ -12,14 +12,20 @@ export class SecretsStore {
     private readonly cipher: SecretCipher,
   ) {}
 
-  async put(tenantId: string, name: string, value: string) {
+  /**
+   * Sets a secret; `existed` says whether it replaced one (for the audit log). `db`: a transaction
+   * the write joins (the API records the change in it).
+   */
+  async put(tenantId: string, name: string, value: string, db: Pick<PrismaClient, 'secret'> = this.prisma) {
     const ciphertext = this.cipher.encrypt(value);
-    return this.prisma.secret.upsert({
+    const existed = (await db.secret.count({ where: { tenantId, name } })) > 0;
+    const stored = await db.secret.upsert({
       where: { tenantId_name: { tenantId, name } },
       create: { id: `sec_${randomUUID().replace(/-/g, '')}`, tenantId, name, ciphertext },
       update: { ciphertext },
       select: { name: true, createdAt: true, updatedAt: true },
     });
+    return { ...stored, existed };
   }
 
   list(tenantId: string) {
