@@ -23,7 +23,11 @@ import {
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import { ApiKeyCache } from './auth/api-key-cache';
+import { accountRouter, sessionRouter } from './accounts/accounts.router';
+import { AccountsService } from './accounts/accounts.service';
+import { SessionRevocations } from './accounts/session-revocations';
 import { AccessTokens } from './auth/access-tokens';
+import { DEFAULT_PASSWORD_PARAMS } from './auth/passwords';
 import { AuditLog } from './audit/audit-log';
 import { codecAccess, codecOrigins } from './codec/codec-access';
 import { codecRouter } from './codec/codec.router';
@@ -154,7 +158,22 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   // The audit log every change is recorded in (audit/audit-log.ts); services get it from here.
   const audit = new AuditLog(prisma);
   app.locals.audit = audit;
-  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys }));
+  // Accounts and sessions (accounts/): sign-up, sign-in and refresh carry their own credential (the
+  // body), so they come before the credential check; the rest needs an account's access token.
+  const sessions = new SessionRevocations(redis, config.WEFT_ACCESS_TOKEN_TTL_SECONDS);
+  const accounts = new AccountsService(prisma, {
+    tokens,
+    revocations: sessions,
+    refreshTtlSeconds: config.WEFT_REFRESH_TOKEN_TTL_SECONDS,
+    openSignup: config.WEFT_OPEN_SIGNUP,
+    lockout: { maxFailures: config.WEFT_SIGNIN_MAX_FAILURES, lockSeconds: config.WEFT_SIGNIN_LOCK_SECONDS },
+    passwordParams: { ...DEFAULT_PASSWORD_PARAMS, logN: config.WEFT_PASSWORD_HASH_LOG_N },
+    audit,
+  });
+  app.locals.accounts = accounts;
+  app.use(sessionRouter(accounts));
+  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys, sessions }));
+  app.use(accountRouter(accounts));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));
   const secrets = new SecretsStore(prisma, cipher);

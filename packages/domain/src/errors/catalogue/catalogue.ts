@@ -8,6 +8,7 @@ import { HTTP_ERRORS, HTTP_STATUS_FAILURE, isHttpStatusCode, type HttpStatusCode
 import { LLM_ERROR_CODES } from './llm.errors';
 import { NODE_ERRORS } from './node.errors';
 import { RUN_ERRORS } from './run.errors';
+import { SESSION_ERRORS } from './session.errors';
 import { TEMPLATE_ERRORS } from './template.errors';
 
 /**
@@ -22,6 +23,7 @@ export const ERROR_CATALOGUE = {
   ...RUN_ERRORS,
   ...API_ERRORS,
   ...ACCOUNT_ERRORS,
+  ...SESSION_ERRORS,
   ...APPROVAL_ERRORS,
   ...KNOWLEDGE_ERRORS,
   ...NODE_ERRORS,
