@@ -58,6 +58,12 @@ describe('sign-up', () => {
     expect(stored[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored[0]!.familyId).not.toBe(session.refreshToken);
 
+    // The new workspace is in the audit log, without a secret value.
+    const audit = await h.prisma.auditEntry.findMany({ where: { tenantId: session.workspaceId } });
+    expect(audit).toEqual([expect.objectContaining({ action: 'workspace.create', actorType: 'account', actorId: account.id, objectId: session.workspaceId })]);
+    const written = JSON.stringify(audit.map((a) => ({ ...a, id: String(a.id) })));
+    for (const secret of [PASSWORD, session.refreshToken, session.accessToken, 'scrypt$']) expect(written).not.toContain(secret);
+
     expect(failure(await signUp('second@example.com'))).toEqual({ status: 403, code: 'signup_closed' });
     // No invitation support is wired in yet: a token does not open the door either.
     expect(failure(await signUp('third@example.com', { invitation: 'inv-token' }))).toEqual({ status: 403, code: 'signup_closed' });

@@ -5,12 +5,7 @@ export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 256;
 
 /** Emails are kept lower-cased: one account per address whatever its case. */
-export const emailField = z
-  .string()
-  .max(254, 'An email has at most 254 characters')
-  .trim()
-  .toLowerCase()
-  .pipe(z.email({ message: 'Not a valid email address' }));
+export const emailField = z.email({ message: 'Not a valid email address' }).max(254, 'An email has at most 254 characters').toLowerCase();
 
 /** A new password: its length is the rule (no composition rules; long passphrases welcome). */
 export const newPasswordField = z
