@@ -20,7 +20,12 @@ import type { SessionRevocations } from './session-revocations';
  * returns the workspace. Throws the invitation's own errors. Without one, a sign-up with an
  * invitation is refused like any other closed sign-up (403 signup_closed).
  */
-export type AcceptInvitation = (tx: Prisma.TransactionClient, token: string, account: { id: string; email: string }) => Promise<{ tenantId: string; role: Role }>;
+export type AcceptInvitation = (
+  tx: Prisma.TransactionClient,
+  token: string,
+  account: { id: string; email: string },
+  context: { requestId: string },
+) => Promise<{ tenantId: string; role: Role }>;
 
 export interface AccountsOptions {
   tokens: AccessTokens;
@@ -85,7 +90,7 @@ export class AccountsService {
         if (await tx.account.findUnique({ where: { email: account.email }, select: { id: true } })) throw emailTaken();
         if (!first && invited) {
           await tx.account.create({ data: account });
-          return (await this.options.acceptInvitation!(tx, body.invitation!, { id: account.id, email: account.email })).tenantId;
+          return (await this.options.acceptInvitation!(tx, body.invitation!, { id: account.id, email: account.email }, { requestId })).tenantId;
         }
         if (await tx.tenant.findUnique({ where: { name: workspaceName }, select: { id: true } })) throw workspaceNameTaken(workspaceName);
         await tx.account.create({ data: account });
