@@ -20,10 +20,14 @@ import {
   type Logger,
   type PrismaClient,
 } from '@weft/activities';
-import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
+import { graphLimitsFromEnv, runLimitsFromEnv, type Role } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
 import { ApiKeyCache } from './auth/api-key-cache';
+import { accountRouter, sessionRouter } from './accounts/accounts.router';
+import { AccountsService } from './accounts/accounts.service';
+import { SessionRevocations } from './accounts/session-revocations';
 import { AccessTokens } from './auth/access-tokens';
+import { DEFAULT_PASSWORD_PARAMS } from './auth/passwords';
 import { AuditLog } from './audit/audit-log';
 import { auditRouter } from './audit/audit.router';
 import { codecAccess, codecOrigins } from './codec/codec-access';
@@ -63,7 +67,7 @@ import { IngestionJobsService } from './knowledge/ingestion-jobs.service';
 import { ingestionJobsRouter } from './knowledge/ingestion-jobs.router';
 import { knowledgeRouter } from './knowledge/knowledge.router';
 import { KnowledgeService } from './knowledge/knowledge.service';
-import { InvitationLinks, type InvitationDeps } from './members/invitations';
+import { InvitationLinks, acceptInvitation, type InvitationDeps } from './members/invitations';
 import { invitationsRouter, membersRouter } from './members/members.router';
 import { MembersService } from './members/members.service';
 
@@ -158,11 +162,30 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.locals.apiKeys = apiKeys;
   const tokens = new AccessTokens(config.WEFT_ENCRYPTION_KEY, config.WEFT_ACCESS_TOKEN_TTL_SECONDS);
   app.locals.accessTokens = tokens;
-  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys }));
-  const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
-  // Members and invitations; the sign-up flow accepts an invitation with app.locals.invitations (members/invitations.ts acceptInvitation).
+  // Members and invitations; the sign-up flow accepts an invitation through them (members/invitations.ts acceptInvitation).
   const invitations: InvitationDeps = { prisma, links: new InvitationLinks(config.WEFT_ENCRYPTION_KEY), audit };
   app.locals.invitations = invitations;
+  // Accounts and sessions (accounts/): sign-up, sign-in and refresh carry their own credential (the
+  // body), so they come before the credential check; the rest needs an account's access token.
+  const sessions = new SessionRevocations(redis, config.WEFT_ACCESS_TOKEN_TTL_SECONDS);
+  const accounts = new AccountsService(prisma, {
+    tokens,
+    revocations: sessions,
+    refreshTtlSeconds: config.WEFT_REFRESH_TOKEN_TTL_SECONDS,
+    openSignup: config.WEFT_OPEN_SIGNUP,
+    lockout: { maxFailures: config.WEFT_SIGNIN_MAX_FAILURES, lockSeconds: config.WEFT_SIGNIN_LOCK_SECONDS },
+    passwordParams: { ...DEFAULT_PASSWORD_PARAMS, logN: config.WEFT_PASSWORD_HASH_LOG_N },
+    acceptInvitation: async (tx, token, account, { requestId }) => {
+      const accepted = await acceptInvitation(invitations, token, account.id, account.email, tx, { requestId });
+      return { tenantId: accepted.tenant.id, role: accepted.membership.role as Role };
+    },
+    audit,
+  });
+  app.locals.accounts = accounts;
+  app.use(sessionRouter(accounts));
+  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys, sessions }));
+  app.use(accountRouter(accounts));
+  const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(membersRouter(new MembersService(prisma, audit), invitations));
   app.use(invitationsRouter(invitations));
   app.use(workflowsRouter(workflows));

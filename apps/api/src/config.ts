@@ -69,6 +69,15 @@ export const apiConfigSchema = z.object({
   WEFT_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** How long an account's access token lives (README "Accounts"); refresh tokens renew it */
   WEFT_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  /** How long a refresh token lives; each refresh issues the next one with this lifetime (README "Accounts") */
+  WEFT_REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
+  /** `true`: anyone may sign up and gets a workspace of their own; otherwise sign-ups after the first account need an invitation */
+  WEFT_OPEN_SIGNUP: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** consecutive failed sign-ins that lock an account, and for how long (seconds) */
+  WEFT_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  WEFT_SIGNIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400 * 30).default(900),
+  /** log2 of scrypt's cost N for new password hashes (15: 32 MiB, ~100 ms); existing hashes keep theirs */
+  WEFT_PASSWORD_HASH_LOG_N: z.coerce.number().int().min(10).max(20).default(15),
   /** OpenTelemetry traces (README "Traces and logs"): an OTLP/HTTP collector's base URL (`/v1/traces` is appended); unset or empty: no tracing at all */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
   /** `service.name` of this process's spans */

@@ -19,6 +19,8 @@ export interface AuthenticateDeps {
   tokens: AccessTokens;
   /** valid keys remembered briefly (api-key-cache.ts: how revocation reaches them) */
   keys?: ApiKeyCache;
+  /** sessions signed out before their access tokens expire (accounts/session-revocations.ts) */
+  sessions?: { isRevoked(sessionId: string): Promise<boolean> };
   now?: () => Date;
 }
 
@@ -29,7 +31,7 @@ export interface AuthenticateDeps {
  * request (a removed member is out at once). A workspace the caller does not belong to answers
  * 404, as any other workspace's object does.
  */
-export function authenticate({ prisma, tokens, keys = new ApiKeyCache(0), now = () => new Date() }: AuthenticateDeps) {
+export function authenticate({ prisma, tokens, keys = new ApiKeyCache(0), sessions, now = () => new Date() }: AuthenticateDeps) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const match = BEARER.exec(req.header('authorization') ?? '');
     if (!match) throw new UnauthorizedError('Send an API key or an access token as "Authorization: Bearer ..."');
@@ -42,6 +44,8 @@ export function authenticate({ prisma, tokens, keys = new ApiKeyCache(0), now = 
     }
     const claims = ACCESS_TOKEN.test(credential) ? await tokens.verify(credential) : undefined;
     if (!claims) throw new UnauthorizedError('The access token is not valid or has expired: sign in again, or refresh it');
+    // Signed out, or revoked for a reused refresh token: its access tokens stop at once, not at their expiry.
+    if (sessions && (await sessions.isRevoked(claims.sid))) throw new UnauthorizedError('The session of this access token has ended: sign in again');
     req.account = { accountId: claims.sub, sessionId: claims.sid };
     const workspace = named ?? claims.ws;
     if (workspace !== undefined) {

@@ -19,7 +19,7 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export const AUTHENTICATED_PREFIX = '/v1';
 
 /** The error statuses a route can answer with the error body (error.middleware.ts). */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 502 | 503;
 
 /** What a body route can answer besides its own codes: malformed, unauthenticated, too large, unreadable, dependency down. */
 export const BODY_ERRORS = [400, 401, 413, 415, 503] as const satisfies readonly ErrorStatus[];

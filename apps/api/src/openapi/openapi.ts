@@ -42,6 +42,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   413: 'The body is larger than WEFT_MAX_BODY_BYTES',
   415: 'A Content-Encoding or charset the API does not read',
   422: 'Well-formed but invalid: a graph, run inputs, an unknown sub-workflow, a reused Idempotency-Key; every problem in details.issues',
+  429: 'Too many requests: wait the Retry-After seconds',
   502: 'An upstream service failed: the model provider, while embedding a query (details.cause is its code)',
   503: 'A dependency is down',
 };
@@ -119,7 +120,7 @@ function operation(route: RouteDef): Record<string, unknown> {
     responses[status] = { description: ok.description, headers, content };
   }
   for (const status of [...new Set(route.errors)].sort()) {
-    const retry = status === 503 && Object.values(route.responses).some((r) => r.shape === 'events') ? { 'Retry-After': HEADERS['Retry-After'] } : {};
+    const retry = status === 429 || (status === 503 && Object.values(route.responses).some((r) => r.shape === 'events')) ? { 'Retry-After': HEADERS['Retry-After'] } : {};
     responses[status] = { description: ERRORS[status], headers: { 'X-Request-Id': HEADERS['X-Request-Id'], ...retry }, content: json(ref('Error')) };
   }
   const body = route.request?.body;

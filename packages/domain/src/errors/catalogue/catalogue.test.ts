@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ACCOUNT_ERRORS } from './account.errors';
 import { API_ERRORS } from './api.errors';
 import { APPROVAL_ERRORS } from './approval.errors';
 import { ERROR_CATALOGUE, NON_RETRYABLE_CODES, describe as describeError, errorSpec, httpStatusOf, isErrorCode, isRetryable, publicError } from './catalogue';
@@ -9,9 +10,10 @@ import { KNOWLEDGE_ERRORS } from './knowledge.errors';
 import { LLM_ERROR_CODES } from './llm.errors';
 import { NODE_ERRORS } from './node.errors';
 import { RUN_ERRORS } from './run.errors';
+import { SESSION_ERRORS } from './session.errors';
 import { TEMPLATE_ERRORS } from './template.errors';
 
-const AREAS = [RUN_ERRORS, API_ERRORS, APPROVAL_ERRORS, KNOWLEDGE_ERRORS, NODE_ERRORS, TEMPLATE_ERRORS, CODE_ERRORS, HTTP_ERRORS, LLM_ERROR_CODES];
+const AREAS = [RUN_ERRORS, API_ERRORS, ACCOUNT_ERRORS, SESSION_ERRORS, APPROVAL_ERRORS, KNOWLEDGE_ERRORS, NODE_ERRORS, TEMPLATE_ERRORS, CODE_ERRORS, HTTP_ERRORS, LLM_ERROR_CODES];
 
 describe('the error catalogue', () => {
   it('holds each code once: no area overrides another', () => {
@@ -34,15 +36,16 @@ describe('the error catalogue', () => {
     for (const [code, spec] of Object.entries(ERROR_CATALOGUE)) if ('status' in spec) (byStatus[spec.status] ??= []).push(code);
     for (const list of Object.values(byStatus)) list.sort();
     expect(byStatus).toEqual({
-      400: ['malformed_idempotency_key', 'malformed_json', 'malformed_request', 'request_encoding_invalid', 'request_forbidden_key', 'request_invalid_text', 'request_too_deep'],
-      401: ['unauthorized'],
-      403: ['approval_role_forbidden', 'codec_namespace_not_served', 'forbidden'],
-      404: ['approval_not_found', 'document_not_found', 'form_link_invalid', 'ingestion_job_not_found', 'knowledge_not_found', 'route_not_found', 'run_not_found', 'workflow_not_found', 'workflow_version_not_found'],
-      409: ['approval_ambiguous', 'approval_closed', 'document_state_conflict', 'ingestion_job_state_conflict', 'knowledge_busy', 'knowledge_name_taken', 'model_provider_exists', 'run_state_conflict', 'workflow_not_published', 'workflow_publish_conflict'],
+      400: ['malformed_idempotency_key', 'malformed_json', 'malformed_request', 'request_encoding_invalid', 'request_forbidden_key', 'request_invalid_text', 'request_too_deep', 'workspace_header_invalid', 'workspace_required'],
+      401: ['invalid_credentials', 'refresh_token_expired', 'refresh_token_invalid', 'refresh_token_reused', 'unauthorized'],
+      403: ['account_required', 'approval_role_forbidden', 'codec_namespace_not_served', 'current_password_invalid', 'forbidden', 'scope_forbidden', 'signup_closed'],
+      404: ['approval_not_found', 'document_not_found', 'form_link_invalid', 'ingestion_job_not_found', 'knowledge_not_found', 'route_not_found', 'run_not_found', 'workflow_not_found', 'workflow_version_not_found', 'workspace_not_found'],
+      409: ['approval_ambiguous', 'approval_closed', 'document_state_conflict', 'email_taken', 'ingestion_job_state_conflict', 'knowledge_busy', 'knowledge_name_taken', 'model_provider_exists', 'run_state_conflict', 'workflow_not_published', 'workflow_publish_conflict', 'workspace_name_taken'],
       410: ['form_link_gone'],
       413: ['payload_too_large', 'upload_too_large'],
       415: ['request_charset_unsupported', 'request_encoding_unsupported'],
       422: ['approval_action_unknown', 'approval_values_invalid', 'codec_payload_undecodable', 'embedding_provider_not_found', 'embedding_unavailable', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'upload_invalid', 'workflow_invalid_graph'],
+      429: ['account_locked'],
       500: ['internal_error'],
       502: ['retrieval_failed'],
       503: ['approval_not_recorded', 'database_unavailable', 'events_capacity_reached', 'redis_unavailable', 'temporal_unavailable', 'vector_store_unavailable'],

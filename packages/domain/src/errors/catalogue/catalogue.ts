@@ -9,6 +9,7 @@ import { LLM_ERROR_CODES } from './llm.errors';
 import { MEMBER_ERRORS } from './member.errors';
 import { NODE_ERRORS } from './node.errors';
 import { RUN_ERRORS } from './run.errors';
+import { SESSION_ERRORS } from './session.errors';
 import { TEMPLATE_ERRORS } from './template.errors';
 
 /**
@@ -24,6 +25,7 @@ export const ERROR_CATALOGUE = {
   ...API_ERRORS,
   ...ACCOUNT_ERRORS,
   ...MEMBER_ERRORS,
+  ...SESSION_ERRORS,
   ...APPROVAL_ERRORS,
   ...KNOWLEDGE_ERRORS,
   ...NODE_ERRORS,
