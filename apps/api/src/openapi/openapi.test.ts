@@ -7,6 +7,7 @@ import { buildOpenApiDocument, openApiPath } from './openapi';
 
 type Operation = {
   security?: unknown[];
+  'x-weft-roles'?: string[];
   parameters: { name: string; in: string; schema: Record<string, unknown> }[];
   responses: Record<string, { headers?: Record<string, { required: boolean }>; content: Record<string, { schema: Record<string, any>; 'x-weft-event-data'?: Record<string, any> }> }>;
 };

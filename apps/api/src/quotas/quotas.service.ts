@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '@weft/activities';
+import type { Prisma, PrismaClient } from '@weft/activities';
 import { TERMINAL_RUN_STATUSES } from '@weft/domain';
 import type { AuditLog, AuditRecord } from '../audit/audit-log';
 import { QuotaExceededError } from './quota.errors';
