@@ -74,8 +74,8 @@ describe('request rate limits', () => {
     }
     const over = await ws.admin('GET', '/v1/quotas');
     expect(over.status).toBe(429);
-    expect(over.body).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('for this API key'), details: { limit: 'key' } });
     const retryAfter = Number(over.headers.get('retry-after'));
+    expect(over.body).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('for this API key'), details: { per: 'key', limit: 3, windowSeconds: 60, retryAfter } });
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect([over.headers.get('ratelimit-limit'), over.headers.get('ratelimit-remaining')]).toEqual(['3', '0']);
@@ -87,7 +87,7 @@ describe('request rate limits', () => {
     expect([first.headers.get('ratelimit-limit'), first.headers.get('ratelimit-remaining')]).toEqual(['5', '1']);
     expect((await other('GET', '/v1/workflows')).status).toBe(200);
     const full = await other('GET', '/v1/workflows');
-    expect(full).toMatchObject({ status: 429, body: { code: 'rate_limited', message: expect.stringContaining('for this workspace'), details: { limit: 'workspace' } } });
+    expect(full).toMatchObject({ status: 429, body: { code: 'rate_limited', message: expect.stringContaining('for this workspace'), details: { per: 'workspace', limit: 5 } } });
     expect(full.headers.get('ratelimit-limit')).toBe('5');
     expect(Number(full.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
@@ -105,6 +105,26 @@ describe('request rate limits', () => {
     expect(r.headers.get('ratelimit-limit')).toBeNull();
     expect(r.body.data.requestsPerMinute).toEqual({ limit: null, source: 'default' });
     expect((await httpClient(h.url)('GET', '/v1/quotas')).status).toBe(401);
+  });
+
+  it("takes the deployment's defaults from config, and lets a key in again when its window ends", async () => {
+    const short = await startHarness('limits-defaults', { WEFT_RATE_LIMIT_KEY_PER_MINUTE: '2', WEFT_RATE_LIMIT_WORKSPACE_PER_MINUTE: '100', WEFT_RATE_LIMIT_WINDOW_SECONDS: '3' });
+    try {
+      const api = httpClient(short.url, await short.key(`defaults-${newId('t')}`));
+      const quotas = await api('GET', '/v1/quotas');
+      expect(quotas.body.data).toMatchObject({ keyRequestsPerMinute: { limit: 2, source: 'default' }, requestsPerMinute: { limit: 100, source: 'default' } });
+      let refused;
+      for (let i = 0; i < 10 && !refused; i++) {
+        const r = await api('GET', '/v1/workflows');
+        if (r.status === 429) refused = r;
+      }
+      // Two requests fit a window; a third in the same window is refused (a window can end in between: then a later one is).
+      expect(refused).toMatchObject({ status: 429, body: { code: 'rate_limited', details: { per: 'key', limit: 2, windowSeconds: 3 } } });
+      expect(Number(refused!.headers.get('retry-after'))).toBeLessThanOrEqual(3);
+      await eventually(async () => (await api('GET', '/v1/workflows')).status === 200, 10_000, 500);
+    } finally {
+      await short.close();
+    }
   });
 
   it('lets requests through when Redis is unreachable (fail open, a warning logged)', async () => {

@@ -15,6 +15,6 @@ export class RateLimitedError extends DomainError {
   readonly code = 'rate_limited';
   constructor(per: 'key' | 'account' | 'workspace', limit: number, windowSeconds: number, retryAfter: number) {
     const said = per === 'key' ? 'for this API key' : per === 'account' ? 'for this account' : 'for this workspace';
-    super(describe('rate_limited', { per: said, limit, window: windowSeconds, retryAfter }), { limit: per, retryAfter });
+    super(describe('rate_limited', { per: said, limit, window: windowSeconds, retryAfter }), { per, limit, windowSeconds, retryAfter });
   }
 }
