@@ -33,5 +33,9 @@ export function serviceEnv(taskQueue: string) {
     TEMPORAL_TASK_QUEUE: taskQueue,
     TEMPORAL_INGESTION_TASK_QUEUE: `${taskQueue}-ingestion`,
     WEFT_ENCRYPTION_KEY: testEnv.encryptionKey,
+    // No request rate limits (0: none): suites poll and load the API far faster than a client would;
+    // a suite that tests the limits sets its own (test/api/limits.test.ts).
+    WEFT_RATE_LIMIT_KEY_PER_MINUTE: '0',
+    WEFT_RATE_LIMIT_WORKSPACE_PER_MINUTE: '0',
   };
 }

@@ -44,6 +44,10 @@ import { setInputLimits } from './http/input-hygiene';
 import { requestContext, runLogContext } from './http/request-context';
 import { traceRequests } from './http/trace-requests';
 import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
+import { rateLimit } from './http/rate-limit';
+import { quotaDefaultsOf } from './quotas/quota-fields';
+import { quotasRouter } from './quotas/quotas.router';
+import { QuotasService } from './quotas/quotas.service';
 import { metricsRouter, recordRequests } from './observability/metrics.router';
 import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
 import { rerunRouter } from './runs/rerun.router';
@@ -137,6 +141,8 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   const audit = new AuditLog(prisma);
   app.locals.audit = audit;
   const workflows = new WorkflowsService(prisma, { limits: graphLimitsFromEnv(config), now: () => new Date() }, audit);
+  // Workspace quotas, checked where work starts (run starts, uploads), and the rate limits' settings.
+  const quotas = new QuotasService(prisma, quotaDefaultsOf(config), audit, { cacheMs: config.WEFT_QUOTA_CACHE_MS });
   const events = new RunEventStream(redis, { maxEventsPerRun: config.WEFT_EVENTS_MAX_PER_RUN, finishedTtlSeconds: config.WEFT_EVENTS_TTL_SECONDS });
   const reconciler = new RunReconciler(prisma, new TemporalExecutionInspector(temporal), logger, new BlobStore(prisma, { encryptionKey: config.WEFT_ENCRYPTION_KEY }), { events });
   // Blocking starts learn of a run's end from its event stream (runs/run-end-waiter.ts), through a hub of their own.
@@ -146,7 +152,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
     prisma,
     temporal,
     workflows,
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config), stopWaiting: drain.signal },
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS, limits: runLimitsFromEnv(config), stopWaiting: drain.signal, quotas },
     reconciler,
     ends,
   );
@@ -184,7 +190,22 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.locals.accounts = accounts;
   app.use(sessionRouter(accounts));
   app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys, sessions }));
+  // Rate limits per key (or account) and per workspace on everything with credentials (http/rate-limit.ts).
+  app.use(
+    AUTHENTICATED_PREFIX,
+    rateLimit({
+      redis,
+      logger,
+      windowSeconds: config.WEFT_RATE_LIMIT_WINDOW_SECONDS,
+      accountDefault: config.WEFT_RATE_LIMIT_KEY_PER_MINUTE || null,
+      limitsOf: async (tenantId) => {
+        const q = await quotas.cached(tenantId);
+        return { key: q.keyRequestsPerMinute.limit, workspace: q.requestsPerMinute.limit };
+      },
+    }),
+  );
   app.use(accountRouter(accounts));
+  app.use(quotasRouter(quotas));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(membersRouter(new MembersService(prisma, audit), invitations));
   app.use(invitationsRouter(invitations));
@@ -215,6 +236,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     blockingTimeoutMs: config.WEFT_BLOCKING_TIMEOUT_MS,
     limits: runLimitsFromEnv(config),
+    quotas,
   });
   app.use(rerunRouter(reruns, { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }, audit));
   // Live events and raw history of a run: their own folders, next to the run routes.
@@ -238,7 +260,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
     audit,
     new IngestionEvents(events, prisma, logger),
   );
-  app.use(knowledgeRouter(knowledge, new DocumentsService(prisma, vectorStore, ingestionJobs, audit)));
+  app.use(knowledgeRouter(knowledge, new DocumentsService(prisma, vectorStore, ingestionJobs, audit, quotas)));
   app.use(ingestionJobsRouter(ingestionJobs, live));
   openapi = buildOpenApiDocument(mountedRoutes(app).declared);
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { graphLimitsEnvShape, runLimitsEnvShape } from '@weft/domain';
 import { payloadKeysProblem } from '@weft/activities';
+import { QUOTA_MAXIMA } from './quotas/quota-fields';
+
+const quotaDefault = (max: number) => z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(max).optional());
 
 /** The API's whole configuration, read from the environment once at start-up. */
 export const apiConfigSchema = z.object({
@@ -88,6 +91,22 @@ export const apiConfigSchema = z.object({
   WEFT_TRACE_TRUST_CALLER: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   /** when set, GET /metrics answers only `Authorization: Bearer <token>` (README "Metrics"); unset: open, like /health */
   WEFT_METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * Request rate limits (README "Rate limits and quotas"): requests per window of each API key (or
+   * account, for an access token) and of each workspace on every authenticated /v1 route; 0: no
+   * limit. A workspace's quota row (PUT /v1/quotas) overrides them. The window is a minute; tests
+   * may shorten it.
+   */
+  WEFT_RATE_LIMIT_KEY_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
+  WEFT_RATE_LIMIT_WORKSPACE_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  WEFT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** how long a workspace's rate limits are remembered without reading its quota row again (another process sees a change within this) */
+  WEFT_QUOTA_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** Deployment defaults of the workspace quotas (a quota row's null field takes these); unset or empty: unlimited */
+  WEFT_QUOTA_CONCURRENT_RUNS: quotaDefault(QUOTA_MAXIMA.concurrentRuns),
+  WEFT_QUOTA_RUNS_PER_DAY: quotaDefault(QUOTA_MAXIMA.runsPerDay),
+  WEFT_QUOTA_LLM_TOKENS_PER_MONTH: quotaDefault(QUOTA_MAXIMA.llmTokensPerMonth),
+  WEFT_QUOTA_STORED_DOCUMENTS: quotaDefault(QUOTA_MAXIMA.storedDocuments),
   /** the deterministic limits each run goes by (README "Limits"); put into every run's input */
   ...runLimitsEnvShape,
 });

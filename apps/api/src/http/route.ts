@@ -21,10 +21,10 @@ export const AUTHENTICATED_PREFIX = '/v1';
 /** The error statuses a route can answer with the error body (error.middleware.ts). */
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 502 | 503;
 
-/** What a body route can answer besides its own codes: malformed, unauthenticated, too large, unreadable, dependency down. */
-export const BODY_ERRORS = [400, 401, 413, 415, 503] as const satisfies readonly ErrorStatus[];
+/** What a body route can answer besides its own codes: malformed, unauthenticated, too large, unreadable, rate limited (http/rate-limit.ts), dependency down. */
+export const BODY_ERRORS = [400, 401, 413, 415, 429, 503] as const satisfies readonly ErrorStatus[];
 /** What any other authenticated route can answer besides its own codes. */
-export const READ_ERRORS = [400, 401, 503] as const satisfies readonly ErrorStatus[];
+export const READ_ERRORS = [400, 401, 429, 503] as const satisfies readonly ErrorStatus[];
 
 export type ResponseHeader = 'Location' | 'Idempotent-Replayed' | 'Retry-After';
 

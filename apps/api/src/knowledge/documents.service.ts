@@ -5,6 +5,7 @@ import type { AuditContext, AuditLog } from '../audit/audit-log';
 import { DOCUMENT_COLUMNS, type DocumentRow } from './knowledge.dto';
 import { documentConflict, documentNotFound, uploadInvalid } from './knowledge-api.errors';
 import type { IngestionJobsService } from './ingestion-jobs.service';
+import type { QuotasService } from '../quotas/quotas.service';
 import { newId, vectorRefOf } from './knowledge.service';
 
 /** A document of an upload, checked (name, format, not empty) and ready to store. */
@@ -39,6 +40,8 @@ export class DocumentsService {
     private readonly vectors: VectorStore,
     private readonly jobs: IngestionJobsService,
     private readonly audit: AuditLog,
+    /** the workspace's stored-documents quota (quotas/quotas.service.ts); none: no quota */
+    private readonly quotas?: Pick<QuotasService, 'checkDocuments'>,
   ) {}
 
   /**
@@ -68,6 +71,8 @@ export class DocumentsService {
         const known = new Set(existing.map((d) => d.checksum));
         const fresh = [...byChecksum.values()].filter((d) => !known.has(d.checksum));
         if (!fresh.length) return { created: [], existing };
+        // Refused (429 quota_exceeded) before anything is stored when the new documents would go over the quota.
+        await this.quotas?.checkDocuments(tx, knowledge.tenantId, fresh.length);
         await tx.ingestionJob.create({
           data: { id: jobId, tenantId: knowledge.tenantId, knowledgeId: knowledge.id, status: 'queued', attempt, temporalWorkflowId: ingestionWorkflowIdFor(jobId, attempt) },
         });

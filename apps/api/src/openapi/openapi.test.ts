@@ -7,6 +7,7 @@ import { buildOpenApiDocument, openApiPath } from './openapi';
 
 type Operation = {
   security?: unknown[];
+  'x-weft-roles'?: string[];
   parameters: { name: string; in: string; schema: Record<string, unknown> }[];
   responses: Record<string, { headers?: Record<string, { required: boolean }>; content: Record<string, { schema: Record<string, any>; 'x-weft-event-data'?: Record<string, any> }> }>;
 };
@@ -28,7 +29,7 @@ describe('the OpenAPI document', () => {
   it('documents every route the app serves, and only those', () => {
     const served = mounted.routes.map((r) => `${r.method} ${openApiPath(r.path)}`).sort();
     const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
-    expect(served).toHaveLength(66);
+    expect(served).toHaveLength(69);
     expect(documented).toEqual(served);
   });
 
@@ -63,7 +64,12 @@ describe('the OpenAPI document', () => {
         const success = Object.keys(o.responses).filter((s) => s.startsWith('2'));
         expect([`${method} ${path}`, success.length > 0]).toEqual([`${method} ${path}`, true]);
         for (const s of success) expect(dataOf(o, Number(s))).not.toEqual({});
-        if (!o.security) expect(Object.keys(o.responses)).toEqual(expect.arrayContaining(['400', '401', '503']));
+        if (!o.security) expect(Object.keys(o.responses)).toEqual(expect.arrayContaining(['400', '401', '429', '503']));
+        // Rate limited (http/rate-limit.ts): the 429 with Retry-After, and the RateLimit headers on every answer.
+        if (o['x-weft-roles']) {
+          expect(o.responses['429']!.headers).toMatchObject({ 'Retry-After': { required: false }, 'RateLimit-Limit': { required: false }, 'RateLimit-Remaining': { required: false }, 'RateLimit-Reset': { required: false } });
+          for (const s of success) expect(Object.keys(o.responses[s]!.headers!)).toEqual(expect.arrayContaining(['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']));
+        }
         for (const r of Object.values(o.responses)) expect(r.headers?.['X-Request-Id']?.required).toBe(true);
       }
     }
@@ -86,7 +92,7 @@ describe('the OpenAPI document', () => {
 
   it("documents the start-run route's 200 and 202, both with Location, and its error statuses", () => {
     const start = op('post', '/v1/workflows/{id}/runs');
-    expect(Object.keys(start.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '503']);
+    expect(Object.keys(start.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '409', '413', '415', '422', '429', '503']);
     for (const s of [200, 202]) expect(start.responses[s]!.headers!.Location!.required).toBe(true);
     expect(start.parameters.find((p) => p.name === 'Idempotency-Key')).toMatchObject({ in: 'header', schema: { maxLength: 255 } });
   });
@@ -147,7 +153,7 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(upload.requestBody.content)).toEqual(['application/json', 'multipart/form-data']);
     expect(upload.requestBody.content['multipart/form-data']!.schema.properties.files).toMatchObject({ type: 'array', items: { type: 'string', format: 'binary' } });
     expect(upload.requestBody.content['application/json']!.schema.properties.documents).toMatchObject({ type: 'array', minItems: 1, maxItems: 1000 });
-    expect(Object.keys(upload.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '413', '415', '422', '503']);
+    expect(Object.keys(upload.responses).sort()).toEqual(['200', '202', '400', '401', '403', '404', '413', '415', '422', '429', '503']);
     expect(upload['x-weft-roles']).toEqual(['owner', 'admin', 'developer']);
     const job = op('get', '/v1/ingestion-jobs/{id}');
     expect(dataOf(job, 200).properties.data.required).toEqual(expect.arrayContaining(['status', 'total', 'succeeded', 'failed', 'progress', 'documents']));

@@ -42,7 +42,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   413: 'The body is larger than WEFT_MAX_BODY_BYTES',
   415: 'A Content-Encoding or charset the API does not read',
   422: 'Well-formed but invalid: a graph, run inputs, an unknown sub-workflow, a reused Idempotency-Key; every problem in details.issues',
-  429: 'Too many requests: wait the Retry-After seconds',
+  429: "Too many requests for the API key (or account) or the workspace in the rate limit's window (rate_limited, with Retry-After), or a workspace quota reached where work starts (quota_exceeded, details: quota, limit, used)",
   502: 'An upstream service failed: the model provider, while embedding a query (details.cause is its code)',
   503: 'A dependency is down',
 };
@@ -58,7 +58,12 @@ const HEADERS = {
   Location: header('Where the created resource (or the started run) is'),
   'Idempotent-Replayed': header('"true" when this is the first run of a repeated Idempotency-Key', false),
   'Retry-After': header('Seconds to wait before trying again', false),
+  // The rate limit headers (http/rate-limit.ts) of the tighter of the key's (or account's) and the workspace's limits; absent when no limit applies.
+  'RateLimit-Limit': header("Requests allowed in the rate limit's window", false),
+  'RateLimit-Remaining': header('Requests left in the current window', false),
+  'RateLimit-Reset': header('Seconds until the current window ends', false),
 };
+const RATE_LIMIT_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
 
 function bodySchema(ok: ResponseDoc): Record<string, unknown> {
   const item = responseSchema(ok.schema);
@@ -114,14 +119,18 @@ function operation(route: RouteDef): Record<string, unknown> {
     ...(route.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema, 'input') })),
   ];
   const responses: Record<string, unknown> = {};
+  // Every route with credentials is rate limited (http/rate-limit.ts, mounted after the credential check): its 429 and headers are documented whatever its list says.
+  const limited = route.access === 'account' || typeof route.access !== 'string';
+  const rateHeaders = limited ? RATE_LIMIT_HEADERS : [];
   for (const [status, ok] of Object.entries(route.responses)) {
-    const headers = Object.fromEntries(['X-Request-Id', ...(ok.headers ?? [])].map((h) => [h, HEADERS[h as keyof typeof HEADERS]]));
+    const headers = Object.fromEntries(['X-Request-Id', ...(ok.headers ?? []), ...rateHeaders].map((h) => [h, HEADERS[h as keyof typeof HEADERS]]));
     const content = ok.shape === 'events' ? eventStream(ok) : ok.shape === 'text' ? { 'text/plain': { schema: responseSchema(ok.schema) } } : json(bodySchema(ok));
     responses[status] = { description: ok.description, headers, content };
   }
-  for (const status of [...new Set(route.errors)].sort()) {
-    const retry = status === 429 || (status === 503 && Object.values(route.responses).some((r) => r.shape === 'events')) ? { 'Retry-After': HEADERS['Retry-After'] } : {};
-    responses[status] = { description: ERRORS[status], headers: { 'X-Request-Id': HEADERS['X-Request-Id'], ...retry }, content: json(ref('Error')) };
+  for (const status of [...new Set([...route.errors, ...(limited ? [429 as const] : [])])].sort()) {
+    const retry = (status === 503 && Object.values(route.responses).some((r) => r.shape === 'events')) || status === 429 ? { 'Retry-After': HEADERS['Retry-After'] } : {};
+    const rate = Object.fromEntries(rateHeaders.map((h) => [h, HEADERS[h]]));
+    responses[status] = { description: ERRORS[status], headers: { 'X-Request-Id': HEADERS['X-Request-Id'], ...retry, ...rate }, content: json(ref('Error')) };
   }
   const body = route.request?.body;
   const content = {

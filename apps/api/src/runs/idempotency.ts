@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PrismaClient, Run } from '@weft/activities';
+import type { Prisma, PrismaClient, Run } from '@weft/activities';
 import { ValidationFailedError } from '@weft/domain';
 
 /** What makes two start requests "the same request" for an Idempotency-Key. */
@@ -31,7 +31,7 @@ export function idempotencyFingerprint(workflowId: string, req: IdempotentReques
  * key was used for a different request (another workflow, version or inputs). Runs recorded before
  * fingerprints existed are taken as the same request.
  */
-export async function findIdempotentRun(prisma: PrismaClient, tenantId: string, workflowId: string, req: IdempotentRequest & { idempotencyKey?: string }): Promise<Run | undefined> {
+export async function findIdempotentRun(prisma: PrismaClient | Prisma.TransactionClient, tenantId: string, workflowId: string, req: IdempotentRequest & { idempotencyKey?: string }): Promise<Run | undefined> {
   if (!req.idempotencyKey) return undefined;
   const run = await prisma.run.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: req.idempotencyKey } } });
   if (!run) return undefined;

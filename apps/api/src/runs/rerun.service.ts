@@ -23,7 +23,7 @@ import { PERMISSIONS } from '../auth/permissions';
 import { ForbiddenError } from '../http/http.errors';
 import type { WorkflowsService } from '../workflows/workflows.service';
 import { canonicalJson } from './idempotency';
-import type { RunsConfig, RunsService } from './runs.service';
+import { admitRun, type RunsConfig, type RunsService } from './runs.service';
 import { resolveSubgraphs } from './subgraphs';
 import { startRunWorkflow } from './start-run-workflow';
 
@@ -88,22 +88,31 @@ export class RerunService {
     const temporalWorkflowId = temporalWorkflowIdFor(runId);
     let run: Run;
     try {
-      run = await this.prisma.run.create({
-        data: {
-          id: runId,
-          tenantId,
-          workflowId: origin.workflowId,
-          version: origin.version,
-          status: 'queued',
-          inputs: inputs as Prisma.InputJsonValue,
-          ...(origin.version === null ? { graph: graph as unknown as Prisma.InputJsonValue } : {}),
-          idempotencyKey: req.idempotencyKey ?? null,
-          idempotencyFingerprint: req.idempotencyKey ? fingerprint : null,
-          temporalWorkflowId,
-          originRunId: origin.id,
-          rerunFromNodeId: plan.fromNodeId,
-        },
+      // Within the run quotas, or refused (429 quota_exceeded) before anything is created (runs.service.ts).
+      const admitted = await admitRun(this.prisma, this.config.quotas, tenantId, async (db, check): Promise<{ first?: Run; created?: Run }> => {
+        const first = await this.idempotent(tenantId, req.idempotencyKey, fingerprint, db);
+        if (first) return { first };
+        await check();
+        const created = await db.run.create({
+          data: {
+            id: runId,
+            tenantId,
+            workflowId: origin.workflowId,
+            version: origin.version,
+            status: 'queued',
+            inputs: inputs as Prisma.InputJsonValue,
+            ...(origin.version === null ? { graph: graph as unknown as Prisma.InputJsonValue } : {}),
+            idempotencyKey: req.idempotencyKey ?? null,
+            idempotencyFingerprint: req.idempotencyKey ? fingerprint : null,
+            temporalWorkflowId,
+            originRunId: origin.id,
+            rerunFromNodeId: plan.fromNodeId,
+          },
+        });
+        return { created };
       });
+      if (admitted.first) return { run: admitted.first, replayed: true };
+      run = admitted.created!;
     } catch (err) {
       // A concurrent request with the same Idempotency-Key won the insert: answer with its run.
       if (req.idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
@@ -142,9 +151,9 @@ export class RerunService {
   }
 
   /** The run an Idempotency-Key was first used for when this is the same request; 422 when it was another. */
-  private async idempotent(tenantId: string, key: string | undefined, fingerprint: string): Promise<Run | undefined> {
+  private async idempotent(tenantId: string, key: string | undefined, fingerprint: string, db: PrismaClient | Prisma.TransactionClient = this.prisma): Promise<Run | undefined> {
     if (!key) return undefined;
-    const run = await this.prisma.run.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: key } } });
+    const run = await db.run.findUnique({ where: { tenantId_idempotencyKey: { tenantId, idempotencyKey: key } } });
     if (!run) return undefined;
     if (run.idempotencyFingerprint !== null && run.idempotencyFingerprint !== fingerprint) {
       const message = 'This Idempotency-Key was already used for a different request (another run, node or inputs); use a new key';

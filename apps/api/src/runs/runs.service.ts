@@ -21,6 +21,7 @@ import { findIdempotentRun, idempotencyFingerprint } from './idempotency';
 import { resolveSubgraphs } from './subgraphs';
 import { startRunWorkflow } from './start-run-workflow';
 import type { RunEndWaiter } from './run-end-waiter';
+import type { QuotasService } from '../quotas/quotas.service';
 
 
 export interface StartRunRequest {
@@ -38,6 +39,8 @@ export interface RunsConfig {
   limits: RunLimits;
   /** aborted when the process drains (SIGTERM): blocking requests stop waiting and answer 202 with Location */
   stopWaiting?: AbortSignal;
+  /** the workspace's run quotas, checked with the run's insert (quotas/quotas.service.ts); none: no quotas */
+  quotas?: Pick<QuotasService, 'admitRun'>;
 }
 
 /** A child run as its parent's read lists it. */
@@ -92,21 +95,31 @@ export class RunsService {
     const temporalWorkflowId = temporalWorkflowIdFor(runId);
     let run: Run;
     try {
-      run = await this.prisma.run.create({
-        data: {
-          id: runId,
-          tenantId,
-          workflowId,
-          version,
-          status: 'queued',
-          inputs: values as Prisma.InputJsonValue,
-          // A run of the draft keeps the graph it ran, so that it can be rerun (the draft moves on).
-          ...(version === null ? { graph: graph as unknown as Prisma.InputJsonValue } : {}),
-          idempotencyKey: req.idempotencyKey ?? null,
-          idempotencyFingerprint: req.idempotencyKey ? idempotencyFingerprint(workflowId, req) : null,
-          temporalWorkflowId,
-        },
+      // Within the run quotas, or refused (429 quota_exceeded) before anything is created; a
+      // repeated Idempotency-Key answers its first run, found again under the quota lock.
+      const admitted = await admitRun(this.prisma, this.config.quotas, tenantId, async (db, check): Promise<{ first?: Run; created?: Run }> => {
+        const first = await findIdempotentRun(db, tenantId, workflowId, req);
+        if (first) return { first };
+        await check();
+        const created = await db.run.create({
+          data: {
+            id: runId,
+            tenantId,
+            workflowId,
+            version,
+            status: 'queued',
+            inputs: values as Prisma.InputJsonValue,
+            // A run of the draft keeps the graph it ran, so that it can be rerun (the draft moves on).
+            ...(version === null ? { graph: graph as unknown as Prisma.InputJsonValue } : {}),
+            idempotencyKey: req.idempotencyKey ?? null,
+            idempotencyFingerprint: req.idempotencyKey ? idempotencyFingerprint(workflowId, req) : null,
+            temporalWorkflowId,
+          },
+        });
+        return { created };
       });
+      if (admitted.first) return { run: admitted.first, replayed: true, childless: false };
+      run = admitted.created!;
     } catch (err) {
       // A concurrent request with the same Idempotency-Key won the insert: answer with its run.
       if (req.idempotencyKey && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
@@ -250,4 +263,11 @@ export class RunsService {
     ]);
     return { items, total };
   }
+}
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+/** `work` under the workspace's run quotas when there are any (quotas.admitRun), else straight on the client. */
+export function admitRun<T>(prisma: PrismaClient, quotas: RunsConfig['quotas'], tenantId: string, work: (db: Db, check: () => Promise<void>) => Promise<T>): Promise<T> {
+  return quotas ? quotas.admitRun(tenantId, work) : work(prisma, async () => undefined);
 }

@@ -7,13 +7,15 @@ import { ERROR_CATALOGUE, NON_RETRYABLE_CODES, describe as describeError, errorS
 import { CODE_ERRORS } from './code.errors';
 import { HTTP_ERRORS, httpStatusCode } from './http.errors';
 import { KNOWLEDGE_ERRORS } from './knowledge.errors';
+import { LIMITS_ERRORS } from './limits.errors';
 import { LLM_ERROR_CODES } from './llm.errors';
+import { MEMBER_ERRORS } from './member.errors';
 import { NODE_ERRORS } from './node.errors';
 import { RUN_ERRORS } from './run.errors';
 import { SESSION_ERRORS } from './session.errors';
 import { TEMPLATE_ERRORS } from './template.errors';
 
-const AREAS = [RUN_ERRORS, API_ERRORS, ACCOUNT_ERRORS, SESSION_ERRORS, APPROVAL_ERRORS, KNOWLEDGE_ERRORS, NODE_ERRORS, TEMPLATE_ERRORS, CODE_ERRORS, HTTP_ERRORS, LLM_ERROR_CODES];
+const AREAS = [RUN_ERRORS, API_ERRORS, ACCOUNT_ERRORS, SESSION_ERRORS, MEMBER_ERRORS, APPROVAL_ERRORS, KNOWLEDGE_ERRORS, LIMITS_ERRORS, NODE_ERRORS, TEMPLATE_ERRORS, CODE_ERRORS, HTTP_ERRORS, LLM_ERROR_CODES];
 
 describe('the error catalogue', () => {
   it('holds each code once: no area overrides another', () => {
@@ -44,8 +46,8 @@ describe('the error catalogue', () => {
       410: ['form_link_gone'],
       413: ['payload_too_large', 'upload_too_large'],
       415: ['request_charset_unsupported', 'request_encoding_unsupported'],
-      422: ['approval_action_unknown', 'approval_values_invalid', 'codec_payload_undecodable', 'embedding_provider_not_found', 'embedding_unavailable', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'upload_invalid', 'workflow_invalid_graph'],
-      429: ['account_locked'],
+      422: ['approval_action_unknown', 'approval_values_invalid', 'codec_payload_undecodable', 'embedding_provider_not_found', 'embedding_unavailable', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'quota_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'upload_invalid', 'workflow_invalid_graph'],
+      429: ['account_locked', 'quota_exceeded', 'rate_limited'],
       500: ['internal_error'],
       502: ['retrieval_failed'],
       503: ['approval_not_recorded', 'database_unavailable', 'events_capacity_reached', 'redis_unavailable', 'temporal_unavailable', 'vector_store_unavailable'],

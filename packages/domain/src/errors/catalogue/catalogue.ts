@@ -4,6 +4,7 @@ import { APPROVAL_ERRORS } from './approval.errors';
 import { CODE_ERRORS } from './code.errors';
 import { fillTemplate, type ErrorSpec, type ParamValue, type TemplateParams } from './error-spec';
 import { KNOWLEDGE_ERRORS } from './knowledge.errors';
+import { LIMITS_ERRORS } from './limits.errors';
 import { HTTP_ERRORS, HTTP_STATUS_FAILURE, isHttpStatusCode, type HttpStatusCode } from './http.errors';
 import { LLM_ERROR_CODES } from './llm.errors';
 import { MEMBER_ERRORS } from './member.errors';
@@ -28,6 +29,7 @@ export const ERROR_CATALOGUE = {
   ...SESSION_ERRORS,
   ...APPROVAL_ERRORS,
   ...KNOWLEDGE_ERRORS,
+  ...LIMITS_ERRORS,
   ...NODE_ERRORS,
   ...TEMPLATE_ERRORS,
   ...CODE_ERRORS,

@@ -1,0 +1,20 @@
+import { DomainError, describe } from '@weft/domain';
+import { QUOTA_NAMES, type WorkQuota } from './quota-fields';
+
+/** Work refused where it starts because a workspace quota is reached (429; nothing was created or started). */
+export class QuotaExceededError extends DomainError {
+  readonly code = 'quota_exceeded';
+  constructor(quota: WorkQuota, limit: number, used: number, adding?: number) {
+    const hint = adding !== undefined ? `; this upload adds ${adding}` : quota === 'concurrentRuns' ? '; wait for a run to end' : '';
+    super(describe('quota_exceeded', { quota: QUOTA_NAMES[quota], limit, used, hint }), { quota, limit, used, ...(adding !== undefined ? { adding } : {}) });
+  }
+}
+
+/** Too many requests in the rate limit's window (429, with Retry-After). */
+export class RateLimitedError extends DomainError {
+  readonly code = 'rate_limited';
+  constructor(per: 'key' | 'account' | 'workspace', limit: number, windowSeconds: number, retryAfter: number) {
+    const said = per === 'key' ? 'for this API key' : per === 'account' ? 'for this account' : 'for this workspace';
+    super(describe('rate_limited', { per: said, limit, window: windowSeconds, retryAfter }), { per, limit, windowSeconds, retryAfter });
+  }
+}
