@@ -22,6 +22,10 @@ import {
 } from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
+import { apiKeysRouter } from './api-keys/api-keys.router';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { KeyRevocations } from './api-keys/key-revocations';
+import { KeyUsage } from './api-keys/key-usage';
 import { ApiKeyCache } from './auth/api-key-cache';
 import { AccessTokens } from './auth/access-tokens';
 import { AuditLog } from './audit/audit-log';
@@ -154,7 +158,11 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   // The audit log every change is recorded in (audit/audit-log.ts); services get it from here.
   const audit = new AuditLog(prisma);
   app.locals.audit = audit;
-  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys }));
+  // Revocations reach every process's cache at once (api-keys/key-revocations.ts).
+  const revocations = new KeyRevocations(redis, config.WEFT_API_KEY_CACHE_MS);
+  const keyUsage = new KeyUsage(prisma, logger, config.WEFT_API_KEY_LAST_USED_INTERVAL_MS);
+  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys, revocations, usage: keyUsage }));
+  app.use(apiKeysRouter(new ApiKeysService({ prisma, audit, revocations, cache: apiKeys })));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(workflowsRouter(workflows));
   const secrets = new SecretsStore(prisma, cipher);

@@ -1,5 +1,6 @@
 import { ACCOUNT_ERRORS } from './account.errors';
 import { API_ERRORS } from './api.errors';
+import { API_KEY_ERRORS } from './api-key.errors';
 import { APPROVAL_ERRORS } from './approval.errors';
 import { CODE_ERRORS } from './code.errors';
 import { fillTemplate, type ErrorSpec, type ParamValue, type TemplateParams } from './error-spec';
@@ -22,6 +23,7 @@ export const ERROR_CATALOGUE = {
   ...RUN_ERRORS,
   ...API_ERRORS,
   ...ACCOUNT_ERRORS,
+  ...API_KEY_ERRORS,
   ...APPROVAL_ERRORS,
   ...KNOWLEDGE_ERRORS,
   ...NODE_ERRORS,
