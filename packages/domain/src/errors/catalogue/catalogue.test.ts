@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ACCOUNT_ERRORS } from './account.errors';
 import { API_ERRORS } from './api.errors';
+import { API_KEY_ERRORS } from './api-key.errors';
 import { APPROVAL_ERRORS } from './approval.errors';
 import { ERROR_CATALOGUE, NON_RETRYABLE_CODES, describe as describeError, errorSpec, httpStatusOf, isErrorCode, isRetryable, publicError } from './catalogue';
 import { CODE_ERRORS } from './code.errors';
@@ -11,7 +13,7 @@ import { NODE_ERRORS } from './node.errors';
 import { RUN_ERRORS } from './run.errors';
 import { TEMPLATE_ERRORS } from './template.errors';
 
-const AREAS = [RUN_ERRORS, API_ERRORS, APPROVAL_ERRORS, KNOWLEDGE_ERRORS, NODE_ERRORS, TEMPLATE_ERRORS, CODE_ERRORS, HTTP_ERRORS, LLM_ERROR_CODES];
+const AREAS = [RUN_ERRORS, API_ERRORS, ACCOUNT_ERRORS, API_KEY_ERRORS, APPROVAL_ERRORS, KNOWLEDGE_ERRORS, NODE_ERRORS, TEMPLATE_ERRORS, CODE_ERRORS, HTTP_ERRORS, LLM_ERROR_CODES];
 
 describe('the error catalogue', () => {
   it('holds each code once: no area overrides another', () => {
@@ -34,15 +36,15 @@ describe('the error catalogue', () => {
     for (const [code, spec] of Object.entries(ERROR_CATALOGUE)) if ('status' in spec) (byStatus[spec.status] ??= []).push(code);
     for (const list of Object.values(byStatus)) list.sort();
     expect(byStatus).toEqual({
-      400: ['malformed_idempotency_key', 'malformed_json', 'malformed_request', 'request_encoding_invalid', 'request_forbidden_key', 'request_invalid_text', 'request_too_deep'],
+      400: ['malformed_idempotency_key', 'malformed_json', 'malformed_request', 'request_encoding_invalid', 'request_forbidden_key', 'request_invalid_text', 'request_too_deep', 'workspace_header_invalid', 'workspace_required'],
       401: ['unauthorized'],
-      403: ['approval_role_forbidden', 'codec_namespace_not_served', 'forbidden'],
-      404: ['approval_not_found', 'document_not_found', 'form_link_invalid', 'ingestion_job_not_found', 'knowledge_not_found', 'route_not_found', 'run_not_found', 'workflow_not_found', 'workflow_version_not_found'],
-      409: ['approval_ambiguous', 'approval_closed', 'document_state_conflict', 'ingestion_job_state_conflict', 'knowledge_busy', 'knowledge_name_taken', 'model_provider_exists', 'run_state_conflict', 'workflow_not_published', 'workflow_publish_conflict'],
+      403: ['account_required', 'api_key_role_above_caller', 'api_key_scope_above_caller', 'approval_role_forbidden', 'codec_namespace_not_served', 'forbidden', 'scope_forbidden'],
+      404: ['api_key_not_found', 'approval_not_found', 'document_not_found', 'form_link_invalid', 'ingestion_job_not_found', 'knowledge_not_found', 'route_not_found', 'run_not_found', 'workflow_not_found', 'workflow_version_not_found', 'workspace_not_found'],
+      409: ['api_key_expired', 'api_key_revoked', 'approval_ambiguous', 'approval_closed', 'document_state_conflict', 'ingestion_job_state_conflict', 'knowledge_busy', 'knowledge_name_taken', 'model_provider_exists', 'run_state_conflict', 'workflow_not_published', 'workflow_publish_conflict'],
       410: ['form_link_gone'],
       413: ['payload_too_large', 'upload_too_large'],
       415: ['request_charset_unsupported', 'request_encoding_unsupported'],
-      422: ['approval_action_unknown', 'approval_values_invalid', 'codec_payload_undecodable', 'embedding_provider_not_found', 'embedding_unavailable', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'upload_invalid', 'workflow_invalid_graph'],
+      422: ['api_key_expiry_invalid', 'api_key_scope_invalid', 'approval_action_unknown', 'approval_values_invalid', 'codec_payload_undecodable', 'embedding_provider_not_found', 'embedding_unavailable', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'upload_invalid', 'workflow_invalid_graph'],
       500: ['internal_error'],
       502: ['retrieval_failed'],
       503: ['approval_not_recorded', 'database_unavailable', 'events_capacity_reached', 'redis_unavailable', 'temporal_unavailable', 'vector_store_unavailable'],
