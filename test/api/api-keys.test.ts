@@ -4,10 +4,17 @@
  * stand for two API processes behind a load balancer: a key revoked or rotated through A fails on B
  * on its very next request. No worker: nothing here runs a workflow.
  */
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { createApp, vectorStoreOf } from '../../apps/api/src/app';
 import type { ApiKeyCache } from '../../apps/api/src/auth/api-key-cache';
+import { apiConfigSchema } from '../../apps/api/src/config';
 import { hashApiKey } from '../../apps/api/src/auth/api-keys';
 import { memberWithToken } from '../support/accounts';
-import { eventually, httpClient, resetDatabase, startHarness, type ApiClient, type Harness } from '../support/harness';
+import { KeyUsage } from '../../apps/api/src/api-keys/key-usage';
+import { eventually, httpClient, resetDatabase, silentLogger, startHarness, type ApiClient, type Harness } from '../support/harness';
+import { closedPort } from '../support/http-target';
+import { serviceEnv } from '../support/test-env';
 
 const SETTINGS = { WEFT_API_KEY_CACHE_MS: '60000', WEFT_API_KEY_LAST_USED_INTERVAL_MS: '0' };
 
@@ -76,6 +83,21 @@ describe('create, list, use', () => {
     expect(listed.body.data.find((k: { id: string }) => k.id === made.id).lastUsedAt).toBe(used!.toISOString());
   });
 
+  it('writes the last use at most once per interval', async () => {
+    const made = await createKey({ name: 'busy', role: 'viewer' });
+    const usage = new KeyUsage(a.prisma, silentLogger, 60_000);
+    const lastUsed = async () => (await a.prisma.apiKey.findUniqueOrThrow({ where: { id: made.id } })).lastUsedAt?.getTime();
+    const t0 = Date.now() + 3_600_000;
+    await usage.used(made.id, new Date(t0));
+    expect(await lastUsed()).toBe(t0);
+    expect(usage.used(made.id, new Date(t0 + 59_999))).toBeUndefined();
+    await usage.used(made.id, new Date(t0 + 60_000));
+    expect(await lastUsed()).toBe(t0 + 60_000);
+    // Never backwards: another process's older time leaves it.
+    await new KeyUsage(a.prisma, silentLogger, 60_000).used(made.id, new Date(t0));
+    expect(await lastUsed()).toBe(t0 + 60_000);
+  });
+
   it('pages and filters the list', async () => {
     const page = await admin('GET', '/v1/api-keys?limit=1&page=2&sort=created_at');
     expect(page.status).toBe(200);
@@ -110,6 +132,30 @@ describe('revoke', () => {
     expect(again.status).toBe(200);
     expect(again.body.data.revokedAt).toBe(revoked.body.data.revokedAt);
     expect(await a.prisma.auditEntry.count({ where: { tenantId: acme, action: 'api_key.revoke', objectId: made.id } })).toBe(1);
+  });
+
+  it('a process that cannot read Redis does not trust its cache: it reads PostgreSQL', async () => {
+    const down = new Redis(`redis://127.0.0.1:${await closedPort()}`, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    down.on('error', () => undefined);
+    try {
+      // A third API process whose revocation markers are in a Redis that is down.
+      const app = createApp({ config: apiConfigSchema.parse({ ...serviceEnv(a.taskQueue), ...SETTINGS }), prisma: a.prisma, redis: down, temporal: a.temporal, logger: silentLogger });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const made = await createKey({ name: 'redis-down', role: 'viewer' });
+        expect((await httpClient(url, made.key)('GET', '/v1/runs')).status).toBe(200);
+        expect((app.locals.apiKeys as ApiKeyCache).get(hashApiKey(made.key))?.keyId).toBe(made.id);
+        expect((await admin('DELETE', `/v1/api-keys/${made.id}`)).status).toBe(200);
+        expect((await httpClient(url, made.key)('GET', '/v1/runs')).status).toBe(401);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+        await vectorStoreOf(app).close();
+      }
+    } finally {
+      down.disconnect();
+    }
   });
 
   it('a key can revoke itself, and the request after fails', async () => {

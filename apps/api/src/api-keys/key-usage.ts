@@ -16,14 +16,20 @@ export class KeyUsage {
     private readonly maxEntries = 10_000,
   ) {}
 
-  used(keyId: string, at: Date): void {
+  /** Records a use; the write's promise (never rejected), or undefined when none was due. */
+  used(keyId: string, at: Date): Promise<void> | undefined {
     const last = this.written.get(keyId);
-    if (last !== undefined && at.getTime() - last < this.intervalMs) return;
+    if (last !== undefined && at.getTime() - last < this.intervalMs) return undefined;
     if (this.written.size >= this.maxEntries) this.written.clear();
     this.written.set(keyId, at.getTime());
     // Never moves the time backwards (two processes, or writes finishing out of order).
-    this.prisma.apiKey
+    return this.prisma.apiKey
       .updateMany({ where: { id: keyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] }, data: { lastUsedAt: at } })
-      .catch((err: unknown) => this.logger.warn('could not record the last use of an API key', { keyId, message: err instanceof Error ? err.message : String(err) }));
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.logger.warn('could not record the last use of an API key', { keyId, message: err instanceof Error ? err.message : String(err) });
+        },
+      );
   }
 }

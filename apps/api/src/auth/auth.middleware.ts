@@ -44,7 +44,8 @@ export function authenticate({ prisma, tokens, keys = new ApiKeyCache(0), revoca
     if (API_KEY.test(credential)) {
       const at = now();
       req.auth = await keyAuth(prisma, keys, revocations, credential, at);
-      usage?.used(req.auth.principal.id, at);
+      // Fire-and-forget: the request never waits for it (key-usage.ts).
+      void usage?.used(req.auth.principal.id, at);
       if (named !== undefined && named !== req.auth.tenantId) throw new WorkspaceNotFoundError(named);
       return next();
     }
