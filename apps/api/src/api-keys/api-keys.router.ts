@@ -47,7 +47,7 @@ export const apiKeyRoutes = defineRoutes({
 
 const callerOf = (req: Parameters<typeof auditContext>[0]): KeyCaller => {
   const { actor, requestId } = auditContext(req);
-  return { auth: req.auth, actor, requestId };
+  return { auth: req.auth, actor, ...(requestId !== undefined ? { requestId } : {}) };
 };
 
 /** API keys managed over the API (api-keys.service.ts). */

@@ -16,7 +16,7 @@ const DAY_MS = 86_400_000;
 export interface KeyCaller {
   auth: AuthContext;
   actor: AuditActor;
-  requestId: string;
+  requestId?: string;
 }
 
 export interface ApiKeysDeps {
@@ -150,6 +150,6 @@ export class ApiKeysService {
   }
 
   private entry(caller: KeyCaller, action: string, objectId: string) {
-    return { tenantId: caller.auth.tenantId, actor: caller.actor, requestId: caller.requestId, action, objectType: 'api_key', objectId };
+    return { tenantId: caller.auth.tenantId, actor: caller.actor, ...(caller.requestId !== undefined ? { requestId: caller.requestId } : {}), action, objectType: 'api_key', objectId };
   }
 }
