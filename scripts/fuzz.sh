@@ -80,7 +80,13 @@ fuzz() {
     --no-color) 2>&1 | sed -E 's/^=+ (.*) =+$/fuzz: \1/'
 }
 # An API key only ever gets 401 from the codec endpoint: it has its own pass, with the operator token.
-fuzz "$key" --exclude-path-regex '^(/v1/runs/\{id\}/(pause|resume)|/codec/.*)$' || status=$?
+fuzz "$key" --exclude-path-regex '^(/v1/runs/\{id\}/(pause|resume)|/v1/api-keys/\{id\}.*|/codec/.*)$' || status=$?
+# Revoking and rotating keys: a pass of their own, with a key of its own. The fuzzer reuses ids it
+# has seen in responses (GET /v1/api-keys lists its own key), and a key it revokes or rotates away
+# answers 401 to every request after.
+keys_key=$(node apps/api/dist/cli/tenant.cli.js create "fuzz-$suffix" --role admin 2>/dev/null) || die "could not create the key of the key pass"
+log "fuzz: revoking and rotating keys, with a key of their own"
+fuzz "$keys_key" --include-path-regex '^/v1/api-keys/\{id\}' || status=$?
 log "fuzz: the codec endpoint, with the operator token"
 fuzz "$codec_token" --include-path-regex '^/codec/' || status=$?
 

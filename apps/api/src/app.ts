@@ -22,6 +22,10 @@ import {
 } from '@weft/activities';
 import { graphLimitsFromEnv, runLimitsFromEnv, type Role } from '@weft/domain';
 import { authenticate } from './auth/auth.middleware';
+import { apiKeysRouter } from './api-keys/api-keys.router';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { KeyRevocations } from './api-keys/key-revocations';
+import { KeyUsage } from './api-keys/key-usage';
 import { ApiKeyCache } from './auth/api-key-cache';
 import { accountRouter, sessionRouter } from './accounts/accounts.router';
 import { AccountsService } from './accounts/accounts.service';
@@ -189,7 +193,10 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   });
   app.locals.accounts = accounts;
   app.use(sessionRouter(accounts));
-  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys, sessions }));
+  // Revocations reach every process's cache at once (api-keys/key-revocations.ts).
+  const revocations = new KeyRevocations(redis, config.WEFT_API_KEY_CACHE_MS);
+  const keyUsage = new KeyUsage(prisma, logger, config.WEFT_API_KEY_LAST_USED_INTERVAL_MS);
+  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys, sessions, revocations, usage: keyUsage }));
   // Rate limits per key (or account) and per workspace on everything with credentials (http/rate-limit.ts).
   app.use(
     AUTHENTICATED_PREFIX,
@@ -206,6 +213,7 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   );
   app.use(accountRouter(accounts));
   app.use(quotasRouter(quotas));
+  app.use(apiKeysRouter(new ApiKeysService({ prisma, audit, revocations, cache: apiKeys })));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
   app.use(membersRouter(new MembersService(prisma, audit), invitations));
   app.use(invitationsRouter(invitations));

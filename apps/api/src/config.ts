@@ -70,6 +70,8 @@ export const apiConfigSchema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
   /** how long a valid API key is remembered without reading PostgreSQL again (0: never; a revoked key stops within this) */
   WEFT_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** how often, at most, a key's last-used time is written per API process (0: on every use) */
+  WEFT_API_KEY_LAST_USED_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   /** How long an account's access token lives (README "Accounts"); refresh tokens renew it */
   WEFT_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   /** How long a refresh token lives; each refresh issues the next one with this lifetime (README "Accounts") */

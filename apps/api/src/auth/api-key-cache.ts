@@ -13,10 +13,9 @@ export interface KeyAuth {
  * Only valid keys are kept (an unknown or revoked key is looked up each time), and the cache is
  * bounded (oldest entries go first).
  *
- * Revocation: a key revoked in the database stops working in this process within `ttlMs` at the
- * latest; code that revokes a key calls `invalidate(keyId)` so that, in the process that revoked it,
- * it stops at once (with several API processes, the others within `ttlMs`, or at once if the
- * revocation is broadcast to their `invalidate`). `ttlMs` 0 turns the cache off.
+ * Revocation: the middleware reads a key's revocation marker in Redis before trusting its entry
+ * here, so a revoked key stops at once in every process (api-keys/key-revocations.ts); the process
+ * that revokes a key also calls `invalidate(keyId)`. `ttlMs` 0 turns the cache off.
  */
 export class ApiKeyCache {
   private readonly entries = new Map<string, { key: KeyAuth; expiresAt: number }>();

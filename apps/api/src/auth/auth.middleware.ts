@@ -7,6 +7,8 @@ import { ACCESS_TOKEN, type AccessTokens } from './access-tokens';
 import { hashApiKey } from './api-keys';
 import { ApiKeyCache } from './api-key-cache';
 import type { AuthContext } from './auth-context';
+import type { KeyRevocations } from '../api-keys/key-revocations';
+import type { KeyUsage } from '../api-keys/key-usage';
 import { allows, permissionOf, PERMISSIONS, type ActionKey, type WorkspaceAccess } from './permissions';
 
 const BEARER = /^Bearer\s+(\S{1,8192})\s*$/;
@@ -21,6 +23,10 @@ export interface AuthenticateDeps {
   keys?: ApiKeyCache;
   /** sessions signed out before their access tokens expire (accounts/session-revocations.ts) */
   sessions?: { isRevoked(sessionId: string): Promise<boolean> };
+  /** revocations every process sees at once (api-keys/key-revocations.ts): read before a cached key is trusted */
+  revocations?: KeyRevocations;
+  /** records each key's last use (api-keys/key-usage.ts) */
+  usage?: KeyUsage;
   now?: () => Date;
 }
 
@@ -31,14 +37,17 @@ export interface AuthenticateDeps {
  * request (a removed member is out at once). A workspace the caller does not belong to answers
  * 404, as any other workspace's object does.
  */
-export function authenticate({ prisma, tokens, keys = new ApiKeyCache(0), sessions, now = () => new Date() }: AuthenticateDeps) {
+export function authenticate({ prisma, tokens, keys = new ApiKeyCache(0), sessions, revocations, usage, now = () => new Date() }: AuthenticateDeps) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const match = BEARER.exec(req.header('authorization') ?? '');
     if (!match) throw new UnauthorizedError('Send an API key or an access token as "Authorization: Bearer ..."');
     const credential = match[1]!;
     const named = workspaceHeader(req);
     if (API_KEY.test(credential)) {
-      req.auth = await keyAuth(prisma, keys, credential, now());
+      const at = now();
+      req.auth = await keyAuth(prisma, keys, revocations, credential, at);
+      // Fire-and-forget: the request never waits for it (key-usage.ts).
+      void usage?.used(req.auth.principal.id, at);
       if (named !== undefined && named !== req.auth.tenantId) throw new WorkspaceNotFoundError(named);
       return next();
     }
@@ -64,10 +73,16 @@ function workspaceHeader(req: Request): string | undefined {
   return value;
 }
 
-async function keyAuth(prisma: PrismaClient, cache: ApiKeyCache, key: string, now: Date): Promise<AuthContext> {
+async function keyAuth(prisma: PrismaClient, cache: ApiKeyCache, revocations: KeyRevocations | undefined, key: string, now: Date): Promise<AuthContext> {
   const hash = hashApiKey(key);
   const known = cache.get(hash);
-  if (known && (!known.expiresAt || known.expiresAt > now.getTime())) return known.auth;
+  if (known && (!known.expiresAt || known.expiresAt > now.getTime())) {
+    // A cached key is trusted only while no revocation marker says otherwise (key-revocations.ts);
+    // when Redis cannot say, PostgreSQL is read as if the key were not cached.
+    const revoked = revocations ? await revocations.isRevoked(known.keyId) : false;
+    if (revoked === false) return known.auth;
+    cache.invalidate(known.keyId);
+  }
   const row = await prisma.apiKey.findUnique({ where: { hash } });
   if (!row || row.revokedAt || !isRole(row.role) || (row.expiresAt && row.expiresAt <= now)) throw new UnauthorizedError('The API key is not valid');
   const auth: AuthContext = { tenantId: row.tenantId, role: row.role, scopes: row.scopes, principal: { type: 'api_key', id: row.id } };

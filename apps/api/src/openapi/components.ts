@@ -6,6 +6,7 @@ import { liveReportSchema, notReadyReportSchema, readyReportSchema } from '../he
 import { nodeExecutionSchema, runSchema } from '../runs/runs.responses';
 import { modelProviderSchema } from '../model-providers/model-providers.router';
 import { secretSchema } from '../secrets/secrets.router';
+import { apiKeySchema, newApiKeySchema } from '../api-keys/api-keys.dto';
 import { validationResultSchema, workflowSchema, workflowVersionSchema } from '../workflows/workflows.dto';
 import { graphBody } from '../workflows/workflows.schemas';
 import { approvalFormSchema, approvalSchema } from '../approvals/approvals.responses';
@@ -21,6 +22,8 @@ export const COMPONENTS = {
   Run: { schema: runSchema, io: 'output' },
   NodeExecution: { schema: nodeExecutionSchema, io: 'output' },
   Secret: { schema: secretSchema, io: 'output' },
+  ApiKey: { schema: apiKeySchema, io: 'output' },
+  NewApiKey: { schema: newApiKeySchema, io: 'output' },
   ModelProvider: { schema: modelProviderSchema, io: 'output' },
   Approval: { schema: approvalSchema, io: 'output' },
   ApprovalForm: { schema: approvalFormSchema, io: 'output' },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCOUNT_ERRORS } from './account.errors';
 import { API_ERRORS } from './api.errors';
+import { API_KEY_ERRORS } from './api-key.errors';
 import { APPROVAL_ERRORS } from './approval.errors';
 import { ERROR_CATALOGUE, NON_RETRYABLE_CODES, describe as describeError, errorSpec, httpStatusOf, isErrorCode, isRetryable, publicError } from './catalogue';
 import { CODE_ERRORS } from './code.errors';
@@ -15,7 +16,7 @@ import { RUN_ERRORS } from './run.errors';
 import { SESSION_ERRORS } from './session.errors';
 import { TEMPLATE_ERRORS } from './template.errors';
 
-const AREAS = [RUN_ERRORS, API_ERRORS, ACCOUNT_ERRORS, SESSION_ERRORS, MEMBER_ERRORS, APPROVAL_ERRORS, KNOWLEDGE_ERRORS, LIMITS_ERRORS, NODE_ERRORS, TEMPLATE_ERRORS, CODE_ERRORS, HTTP_ERRORS, LLM_ERROR_CODES];
+const AREAS = [RUN_ERRORS, API_ERRORS, ACCOUNT_ERRORS, SESSION_ERRORS, MEMBER_ERRORS, API_KEY_ERRORS, APPROVAL_ERRORS, KNOWLEDGE_ERRORS, LIMITS_ERRORS, NODE_ERRORS, TEMPLATE_ERRORS, CODE_ERRORS, HTTP_ERRORS, LLM_ERROR_CODES];
 
 describe('the error catalogue', () => {
   it('holds each code once: no area overrides another', () => {
@@ -40,13 +41,13 @@ describe('the error catalogue', () => {
     expect(byStatus).toEqual({
       400: ['malformed_idempotency_key', 'malformed_json', 'malformed_request', 'request_encoding_invalid', 'request_forbidden_key', 'request_invalid_text', 'request_too_deep', 'workspace_header_invalid', 'workspace_required'],
       401: ['invalid_credentials', 'refresh_token_expired', 'refresh_token_invalid', 'refresh_token_reused', 'unauthorized'],
-      403: ['account_required', 'approval_role_forbidden', 'codec_namespace_not_served', 'current_password_invalid', 'forbidden', 'scope_forbidden', 'signup_closed'],
-      404: ['approval_not_found', 'document_not_found', 'form_link_invalid', 'ingestion_job_not_found', 'knowledge_not_found', 'route_not_found', 'run_not_found', 'workflow_not_found', 'workflow_version_not_found', 'workspace_not_found'],
-      409: ['approval_ambiguous', 'approval_closed', 'document_state_conflict', 'email_taken', 'ingestion_job_state_conflict', 'knowledge_busy', 'knowledge_name_taken', 'model_provider_exists', 'run_state_conflict', 'workflow_not_published', 'workflow_publish_conflict', 'workspace_name_taken'],
-      410: ['form_link_gone'],
+      403: ['account_required', 'api_key_role_above_caller', 'api_key_scope_above_caller', 'approval_role_forbidden', 'codec_namespace_not_served', 'current_password_invalid', 'forbidden', 'invitation_email_mismatch', 'member_removal_forbidden', 'owner_role_required', 'role_above_own', 'scope_forbidden', 'signup_closed'],
+      404: ['api_key_not_found', 'approval_not_found', 'document_not_found', 'form_link_invalid', 'ingestion_job_not_found', 'invitation_not_found', 'knowledge_not_found', 'member_not_found', 'route_not_found', 'run_not_found', 'workflow_not_found', 'workflow_version_not_found', 'workspace_not_found'],
+      409: ['already_member', 'api_key_expired', 'api_key_revoked', 'approval_ambiguous', 'approval_closed', 'document_state_conflict', 'email_taken', 'ingestion_job_state_conflict', 'knowledge_busy', 'knowledge_name_taken', 'last_owner', 'model_provider_exists', 'run_state_conflict', 'workflow_not_published', 'workflow_publish_conflict', 'workspace_name_taken'],
+      410: ['form_link_gone', 'invitation_expired', 'invitation_revoked', 'invitation_used'],
       413: ['payload_too_large', 'upload_too_large'],
       415: ['request_charset_unsupported', 'request_encoding_unsupported'],
-      422: ['approval_action_unknown', 'approval_values_invalid', 'codec_payload_undecodable', 'embedding_provider_not_found', 'embedding_unavailable', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'quota_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'upload_invalid', 'workflow_invalid_graph'],
+      422: ['api_key_expiry_invalid', 'api_key_scope_invalid', 'approval_action_unknown', 'approval_values_invalid', 'codec_payload_undecodable', 'embedding_provider_not_found', 'embedding_unavailable', 'idempotency_key_reused', 'model_provider_base_url_invalid', 'quota_invalid', 'rerun_inputs_conflict', 'rerun_node_unknown', 'rerun_not_possible', 'run_inputs_too_large', 'run_invalid_inputs', 'sub_workflow_cycle', 'sub_workflow_not_found', 'upload_invalid', 'workflow_invalid_graph'],
       429: ['account_locked', 'quota_exceeded', 'rate_limited'],
       500: ['internal_error'],
       502: ['retrieval_failed'],

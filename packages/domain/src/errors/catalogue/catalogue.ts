@@ -1,5 +1,6 @@
 import { ACCOUNT_ERRORS } from './account.errors';
 import { API_ERRORS } from './api.errors';
+import { API_KEY_ERRORS } from './api-key.errors';
 import { APPROVAL_ERRORS } from './approval.errors';
 import { CODE_ERRORS } from './code.errors';
 import { fillTemplate, type ErrorSpec, type ParamValue, type TemplateParams } from './error-spec';
@@ -27,6 +28,7 @@ export const ERROR_CATALOGUE = {
   ...ACCOUNT_ERRORS,
   ...MEMBER_ERRORS,
   ...SESSION_ERRORS,
+  ...API_KEY_ERRORS,
   ...APPROVAL_ERRORS,
   ...KNOWLEDGE_ERRORS,
   ...LIMITS_ERRORS,

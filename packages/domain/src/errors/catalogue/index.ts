@@ -1,6 +1,7 @@
 export * from './error-spec';
 export * from './catalogue';
 export { API_ERRORS } from './api.errors';
+export { API_KEY_ERRORS } from './api-key.errors';
 export { APPROVAL_ERRORS } from './approval.errors';
 export { KNOWLEDGE_ERRORS } from './knowledge.errors';
 export { CODE_ERRORS } from './code.errors';
