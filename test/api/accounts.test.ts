@@ -65,9 +65,26 @@ describe('sign-up', () => {
     for (const secret of [PASSWORD, session.refreshToken, session.accessToken, 'scrypt$']) expect(written).not.toContain(secret);
 
     expect(failure(await signUp('second@example.com'))).toEqual({ status: 403, code: 'signup_closed' });
-    // No invitation support is wired in yet: a token does not open the door either.
-    expect(failure(await signUp('third@example.com', { invitation: 'inv-token' }))).toEqual({ status: 403, code: 'signup_closed' });
+    // A made-up invitation does not open the door either, and leaves no account behind.
+    expect(failure(await signUp('third@example.com', { invitation: 'inv-token' }))).toEqual({ status: 404, code: 'invitation_not_found' });
     expect(await h.prisma.account.count()).toBe(1);
+  });
+
+  it('signs a person up with an invitation: the new account joins the workspace with the invited role, once', async () => {
+    const owner = (await signUp('owner@example.com', { workspace: 'Acme' })).body.data;
+    const invited = await as(owner.accessToken)('POST', '/v1/invitations', { email: 'Dev@Example.com', role: 'developer' });
+    expect(invited.status).toBe(201);
+    const { token } = invited.body.data;
+
+    // Another email cannot use it, and the refusal keeps no account.
+    expect(failure(await signUp('someone.else@example.com', { invitation: token }))).toEqual({ status: 403, code: 'invitation_email_mismatch' });
+    const joined = await signUp('dev@example.com', { invitation: token });
+    expect(joined.status).toBe(201);
+    expect(joined.body.data.workspaces).toEqual([expect.objectContaining({ id: owner.workspaceId, role: 'developer' })]);
+    expect((await as(joined.body.data.accessToken)('GET', '/v1/workflows')).status).toBe(200);
+    expect(await h.prisma.account.count()).toBe(2);
+    // Used once.
+    expect(failure(await signUp('dev2@example.com', { invitation: token }))).toEqual({ status: 410, code: 'invitation_used' });
   });
 
   it('lets only one of two concurrent first sign-ups become the owner', async () => {

@@ -101,6 +101,7 @@ describe('invitations', () => {
       ['invitation.create', 'account', owner.accountId],
       ['invitation.accept', 'account', bob.accountId],
       ['member.add', 'account', bob.accountId],
+      ['workflow.create', 'account', bob.accountId],
     ]);
     expect(audit.every((a) => a.requestId)).toBe(true);
     const [, , signature] = inv.token.split('.').slice(1);

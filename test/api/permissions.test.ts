@@ -17,37 +17,6 @@ import { httpClient, publishGraph, resetDatabase, startHarness, type ApiClient, 
  * narrow its role (403 scope_forbidden); `account` routes refuse API keys.
  */
 
-/**
- * Routes of the table that the other issue-12 branches mount (accounts, members, keys, usage,
- * quotas, audit). The lead empties this list at merge; a route listed here that the app mounts
- * fails the first test, so the list cannot outlive its reason.
- */
-const PENDING_ROUTES: readonly string[] = [
-  'POST /v1/auth/sign-up',
-  'POST /v1/auth/sign-in',
-  'POST /v1/auth/refresh',
-  'POST /v1/auth/sign-out',
-  'PUT /v1/auth/password',
-  'GET /v1/workspaces',
-  'POST /v1/workspaces',
-  'POST /v1/invitations/:token/accept',
-  'GET /v1/members',
-  'POST /v1/members',
-  'PATCH /v1/members/:id',
-  'DELETE /v1/members/:id',
-  'GET /v1/invitations',
-  'POST /v1/invitations',
-  'DELETE /v1/invitations/:id',
-  'GET /v1/api-keys',
-  'POST /v1/api-keys',
-  'POST /v1/api-keys/:id/rotate',
-  'DELETE /v1/api-keys/:id',
-  'GET /v1/usage',
-  'GET /v1/quotas',
-  'PUT /v1/quotas',
-  'GET /v1/audit',
-];
-
 interface Route {
   key: string;
   method: string;
@@ -120,7 +89,7 @@ async function call(credential: string | undefined, method: string, path: string
 }
 
 describe('the permission table and the mounted routes', () => {
-  it('agree: every mounted route has its entry, every route of the table is mounted (but the pending ones)', async () => {
+  it('agree: every mounted route has its entry, every route of the table is mounted', async () => {
     const table = Object.keys(PERMISSIONS).filter((k) => !k.startsWith('action:'));
     const { routes: express } = mountedRoutes(h.app);
     // Every Express route (declared or not) is in the table, with the access the table gives it.
@@ -128,13 +97,8 @@ describe('the permission table and the mounted routes', () => {
     expect([...mounted].filter((k) => !(k in PERMISSIONS))).toEqual([]);
     expect(routes.filter((r) => PERMISSIONS[r.key as keyof typeof PERMISSIONS] !== r.access).map((r) => r.key)).toEqual([]);
     expect(routes.map((r) => r.key).sort()).toEqual([...mounted].sort());
-    // The table's routes that no router mounts are exactly the pending ones.
-    const unmounted = table.filter((k) => !mounted.has(k));
-    expect({ 'in the table, not mounted': unmounted.filter((k) => !PENDING_ROUTES.includes(k)), 'pending, but mounted now (remove from PENDING_ROUTES)': PENDING_ROUTES.filter((k) => mounted.has(k)) }).toEqual({
-      'in the table, not mounted': [],
-      'pending, but mounted now (remove from PENDING_ROUTES)': [],
-    });
-    expect(PENDING_ROUTES.filter((k) => !(k in PERMISSIONS))).toEqual([]);
+    // And every route of the table is mounted.
+    expect({ 'in the table, not mounted': table.filter((k) => !mounted.has(k)) }).toEqual({ 'in the table, not mounted': [] });
   });
 
   it('and the OpenAPI document says the same roles and scope for each route', async () => {
@@ -315,7 +279,7 @@ describe('across workspaces', () => {
     const withIds = workspaceRoutes().filter((r) => r.path.includes(':') && !(r.path in NO_OBJECT));
     // A route with a parameter and neither a factory nor a reason fails here, naming itself.
     expect(withIds.filter((r) => !(r.path in made)).map((r) => r.key)).toEqual([]);
-    // The table's routes with ids all have a factory, the pending ones too (ready for their merge).
+    // The table's routes with ids all have a factory.
     const tablePaths = Object.keys(PERMISSIONS).filter((k) => !k.startsWith('action:') && isWorkspace(PERMISSIONS[k as keyof typeof PERMISSIONS])).map((k) => k.split(' ')[1]!);
     expect([...new Set(tablePaths.filter((p) => p.includes(':') && !(p in made) && !(p in NO_OBJECT)))]).toEqual([]);
 

@@ -21,13 +21,6 @@ import { CORPUS, seedKnowledge, type SeededKnowledge } from '../support/knowledg
  */
 
 /**
- * Object types whose routes the other issue-12 branches mount. Their probes are written and ready;
- * until their routes are mounted the test checks only that they still are not (a pending type whose
- * routes are all mounted fails, naming itself). The lead empties this list at merge.
- */
-const PENDING_OBJECT_TYPES: readonly string[] = ['Membership', 'Invitation', 'ApiKey', 'AuditEntry', 'WorkspaceQuota'];
-
-/**
  * Models with a tenantId that no route names by id or lists: each is reached only through an object
  * that is in OBJECT_TYPES, whose probe covers it.
  */
@@ -117,7 +110,7 @@ const knowledgeOfA = once(() =>
 );
 
 interface ObjectType {
-  /** the routes its probes call: all mounted once the type is not pending */
+  /** the routes its probes call (all mounted: checked below) */
   routes: readonly RouteKey[];
   /** makes one in A, probes it from B, and checks A still has it as it was */
   isolated(): Promise<void>;
@@ -410,28 +403,21 @@ describe('the registry of object types', () => {
     const missing = tenantScoped.filter((m) => !(m in OBJECT_TYPES) && !(m in NOT_DIRECTLY_ADDRESSABLE));
     // A new tenant-scoped model fails here: add its isolation probe to OBJECT_TYPES.
     expect({ 'not in OBJECT_TYPES': missing }).toEqual({ 'not in OBJECT_TYPES': [] });
-    const known = [...Object.keys(OBJECT_TYPES), ...Object.keys(NOT_DIRECTLY_ADDRESSABLE), ...PENDING_OBJECT_TYPES];
+    const known = [...Object.keys(OBJECT_TYPES), ...Object.keys(NOT_DIRECTLY_ADDRESSABLE)];
     expect(known.filter((m) => !tenantScoped.includes(m))).toEqual([]);
     expect(Object.keys(OBJECT_TYPES).filter((m) => m in NOT_DIRECTLY_ADDRESSABLE)).toEqual([]);
     for (const [model, type] of Object.entries(OBJECT_TYPES)) expect([model, type.routes.filter((r) => !(r in PERMISSIONS))]).toEqual([model, []]);
   });
 
-  it('mounts the routes of every type that is not pending, and not all of a pending one’s yet', () => {
+  it('mounts the routes of every type', () => {
     const mounted = new Set(mountedRoutes(h.app).routes.map((r) => `${r.method.toUpperCase()} ${r.path}`));
-    const unmounted = Object.entries(OBJECT_TYPES)
-      .filter(([model]) => !PENDING_OBJECT_TYPES.includes(model))
-      .flatMap(([model, type]) => type.routes.filter((r) => !mounted.has(r)).map((r) => `${model}: ${r}`));
+    const unmounted = Object.entries(OBJECT_TYPES).flatMap(([model, type]) => type.routes.filter((r) => !mounted.has(r)).map((r) => `${model}: ${r}`));
     expect(unmounted).toEqual([]);
-    const ready = PENDING_OBJECT_TYPES.filter((model) => OBJECT_TYPES[model]!.routes.every((r) => mounted.has(r)));
-    expect({ 'pending, but its routes are mounted (remove from PENDING_OBJECT_TYPES)': ready }).toEqual({
-      'pending, but its routes are mounted (remove from PENDING_OBJECT_TYPES)': [],
-    });
   });
 });
 
 describe('an object of workspace A, seen from workspace B', () => {
-  const active = Object.keys(OBJECT_TYPES).filter((model) => !PENDING_OBJECT_TYPES.includes(model));
-  it.each(active)('%s: invisible and untouchable', async (model) => {
+  it.each(Object.keys(OBJECT_TYPES))('%s: invisible and untouchable', async (model) => {
     await OBJECT_TYPES[model]!.isolated();
   });
 });
