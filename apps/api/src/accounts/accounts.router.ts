@@ -110,7 +110,7 @@ const session = (req: Request) => req.account!;
 export function accountRouter(service: AccountsService): Router {
   return bindRoutes(accountRoutes, {
     signOut: async (req, res) => {
-      await service.signOut(session(req).sessionId);
+      await service.signOut(session(req).accountId, session(req).sessionId);
       sendData(req, res, { signedOut: true });
     },
     changePassword: async (req, res, { body }) => {
