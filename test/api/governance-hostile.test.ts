@@ -120,3 +120,101 @@ describe('refresh-token family under races', () => {
     expect(back.status).toBe(200);
   });
 });
+
+describe('sign-up of a closed deployment', () => {
+  it('does not tell an anonymous caller with a made-up invitation which emails have accounts', async () => {
+    const signUp = (email: string, invitation: string) => anon()('POST', '/v1/auth/sign-up', { email, password: PASSWORD, invitation });
+    // The same answer for an email with an account and one without.
+    expect(failure(await signUp('owner@example.com', 'made-up'))).toEqual({ status: 404, code: 'invitation_not_found' });
+    expect(failure(await signUp('nobody@example.com', 'made-up'))).toEqual({ status: 404, code: 'invitation_not_found' });
+
+    const owner = (await signIn('owner@example.com')).body.data;
+    const other = await as(owner.accessToken)('POST', '/v1/invitations', { email: 'someone@example.com', role: 'viewer' });
+    expect(other.status).toBe(201);
+    // Someone else's invitation is refused as such, whatever the email.
+    expect(failure(await signUp('owner@example.com', other.body.data.token))).toEqual({ status: 403, code: 'invitation_email_mismatch' });
+
+    // An invitation for an email that has an account: the invited person is told to sign in, and nothing is kept.
+    await h.prisma.account.create({ data: { id: 'acct_hostile_x', email: 'existing@example.com', passwordHash: 'scrypt$10$8$1$AAAAAAAAAAAAAAAAAAAAAA$' + 'A'.repeat(43) } });
+    const mine = await as(owner.accessToken)('POST', '/v1/invitations', { email: 'existing@example.com', role: 'developer' });
+    expect(failure(await signUp('existing@example.com', mine.body.data.token))).toEqual({ status: 409, code: 'email_taken' });
+    expect(await h.prisma.membership.count({ where: { accountId: 'acct_hostile_x' } })).toBe(0);
+    expect((await h.prisma.invitation.findUniqueOrThrow({ where: { id: mine.body.data.id } })).acceptedAt).toBeNull();
+  });
+});
+
+describe('bad input on the new routes', () => {
+  it('answers every malformed request with a 4xx and a code, never a 500', async () => {
+    const owner = (await signIn('owner@example.com')).body.data;
+    const me = as(owner.accessToken);
+    const huge = 'x'.repeat(100_000);
+    const anonProbes: [string, string, unknown, Record<string, string>?][] = [
+      ['POST', '/v1/auth/sign-in', '{"email": "owner@example.com", "password": '],
+      ['POST', '/v1/auth/sign-in', { email: ['owner@example.com'], password: 1 }],
+      ['POST', '/v1/auth/sign-in', { email: 'owner@example.com', password: huge }],
+      ['POST', '/v1/auth/sign-in', { email: `${huge}@example.com`, password: PASSWORD }],
+      ['POST', '/v1/auth/sign-in', { email: ' Owner@Example.com ', password: PASSWORD }],
+      ['POST', '/v1/auth/sign-in', { email: 'owner@example.com', password: PASSWORD, workspaceId: '../../etc' }],
+      ['POST', '/v1/auth/sign-in', { email: 'ówner@exämple.com', password: '\u0000\uffff\ud800' }],
+      ['POST', '/v1/auth/sign-in', null],
+      ['POST', '/v1/auth/sign-in', '[]'],
+      ['POST', '/v1/auth/sign-up', { email: 'x@example.com', password: 'p'.repeat(257) }],
+      ['POST', '/v1/auth/sign-up', { email: 'x@example.com', password: PASSWORD, invitation: huge }],
+      ['POST', '/v1/auth/sign-up', { email: 'x@example.com', password: PASSWORD, invitation: 'i1.AAAA.zz.' + 'A'.repeat(43) }],
+      ['POST', '/v1/auth/refresh', { refreshToken: 'rt_' + 'A'.repeat(43), workspaceId: 'tn_nope' }],
+      ['POST', '/v1/auth/refresh', { refreshToken: 12 }],
+      ['POST', '/v1/auth/refresh', 'not json', { 'content-type': 'text/plain' }],
+    ];
+    for (const [method, path, body, headers] of anonProbes) {
+      const r = await anon()(method, path, body, headers);
+      expect({ path, body: typeof body === 'string' ? body.slice(0, 60) : body === null ? null : 'object', status: r.status < 500, code: typeof r.body?.code }).toEqual({
+        path,
+        body: typeof body === 'string' ? body.slice(0, 60) : body === null ? null : 'object',
+        status: true,
+        code: 'string',
+      });
+    }
+    const authed: [string, string, unknown?, Record<string, string>?][] = [
+      ['GET', '/v1/members', undefined, { 'X-Workspace-Id': 'a'.repeat(65) }],
+      ['GET', '/v1/members', undefined, { 'X-Workspace-Id': 'tn_not_mine' }],
+      ['GET', '/v1/members?limit=100000&page=-1'],
+      ['GET', '/v1/members?role=root'],
+      ['PATCH', `/v1/members/${'m'.repeat(5000)}`, { role: 'owner' }],
+      ['PATCH', '/v1/members/mem_x', { role: ['owner'] }],
+      ['DELETE', `/v1/members/${encodeURIComponent('%00')}`],
+      ['POST', '/v1/members', { email: 'not an email', role: 'viewer' }],
+      ['POST', '/v1/invitations', { email: 'a@example.com', role: 'viewer', expiresInHours: 1e308 }],
+      ['POST', '/v1/invitations', { email: 'a@example.com', role: 'viewer', expiresInHours: -5 }],
+      ['POST', `/v1/invitations/${'A'.repeat(700)}/accept`],
+      ['POST', `/v1/invitations/${'A'.repeat(5000)}/accept`],
+      ['POST', '/v1/invitations/i1.%ZZ/accept'],
+      ['DELETE', '/v1/invitations/inv_nope'],
+      ['POST', '/v1/api-keys', { name: huge, role: 'viewer' }],
+      ['POST', '/v1/api-keys', { name: 'k', role: 'viewer', expiresAt: '2999-99-99T00:00:00Z' }],
+      ['POST', '/v1/api-keys', { name: 'k', role: 'viewer', expiresAt: '+275760-09-13T00:00:00.000Z' }],
+      ['POST', '/v1/api-keys', { name: 'k', role: 'viewer', expiresInDays: 1e308 }],
+      ['POST', '/v1/api-keys', { name: 'k', role: 'viewer', scopes: ['x'.repeat(1000)] }],
+      ['POST', '/v1/api-keys/key_nope/rotate'],
+      ['DELETE', '/v1/api-keys/key_nope'],
+      ['PUT', '/v1/quotas', { concurrentRuns: 1e308 }],
+      ['PUT', '/v1/quotas', { concurrentRuns: -1 }],
+      ['PUT', '/v1/quotas', { concurrentRuns: 1.5 }],
+      ['PUT', '/v1/quotas', { concurrentRuns: '5' }],
+      ['PUT', '/v1/quotas', '{"concurrentRuns": 1e400}'],
+      ['GET', '/v1/usage?from=2026-12-01&to=2026-01-01'],
+      ['GET', '/v1/usage?from=0001-01-01&to=9999-12-31'],
+      ['GET', '/v1/usage?from=2026-02-30'],
+      ['GET', '/v1/audit?from=not-a-time'],
+      ['GET', '/v1/audit?from=275760-09-13T00:00:00Z'],
+      ['GET', `/v1/audit?objectId=${'o'.repeat(5000)}`],
+      ['GET', '/v1/audit?action=a.b.c.d.e.f'],
+      ['POST', '/v1/workspaces', { name: huge }],
+      ['POST', '/v1/workspaces', { name: '\u0000' }],
+      ['PUT', '/v1/auth/password', { currentPassword: huge, newPassword: PASSWORD }],
+    ];
+    for (const [method, path, body, headers] of authed) {
+      const r = await me(method, path, body, headers);
+      expect({ method, path: path.slice(0, 80), fine: r.status < 500 && typeof r.body?.code === 'string' }).toEqual({ method, path: path.slice(0, 80), fine: true });
+    }
+  });
+});

@@ -100,7 +100,13 @@ export class AccountsService {
         const first = (await tx.account.findFirst({ select: { id: true } })) === null;
         const invited = body.invitation !== undefined && this.options.acceptInvitation !== undefined;
         if (!first && !invited && !this.options.openSignup) throw signupClosed();
-        if (await tx.account.findUnique({ where: { email: account.email }, select: { id: true } })) throw emailTaken();
+        const taken = await tx.account.findUnique({ where: { email: account.email }, select: { id: true } });
+        if (taken) {
+          // Sign-up is closed: a made-up invitation must not tell which emails have accounts, so the
+          // token is checked first, as if the existing account accepted it (undone by the refusal).
+          if (!first && invited) await this.options.acceptInvitation!(tx, body.invitation!, { id: taken.id, email: account.email }, { requestId });
+          throw emailTaken();
+        }
         if (!first && invited) {
           await tx.account.create({ data: account });
           return (await this.options.acceptInvitation!(tx, body.invitation!, { id: account.id, email: account.email }, { requestId })).tenantId;
