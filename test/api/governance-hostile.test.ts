@@ -218,3 +218,38 @@ describe('bad input on the new routes', () => {
     }
   });
 });
+
+describe('the anonymous session routes under a flood', () => {
+  let limited: Harness;
+  beforeAll(async () => {
+    limited = await startHarness('governance-hostile-address', { ...SETTINGS, WEFT_RATE_LIMIT_ADDRESS_PER_MINUTE: '3' });
+    const stale = await limited.redis.keys('weft:rl:address*');
+    if (stale.length > 0) await limited.redis.del(...stale);
+  });
+  afterAll(async () => {
+    await limited.close();
+  });
+
+  it('limits sign-in, sign-up and refresh per source address, whatever the email or token, with the headers and 429 rate_limited', async () => {
+    const call = httpClient(limited.url);
+    // Guesses across many emails: each email is below its lockout, the address is not below its limit.
+    const first = await call('POST', '/v1/auth/sign-in', { email: 'a1@example.com', password: 'guess one' });
+    expect(failure(first)).toEqual({ status: 401, code: 'invalid_credentials' });
+    expect(first.headers.get('ratelimit-limit')).toBe('3');
+    expect(first.headers.get('ratelimit-remaining')).toBe('2');
+    expect(failure(await call('POST', '/v1/auth/sign-up', { email: 'a2@example.com', password: PASSWORD, invitation: 'made-up' }))).toEqual({ status: 404, code: 'invitation_not_found' });
+    expect(failure(await call('POST', '/v1/auth/refresh', { refreshToken: 'rt_' + 'A'.repeat(43) }))).toEqual({ status: 401, code: 'refresh_token_invalid' });
+    for (const [path, body] of [
+      ['/v1/auth/sign-in', { email: 'a3@example.com', password: 'guess four' }],
+      ['/v1/auth/sign-up', { email: 'a4@example.com', password: PASSWORD }],
+      ['/v1/auth/refresh', { refreshToken: 'garbage' }],
+    ] as const) {
+      const refused = await call('POST', path, body);
+      expect(failure(refused)).toEqual({ status: 429, code: 'rate_limited' });
+      expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    // Routes with credentials are not counted here: their own limits apply.
+    expect((await call('GET', '/v1/workspaces')).status).toBe(401);
+  });
+});
