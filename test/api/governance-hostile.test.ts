@@ -1,7 +1,10 @@
 import { httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
 
-// Issue 12 reviewed as a hostile tenant: races on the lockout and on the refresh-token family.
-// Cheap scrypt and a lockout after 3 failures, as in accounts.test.ts.
+// Issue 12 reviewed as a hostile tenant and a hostile anonymous caller: concurrent guesses against
+// the lockout, races on the refresh-token family (reuse, sign-out, password change), account
+// enumeration through a made-up invitation, malformed input on the new routes, and the per-address
+// limit of the anonymous session routes. Cheap scrypt and a lockout after 3 failures, as in
+// accounts.test.ts.
 const SETTINGS = { WEFT_PASSWORD_HASH_LOG_N: '10', WEFT_SIGNIN_MAX_FAILURES: '3', WEFT_SIGNIN_LOCK_SECONDS: '900' };
 const PASSWORD = 'correct horse battery';
 
