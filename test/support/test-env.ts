@@ -37,5 +37,6 @@ export function serviceEnv(taskQueue: string) {
     // a suite that tests the limits sets its own (test/api/limits.test.ts).
     WEFT_RATE_LIMIT_KEY_PER_MINUTE: '0',
     WEFT_RATE_LIMIT_WORKSPACE_PER_MINUTE: '0',
+    WEFT_RATE_LIMIT_ADDRESS_PER_MINUTE: '0',
   };
 }

@@ -48,7 +48,8 @@ import { setInputLimits } from './http/input-hygiene';
 import { requestContext, runLogContext } from './http/request-context';
 import { traceRequests } from './http/trace-requests';
 import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
-import { rateLimit } from './http/rate-limit';
+import { addressRateLimit, rateLimit } from './http/rate-limit';
+import { ANONYMOUS_SESSION_PATHS } from './accounts/accounts.router';
 import { quotaDefaultsOf } from './quotas/quota-fields';
 import { quotasRouter } from './quotas/quotas.router';
 import { QuotasService } from './quotas/quotas.service';
@@ -192,6 +193,13 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
     audit,
   });
   app.locals.accounts = accounts;
+  // The anonymous session routes: limited per source address (http/rate-limit.ts addressRateLimit).
+  if (config.WEFT_RATE_LIMIT_ADDRESS_PER_MINUTE > 0) {
+    app.use(
+      ANONYMOUS_SESSION_PATHS,
+      addressRateLimit({ redis, logger, windowSeconds: config.WEFT_RATE_LIMIT_WINDOW_SECONDS, points: config.WEFT_RATE_LIMIT_ADDRESS_PER_MINUTE }),
+    );
+  }
   app.use(sessionRouter(accounts));
   // Revocations reach every process's cache at once (api-keys/key-revocations.ts).
   const revocations = new KeyRevocations(redis, config.WEFT_API_KEY_CACHE_MS);

@@ -101,6 +101,13 @@ export const apiConfigSchema = z.object({
    */
   WEFT_RATE_LIMIT_KEY_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
   WEFT_RATE_LIMIT_WORKSPACE_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  /**
+   * Requests per window of each source address (req.ip: set Express's "trust proxy" behind a
+   * proxy) to the anonymous session routes (sign-up, sign-in, refresh): their credential is the
+   * body, so nothing else limits a guessing flood across many emails, or the scrypt it costs; 0: no
+   * limit.
+   */
+  WEFT_RATE_LIMIT_ADDRESS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(30),
   WEFT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** how long a workspace's rate limits are remembered without reading its quota row again (another process sees a change within this) */
   WEFT_QUOTA_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),

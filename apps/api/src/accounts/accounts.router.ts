@@ -7,8 +7,8 @@ import { sessionSchema, signedOutSchema, workspaceSchema } from './accounts.resp
 import { changePasswordBody, createWorkspaceBody, listWorkspacesQuery, refreshBody, signInBody, signUpBody } from './accounts.schemas';
 import type { AccountsService } from './accounts.service';
 
-/** The statuses of the anonymous routes: no credentials, so no 401 of the key check, but their own 401s. */
-const ANONYMOUS_BODY_ERRORS = [400, 413, 415, 503] as const;
+/** The statuses of the anonymous routes: no credentials, so no 401 of the key check, but their own 401s; 429 of the per-address limit. */
+const ANONYMOUS_BODY_ERRORS = [400, 413, 415, 429, 503] as const;
 
 /**
  * Sign-up, sign-in and refresh: anonymous (the body is the credential), mounted before the
@@ -31,7 +31,7 @@ export const sessionRoutes = defineRoutes({
     note: 'locked for WEFT_SIGNIN_LOCK_SECONDS after WEFT_SIGNIN_MAX_FAILURES failures in a row (429 with Retry-After)',
     request: { body: signInBody },
     responses: { 200: data(sessionSchema, 'Signed in: an access token and a refresh token') },
-    errors: [...ANONYMOUS_BODY_ERRORS, 401, 404, 429],
+    errors: [...ANONYMOUS_BODY_ERRORS, 401, 404],
   },
   refresh: {
     method: 'post',
@@ -43,6 +43,9 @@ export const sessionRoutes = defineRoutes({
     errors: [...ANONYMOUS_BODY_ERRORS, 401, 404],
   },
 });
+
+/** The paths of the anonymous routes, limited per source address (app.ts). */
+export const ANONYMOUS_SESSION_PATHS = Object.values(sessionRoutes).map((r) => r.path);
 
 /** Routes of a signed-in account (an access token; API keys are refused). */
 export const accountRoutes = defineRoutes({
@@ -110,7 +113,7 @@ const session = (req: Request) => req.account!;
 export function accountRouter(service: AccountsService): Router {
   return bindRoutes(accountRoutes, {
     signOut: async (req, res) => {
-      await service.signOut(session(req).sessionId);
+      await service.signOut(session(req).accountId, session(req).sessionId);
       sendData(req, res, { signedOut: true });
     },
     changePassword: async (req, res, { body }) => {

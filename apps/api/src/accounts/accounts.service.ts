@@ -46,6 +46,19 @@ const SIGN_UP_LOCK = 0x77656674;
 const SESSION_WORKSPACES = 100;
 const REFRESH_TOKEN = /^rt_[A-Za-z0-9_-]{43}$/;
 
+/**
+ * Serializes the changes to one account's sessions (a refresh's next token, a revocation, a
+ * password change): a revocation running while a refresh creates the next token would not see it,
+ * and the session would outlive its sign-out. Transaction-scoped; the key's first half is ours.
+ */
+const SESSIONS_LOCK = 0x73657373;
+async function lockSessions(tx: Prisma.TransactionClient, accountId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SESSIONS_LOCK}::int, hashtext(${accountId}))`;
+}
+
+/** The refresh token was used up by a concurrent refresh (refresh(): a reuse). */
+class ReusedInRace extends Error {}
+
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const newRefreshToken = () => `rt_${randomBytes(32).toString('base64url')}`;
 
@@ -87,7 +100,13 @@ export class AccountsService {
         const first = (await tx.account.findFirst({ select: { id: true } })) === null;
         const invited = body.invitation !== undefined && this.options.acceptInvitation !== undefined;
         if (!first && !invited && !this.options.openSignup) throw signupClosed();
-        if (await tx.account.findUnique({ where: { email: account.email }, select: { id: true } })) throw emailTaken();
+        const taken = await tx.account.findUnique({ where: { email: account.email }, select: { id: true } });
+        if (taken) {
+          // Sign-up is closed: a made-up invitation must not tell which emails have accounts, so the
+          // token is checked first, as if the existing account accepted it (undone by the refusal).
+          if (!first && invited) await this.options.acceptInvitation!(tx, body.invitation!, { id: taken.id, email: account.email }, { requestId });
+          throw emailTaken();
+        }
         if (!first && invited) {
           await tx.account.create({ data: account });
           return (await this.options.acceptInvitation!(tx, body.invitation!, { id: account.id, email: account.email }, { requestId })).tenantId;
@@ -124,7 +143,7 @@ export class AccountsService {
     const token = await this.prisma.refreshToken.findUnique({ where: { hash: sha256(body.refreshToken) }, include: { account: true } });
     if (!token) throw refreshTokenInvalid();
     if (token.usedAt) {
-      await this.revokeFamilies([token.familyId]);
+      await this.revokeFamilies(token.accountId, [token.familyId]);
       throw refreshTokenReused();
     }
     if (token.revokedAt) throw refreshTokenInvalid();
@@ -132,18 +151,29 @@ export class AccountsService {
     if (token.expiresAt <= now) throw refreshTokenExpired();
     // Checked before the token is used up: a wrong workspace does not cost the session.
     const workspaceId = await this.workspaceFor(token.accountId, body.workspaceId);
-    // Used up only if nobody used it meanwhile: of two concurrent refreshes with one token, one is a reuse.
-    const used = await this.prisma.refreshToken.updateMany({ where: { id: token.id, usedAt: null, revokedAt: null }, data: { usedAt: now } });
-    if (used.count !== 1) {
-      await this.revokeFamilies([token.familyId]);
+    // Used up only if nobody used it meanwhile: of two concurrent refreshes with one token, one is a
+    // reuse. The next token is created in the same transaction as the use: the loser's update waits
+    // for the winner's commit, so the family revocation that follows also revokes the winner's new
+    // token (created outside, it could land after the revocation and keep the session alive).
+    try {
+      return await this.issueSession(token.account, token.familyId, workspaceId, async (tx) => {
+        await lockSessions(tx, token.accountId);
+        const used = await tx.refreshToken.updateMany({ where: { id: token.id, usedAt: null, revokedAt: null }, data: { usedAt: now } });
+        if (used.count === 1) return;
+        // Revoked meanwhile (sign-out, password change, a reuse elsewhere): not a reuse of its own.
+        const seen = await tx.refreshToken.findUniqueOrThrow({ where: { id: token.id }, select: { revokedAt: true } });
+        throw seen.revokedAt ? refreshTokenInvalid() : new ReusedInRace();
+      });
+    } catch (err) {
+      if (!(err instanceof ReusedInRace)) throw err;
+      await this.revokeFamilies(token.accountId, [token.familyId]);
       throw refreshTokenReused();
     }
-    return this.issueSession(token.account, token.familyId, workspaceId);
   }
 
   /** Ends the session: its refresh tokens and, at once, its access tokens. */
-  async signOut(sessionId: string): Promise<void> {
-    await this.revokeFamilies([sessionId]);
+  async signOut(accountId: string, sessionId: string): Promise<void> {
+    await this.revokeFamilies(accountId, [sessionId]);
   }
 
   /**
@@ -157,6 +187,7 @@ export class AccountsService {
     const passwordHash = await hashPassword(body.newPassword, this.options.passwordParams);
     const now = this.now();
     const others = await this.prisma.$transaction(async (tx) => {
+      await lockSessions(tx, accountId);
       await tx.account.update({ where: { id: accountId }, data: { passwordHash } });
       const families = await tx.refreshToken.findMany({ where: { accountId, familyId: { not: sessionId }, revokedAt: null }, distinct: ['familyId'], select: { familyId: true } });
       await tx.refreshToken.updateMany({ where: { accountId, familyId: { not: sessionId }, revokedAt: null }, data: { revokedAt: now } });
@@ -202,21 +233,46 @@ export class AccountsService {
     return tenantId;
   }
 
-  /** Throws 429 while the account is locked, and the given error (counting the failure, locking at the limit) for a wrong password. */
+  /**
+   * Throws 429 while the account is locked, and the given error (counting the failure, locking at
+   * the limit) for a wrong password. Each attempt is counted BEFORE its password is checked, and
+   * only while the account is unlocked and under the limit (one conditional UPDATE): of any number
+   * of concurrent guesses, at most `maxFailures` are ever checked per lock period; a right password
+   * then starts the count again.
+   */
   private async checkPassword(account: AccountRow, password: string, wrong: () => SessionError): Promise<void> {
     const now = this.now();
-    const locked = lockedFor(account, now);
-    if (locked > 0) throw new AccountLockedError(locked);
+    const { maxFailures, lockSeconds } = this.options.lockout;
+    let failedSignIns: number;
+    try {
+      ({ failedSignIns } = await this.prisma.account.update({
+        where: { id: account.id, failedSignIns: { lt: maxFailures }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
+        data: { failedSignIns: { increment: 1 } },
+        select: { failedSignIns: true },
+      }));
+    } catch (err) {
+      if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025')) throw err;
+      // Locked, or as many attempts as the limit allows are counted and not yet answered (being
+      // checked right now, or left over from a higher limit): that is a lock too, from now.
+      const current = await this.prisma.account.findUnique({ where: { id: account.id }, select: { failedSignIns: true, lockedUntil: true } });
+      if (!current) throw wrong();
+      const locked = lockedFor(current, now);
+      if (locked > 0) throw new AccountLockedError(locked);
+      await this.prisma.account.updateMany({
+        where: { id: account.id, failedSignIns: { gte: maxFailures }, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
+        data: afterFailure(current.failedSignIns, this.options.lockout, now),
+      });
+      throw new AccountLockedError(lockSeconds);
+    }
     if (await verifyPassword(password, account.passwordHash)) {
-      if (account.failedSignIns !== 0 || account.lockedUntil) await this.prisma.account.update({ where: { id: account.id }, data: { failedSignIns: 0, lockedUntil: null } });
+      await this.prisma.account.update({ where: { id: account.id }, data: { failedSignIns: 0, lockedUntil: null } });
       return;
     }
-    // Counted in the database: concurrent failures all count.
-    const { failedSignIns } = await this.prisma.account.update({ where: { id: account.id }, data: { failedSignIns: { increment: 1 } }, select: { failedSignIns: true } });
+    // The failure is counted already (above); at the limit the account locks.
     const next = afterFailure(failedSignIns, this.options.lockout, now);
     if (!next.lockedUntil) throw wrong();
     await this.prisma.account.update({ where: { id: account.id }, data: next });
-    throw new AccountLockedError(this.options.lockout.lockSeconds);
+    throw new AccountLockedError(lockSeconds);
   }
 
   /** The workspace a session's access token names: the one asked for (a membership, else 404), or the account's first. */
@@ -231,11 +287,19 @@ export class AccountsService {
   }
 
   /** A new refresh token of the family and an access token of the session. */
-  private async issueSession(account: AccountRow, familyId: string, workspaceId: string | undefined): Promise<SessionDto> {
+  private async issueSession(
+    account: AccountRow,
+    familyId: string,
+    workspaceId: string | undefined,
+    before?: (tx: Prisma.TransactionClient) => Promise<void>,
+  ): Promise<SessionDto> {
     const refreshToken = newRefreshToken();
     const { refreshTtlSeconds, tokens } = this.options;
-    await this.prisma.refreshToken.create({
-      data: { id: newId('rt'), accountId: account.id, familyId, hash: sha256(refreshToken), expiresAt: new Date(this.now().getTime() + refreshTtlSeconds * 1000) },
+    await this.prisma.$transaction(async (tx) => {
+      await before?.(tx);
+      await tx.refreshToken.create({
+        data: { id: newId('rt'), accountId: account.id, familyId, hash: sha256(refreshToken), expiresAt: new Date(this.now().getTime() + refreshTtlSeconds * 1000) },
+      });
     });
     const memberships = await this.prisma.membership.findMany({
       where: { accountId: account.id },
@@ -256,8 +320,11 @@ export class AccountsService {
   }
 
   /** Revokes every refresh token of the families, and their access tokens at once. */
-  private async revokeFamilies(familyIds: string[]): Promise<void> {
-    await this.prisma.refreshToken.updateMany({ where: { familyId: { in: familyIds }, revokedAt: null }, data: { revokedAt: this.now() } });
+  private async revokeFamilies(accountId: string, familyIds: string[]): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await lockSessions(tx, accountId);
+      await tx.refreshToken.updateMany({ where: { familyId: { in: familyIds }, revokedAt: null }, data: { revokedAt: this.now() } });
+    });
     await this.options.revocations.revoke(familyIds);
   }
 

@@ -48,7 +48,7 @@ export class AccessTokens {
   /** The claims of a valid, unexpired token of ours; undefined for anything else. */
   async verify(token: string): Promise<AccessClaims | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'iat', 'sub'] });
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return undefined;
       return { sub: payload.sub, sid: payload.sid, ...(typeof payload.ws === 'string' ? { ws: payload.ws } : {}) };
     } catch {

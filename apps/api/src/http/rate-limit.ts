@@ -89,3 +89,42 @@ function setHeaders(res: Response, { limit, remaining, resetMs }: { limit: numbe
   res.setHeader('RateLimit-Remaining', String(remaining));
   res.setHeader('RateLimit-Reset', String(Math.max(0, Math.ceil(resetMs / 1000))));
 }
+
+export interface AddressRateLimitDeps {
+  redis: Redis;
+  logger: Logger;
+  windowSeconds: number;
+  points: number;
+}
+
+/**
+ * The anonymous session routes' limit (sign-up, sign-in, refresh): so many requests per window of
+ * each source address, counted in Redis, with the same headers and 429 as the credential limits.
+ * Their credential is the body, so the credential limits above never see them: without this, a
+ * guessing flood across many emails (each below the account lockout) or a flood of scrypt work is
+ * unlimited. Fails open when Redis is unreachable, as the others do.
+ */
+export function addressRateLimit({ redis, logger, windowSeconds, points }: AddressRateLimitDeps) {
+  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'weft:rl:address', points, duration: windowSeconds, rejectIfRedisNotReady: true });
+  let warnedAt = 0;
+  return async (req: Request, res: Response, next: NextFunction) => {
+    let used: RateLimiterRes;
+    try {
+      used = await limiter.consume(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    } catch (err) {
+      if (err instanceof RateLimiterRes) {
+        const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+        setHeaders(res, { limit: points, remaining: 0, resetMs: err.msBeforeNext });
+        res.setHeader('Retry-After', String(retryAfter));
+        throw new RateLimitedError('address', points, windowSeconds, retryAfter);
+      }
+      if (Date.now() - warnedAt > WARN_EVERY_MS) {
+        warnedAt = Date.now();
+        logger.warn('address rate limits not applied: Redis is unreachable', { err: err instanceof Error ? err.message : String(err) });
+      }
+      return next();
+    }
+    setHeaders(res, { limit: points, remaining: used.remainingPoints, resetMs: used.msBeforeNext });
+    next();
+  };
+}

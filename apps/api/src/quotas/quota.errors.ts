@@ -13,8 +13,8 @@ export class QuotaExceededError extends DomainError {
 /** Too many requests in the rate limit's window (429, with Retry-After). */
 export class RateLimitedError extends DomainError {
   readonly code = 'rate_limited';
-  constructor(per: 'key' | 'account' | 'workspace', limit: number, windowSeconds: number, retryAfter: number) {
-    const said = per === 'key' ? 'for this API key' : per === 'account' ? 'for this account' : 'for this workspace';
+  constructor(per: 'key' | 'account' | 'workspace' | 'address', limit: number, windowSeconds: number, retryAfter: number) {
+    const said = per === 'key' ? 'for this API key' : per === 'account' ? 'for this account' : per === 'address' ? 'from this address' : 'for this workspace';
     super(describe('rate_limited', { per: said, limit, window: windowSeconds, retryAfter }), { per, limit, windowSeconds, retryAfter });
   }
 }

@@ -80,6 +80,10 @@ describe('redactText', () => {
   it('redacts signed form tokens and JWTs', () => {
     const token = `f1.${Buffer.from('apr_1').toString('base64url')}.${Date.now().toString(36)}.${randomBytes(32).toString('base64url')}`;
     expect(redactText(`/v1/forms/${token}`)).toBe(`/v1/forms/${REDACTED}`);
+    // Invitation links (members/invitations.ts) are logged as the accept route's path.
+    const invitation = `i1.${Buffer.from('inv_1').toString('base64url')}.${Date.now().toString(36)}.${randomBytes(32).toString('base64url')}`;
+    expect(redactText(`/v1/invitations/${invitation}/accept`)).toBe(`/v1/invitations/${REDACTED}/accept`);
+    expect(redactText(`refresh rt_${randomBytes(32).toString('base64url')} end`)).toBe(`refresh ${REDACTED} end`);
     expect(redactText('jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl end')).toBe(`jwt ${REDACTED} end`);
   });
 

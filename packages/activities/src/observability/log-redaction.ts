@@ -37,8 +37,11 @@ const SENSITIVE_TEXT: readonly [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
   // Weft API keys (`sk-` + 43 base64url characters, apps/api/src/auth) and OpenAI-style keys (`sk-…`, `sk-proj-…`)
   [/\bsk-[A-Za-z0-9_-]{16,}/g, REDACTED],
-  // Signed approval form tokens (`f1.<id>.<expiry>.<HMAC>`): a link's whole capability
-  [/\bf1\.[A-Za-z0-9_-]+\.[0-9a-z]+\.[A-Za-z0-9_-]{43}/g, REDACTED],
+  // Signed approval form tokens (`f1.<id>.<expiry>.<HMAC>`): a link's whole capability; invitation
+  // tokens (`i1.…`, in the path of POST /v1/invitations/:token/accept, so in the request log) alike
+  [/\b[fi]1\.[A-Za-z0-9_-]+\.[0-9a-z]+\.[A-Za-z0-9_-]{43}/g, REDACTED],
+  // refresh tokens (`rt_` + 43 base64url characters, apps/api/src/accounts)
+  [/\brt_[A-Za-z0-9_-]{43}/g, REDACTED],
   // credentials in a query string or a `name=value` text (`?api_key=…`, `token=…`, `client_secret=…`)
   // (a value already redacted, as the spans' `url.full` has them, stays as it is)
   [new RegExp(String.raw`\b(${CREDENTIAL_NAME})=(?!\[?REDACTED\]?(?:[&\s"';,]|$))([^&\s"';,]+)`, 'gi'), `$1=${REDACTED}`],
