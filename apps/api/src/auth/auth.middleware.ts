@@ -9,7 +9,7 @@ import { ApiKeyCache } from './api-key-cache';
 import type { AuthContext } from './auth-context';
 import type { KeyRevocations } from '../api-keys/key-revocations';
 import type { KeyUsage } from '../api-keys/key-usage';
-import { allows, permissionOf, PERMISSIONS, type ActionKey, type WorkspaceAccess } from './permissions';
+import { allows, PERMISSIONS, type ActionKey, type WorkspaceAccess } from './permissions';
 
 const BEARER = /^Bearer\s+(\S{1,8192})\s*$/;
 const API_KEY = /^sk-[A-Za-z0-9_-]{16,128}$/;
@@ -127,4 +127,3 @@ export function requireAction(req: Request, action: ActionKey, what: string): vo
   }
 }
 
-export { permissionOf };
