@@ -345,3 +345,55 @@ describe('members: roles and removal', () => {
     expect((await api('GET', '/v1/members?role=viewer')).body.data.map((m: any) => m.role)).toEqual(['viewer', 'viewer']);
   });
 });
+
+describe('what a member handed out', () => {
+  async function keyOf(api: ApiClient, role: Role): Promise<{ id: string; key: string }> {
+    const res = await api('POST', '/v1/api-keys', { name: `by-${role}`, role });
+    if (res.status !== 201) throw new Error(`key: ${res.status} ${JSON.stringify(res.body)}`);
+    return { id: res.body.data.id, key: res.body.data.key };
+  }
+  const works = async (key: string) => (await httpClient(h.url, key)('GET', '/v1/workflows')).status;
+
+  it('stops with their membership: a removed admin’s keys (and the keys those made, and their rotations) and open invitations are revoked at once', async () => {
+    const { tenantId } = await workspace();
+    const owner = await person(tenantId, 'owner');
+    const admin = await person(tenantId, 'admin');
+    const made = await keyOf(admin.api, 'admin');
+    // A key the admin's key made, and that key rotated by the owner: both descend from the admin.
+    const child = await keyOf(httpClient(h.url, made.key), 'developer');
+    const rotated = (await owner.api('POST', `/v1/api-keys/${child.id}/rotate`)).body.data as { id: string; key: string };
+    const ownersKey = await keyOf(owner.api, 'viewer');
+    const sent = await invite(admin.api, 'second.address@example.test', 'admin');
+    for (const k of [made.key, rotated.key, ownersKey.key]) expect(await works(k)).toBe(200);
+
+    expect((await owner.api('DELETE', `/v1/members/${admin.memberId}`)).status).toBe(200);
+    for (const k of [made.key, rotated.key]) expect(await works(k)).toBe(401);
+    expect(await works(ownersKey.key)).toBe(200);
+    const later = await outsider('second.address@example.test');
+    expect(refusal(await later.api('POST', sent.acceptUrl))).toEqual({ status: 410, code: 'invitation_revoked' });
+    const actions = (await h.prisma.auditEntry.findMany({ where: { tenantId, action: { in: ['api_key.revoke', 'invitation.revoke'] } } })).map((a) => [a.action, a.objectId]);
+    expect(actions.sort()).toEqual(
+      [
+        ['api_key.revoke', made.id],
+        ['api_key.revoke', rotated.id],
+        ['invitation.revoke', sent.id],
+      ].sort(),
+    );
+  });
+
+  it('is cut down to the new role when a member is demoted: keys and invitations above it are revoked, the rest stay', async () => {
+    const { tenantId } = await workspace();
+    const owner = await person(tenantId, 'owner');
+    const admin = await person(tenantId, 'admin');
+    const high = await keyOf(admin.api, 'admin');
+    const low = await keyOf(admin.api, 'developer');
+    const highInvite = await invite(admin.api, 'high@example.test', 'admin');
+    const lowInvite = await invite(admin.api, 'low@example.test', 'operator');
+
+    expect((await owner.api('PATCH', `/v1/members/${admin.memberId}`, { role: 'developer' })).status).toBe(200);
+    expect(await works(high.key)).toBe(401);
+    expect(await works(low.key)).toBe(200);
+    expect(refusal(await (await outsider('high@example.test')).api('POST', highInvite.acceptUrl))).toEqual({ status: 410, code: 'invitation_revoked' });
+    expect((await (await outsider('low@example.test')).api('POST', lowInvite.acceptUrl)).status).toBe(201);
+  });
+});

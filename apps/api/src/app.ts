@@ -223,7 +223,12 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.use(quotasRouter(quotas));
   app.use(apiKeysRouter(new ApiKeysService({ prisma, audit, revocations, cache: apiKeys })));
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
-  app.use(membersRouter(new MembersService(prisma, audit), invitations));
+  // A removed or demoted member's keys and open invitations are revoked with the change (members/issued-by.ts).
+  const keysRevoked = async (ids: string[]) => {
+    for (const id of ids) apiKeys.invalidate(id);
+    await revocations.mark(ids);
+  };
+  app.use(membersRouter(new MembersService(prisma, audit, keysRevoked), invitations));
   app.use(invitationsRouter(invitations));
   app.use(workflowsRouter(workflows));
   app.use(auditRouter(prisma));

@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Caller } from './invitations';
 import { lastOwner, memberNotFound } from './members.errors';
 import type { MemberDto } from './members.schemas';
+import { revokeIssuedBy } from './issued-by';
 import { checkGrant, checkTarget } from './role-rules';
 
 const withAccount = { account: { select: { email: true, name: true } } } as const;
@@ -31,6 +32,8 @@ export class MembersService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly audit: AuditLog,
+    /** after the commit: the API keys revoked with a membership change stop in every process (api-keys/key-revocations.ts) */
+    private readonly keysRevoked: (keyIds: string[]) => Promise<void>,
   ) {}
 
   async list(
@@ -47,7 +50,8 @@ export class MembersService {
   }
 
   async changeRole(caller: Caller, id: string, role: Role): Promise<MemberDto> {
-    return this.prisma.$transaction(async (tx) => {
+    let revoked: string[] = [];
+    const changed = await this.prisma.$transaction(async (tx) => {
       await lockOwners(tx, caller.tenantId);
       const row = await this.find(tx, caller.tenantId, id);
       const current = isRole(row.role) ? row.role : 'viewer';
@@ -60,12 +64,16 @@ export class MembersService {
         { ...auditOf(caller), action: 'member.update', objectType: 'member', objectId: id, before: { accountId: row.accountId, role: current }, after: { accountId: row.accountId, role } },
         tx,
       );
+      revoked = await revokeIssuedBy(tx, this.audit, caller, row.accountId, role, 'member.update');
       return memberDto(updated);
     });
+    await this.keysRevoked(revoked);
+    return changed;
   }
 
   /** Removes a member; `checkRemover` decides (inside the transaction, with the target known) whether the caller may. */
   async remove(caller: Caller, id: string, checkRemover: (target: { accountId: string }) => void): Promise<void> {
+    let revoked: string[] = [];
     await this.prisma.$transaction(async (tx) => {
       await lockOwners(tx, caller.tenantId);
       const row = await this.find(tx, caller.tenantId, id);
@@ -78,7 +86,9 @@ export class MembersService {
         { ...auditOf(caller), action: 'member.remove', objectType: 'member', objectId: id, before: { accountId: row.accountId, email: row.account.email, role: current } },
         tx,
       );
+      revoked = await revokeIssuedBy(tx, this.audit, caller, row.accountId, undefined, 'member.remove');
     });
+    await this.keysRevoked(revoked);
   }
 
   /** Another workspace's member answers as one that does not exist. */
