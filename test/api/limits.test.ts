@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createTenantKey, newId } from '../../apps/api/src/auth/api-keys';
 import { helloGraph } from '../fixtures/graphs';
 import { memberWithToken } from '../support/accounts';
 import { eventually, httpClient, resetDatabase, silentLogger, startHarness, type Harness } from '../support/harness';
+import { testEnv } from '../support/test-env';
 
 /**
  * Rate limits and quotas (README "Rate limits and quotas"): the harness runs with no rate limits
@@ -356,5 +359,37 @@ describe('GET and PUT /v1/quotas', () => {
     expect((await ws.owner('PUT', '/v1/quotas', { concurrentRuns: '3' })).status).toBe(400);
     expect((await ws.owner('PUT', '/v1/quotas', { unknown: 3 })).status).toBe(400);
     expect(await h.prisma.workspaceQuota.count()).toBe(0);
+  });
+
+  it("lets an owner lower the limits or raise them up to the deployment's defaults, never beyond; the operator's CLI raises them", async () => {
+    const capped = await startHarness('limits-ceilings', { WEFT_QUOTA_CONCURRENT_RUNS: '5', WEFT_RATE_LIMIT_KEY_PER_MINUTE: '600', WEFT_RATE_LIMIT_WORKSPACE_PER_MINUTE: '1200' });
+    try {
+      const owner = await createTenantKey(capped.prisma, 'capped', 'owner');
+      const api = httpClient(capped.url, owner.key);
+      expect((await api('PUT', '/v1/quotas', { concurrentRuns: 2, requestsPerMinute: 1200 })).status).toBe(200);
+      const above = await api('PUT', '/v1/quotas', { concurrentRuns: 6, keyRequestsPerMinute: 100_000, runsPerDay: 1_000_000 });
+      expect(above.status).toBe(422);
+      expect(above.body.code).toBe('quota_invalid');
+      // runsPerDay has no default (unlimited): any value only tightens it.
+      expect(above.body.details.issues.map((i: { code: string; path: string[] }) => [i.code, i.path[1]])).toEqual([
+        ['quota_above_ceiling', 'concurrentRuns'],
+        ['quota_above_ceiling', 'keyRequestsPerMinute'],
+      ]);
+      expect((await api('GET', '/v1/quotas')).body.data.concurrentRuns).toEqual({ limit: 2, source: 'workspace' });
+
+      // The operator gives the workspace more; its owner may then set anything up to that, and no more.
+      const cli = spawnSync(process.execPath, [join(__dirname, '../../apps/api/dist/cli/tenant.cli.js'), 'set-quota', 'capped', 'concurrentRuns=50'], {
+        env: { ...process.env, DATABASE_URL: testEnv.databaseUrl, WEFT_QUOTA_CONCURRENT_RUNS: '5' },
+        encoding: 'utf8',
+      });
+      expect(cli.status).toBe(0);
+      expect(JSON.parse(cli.stdout).concurrentRuns).toEqual({ limit: 50, source: 'workspace' });
+      expect((await api('PUT', '/v1/quotas', { concurrentRuns: 50 })).status).toBe(200);
+      expect((await api('PUT', '/v1/quotas', { concurrentRuns: 51 })).status).toBe(422);
+      const entries = await capped.prisma.auditEntry.findMany({ where: { tenantId: owner.tenantId, action: 'quota.update' }, orderBy: { id: 'asc' } });
+      expect(entries.map((e) => e.actorType)).toEqual(['api_key', 'system', 'api_key']);
+    } finally {
+      await capped.close();
+    }
   });
 });

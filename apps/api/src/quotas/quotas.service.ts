@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '@weft/activities';
-import { TERMINAL_RUN_STATUSES } from '@weft/domain';
+import { TERMINAL_RUN_STATUSES, ValidationFailedError } from '@weft/domain';
 import type { AuditLog, AuditRecord } from '../audit/audit-log';
 import { QuotaExceededError } from './quota.errors';
 import { QUOTA_FIELDS, effectiveQuotas, settingsOf, type EffectiveQuotas, type QuotaField, type QuotaSettings } from './quota-fields';
@@ -70,10 +70,17 @@ export class QuotasService {
   }
 
   /** Sets the given fields (null: back to the default; absent: unchanged), audited with the settings before and after. */
-  async update(change: Partial<QuotaSettings>, who: Pick<AuditRecord, 'tenantId' | 'actor' | 'requestId'>): Promise<EffectiveQuotas> {
+  /**
+   * Sets the workspace's quotas. A workspace's owner may lower its limits, or raise them up to the
+   * deployment's defaults (or to what the operator gave it), never beyond: otherwise any account
+   * could make a workspace and lift its own limits, and quotas would keep no tenant from starving
+   * the others. The operator (`npm run tenant -- set-quota`, `operator: true`) sets any value.
+   */
+  async update(change: Partial<QuotaSettings>, who: Pick<AuditRecord, 'tenantId' | 'actor' | 'requestId'>, options: { operator?: boolean } = {}): Promise<EffectiveQuotas> {
     const { tenantId } = who;
     const after = await this.prisma.$transaction(async (tx) => {
       const before = await this.settings(tenantId, tx);
+      if (!options.operator) this.checkCeilings(change, before);
       const data = Object.fromEntries(
         QUOTA_FIELDS.filter((f) => change[f] !== undefined).map((f) => [f, f === 'llmTokensPerMonth' && change[f] !== null ? BigInt(change[f]!) : change[f]]),
       ) as unknown as Omit<Prisma.WorkspaceQuotaUncheckedCreateInput, 'tenantId'>;
@@ -84,6 +91,18 @@ export class QuotasService {
     });
     this.cache.delete(tenantId);
     return effectiveQuotas(after, this.defaults);
+  }
+
+  private checkCeilings(change: Partial<QuotaSettings>, current: QuotaSettings): void {
+    const issues = QUOTA_FIELDS.flatMap((f) => {
+      const wanted = change[f];
+      const dflt = this.defaults[f];
+      if (wanted === undefined || wanted === null || dflt === null) return [];
+      const ceiling = Math.max(dflt, current[f] ?? 0);
+      if (wanted <= ceiling) return [];
+      return [{ code: 'quota_above_ceiling', message: `${f} can be at most ${ceiling} (the deployment's default or what the operator set); an operator raises it`, path: ['body', f] }];
+    });
+    if (issues.length) throw new ValidationFailedError('quota_invalid', `The quotas are not valid: ${issues.map((i) => i.message).join('; ')}`, issues);
   }
 
   /**
