@@ -20,19 +20,9 @@ import {
   type Logger,
   type PrismaClient,
 } from '@weft/activities';
-import { graphLimitsFromEnv, runLimitsFromEnv, type Role } from '@weft/domain';
-import { authenticate } from './auth/auth.middleware';
-import { apiKeysRouter } from './api-keys/api-keys.router';
-import { ApiKeysService } from './api-keys/api-keys.service';
-import { KeyRevocations } from './api-keys/key-revocations';
-import { KeyUsage } from './api-keys/key-usage';
-import { ApiKeyCache } from './auth/api-key-cache';
-import { accountRouter, sessionRouter } from './accounts/accounts.router';
-import { AccountsService } from './accounts/accounts.service';
-import { SessionRevocations } from './accounts/session-revocations';
-import { AccessTokens } from './auth/access-tokens';
-import { DEFAULT_PASSWORD_PARAMS } from './auth/passwords';
+import { graphLimitsFromEnv, runLimitsFromEnv } from '@weft/domain';
 import { AuditLog } from './audit/audit-log';
+import { mountAccessControl } from './access-control';
 import { auditRouter } from './audit/audit.router';
 import { codecAccess, codecOrigins } from './codec/codec-access';
 import { codecRouter } from './codec/codec.router';
@@ -47,11 +37,8 @@ import { Drain, drainMiddleware } from './http/drain';
 import { setInputLimits } from './http/input-hygiene';
 import { requestContext, runLogContext } from './http/request-context';
 import { traceRequests } from './http/trace-requests';
-import { AUTHENTICATED_PREFIX, mountedRoutes } from './http/route';
-import { addressRateLimit, rateLimit } from './http/rate-limit';
-import { ANONYMOUS_SESSION_PATHS } from './accounts/accounts.router';
+import { mountedRoutes } from './http/route';
 import { quotaDefaultsOf } from './quotas/quota-fields';
-import { quotasRouter } from './quotas/quotas.router';
 import { QuotasService } from './quotas/quotas.service';
 import { metricsRouter, recordRequests } from './observability/metrics.router';
 import { buildOpenApiDocument, openapiRouter } from './openapi/openapi';
@@ -76,9 +63,6 @@ import { IngestionJobsService } from './knowledge/ingestion-jobs.service';
 import { ingestionJobsRouter } from './knowledge/ingestion-jobs.router';
 import { knowledgeRouter } from './knowledge/knowledge.router';
 import { KnowledgeService } from './knowledge/knowledge.service';
-import { InvitationLinks, acceptInvitation, type InvitationDeps } from './members/invitations';
-import { invitationsRouter, membersRouter } from './members/members.router';
-import { MembersService } from './members/members.service';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -167,69 +151,9 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   // The Temporal Web UI's codec server (README "Encrypted history"): the operator's token, not an API key.
   app.use(codecAccess({ token: config.WEFT_CODEC_TOKEN, allowedOrigins: codecOrigins(config.WEFT_CODEC_ALLOWED_ORIGINS, config.TEMPORAL_UI_URL) }));
   app.use(codecRouter(payloadDataConverter(config).payloadCodecs[0], config.TEMPORAL_NAMESPACE));
-  // Everything under /v1 but the document, form links and the anonymous account routes needs an API
-  // key or an access token, a path no route serves too (401 before 404).
-  const apiKeys = new ApiKeyCache(config.WEFT_API_KEY_CACHE_MS);
-  app.locals.apiKeys = apiKeys;
-  const tokens = new AccessTokens(config.WEFT_ENCRYPTION_KEY, config.WEFT_ACCESS_TOKEN_TTL_SECONDS);
-  app.locals.accessTokens = tokens;
-  // Members and invitations; the sign-up flow accepts an invitation through them (members/invitations.ts acceptInvitation).
-  const invitations: InvitationDeps = { prisma, links: new InvitationLinks(config.WEFT_ENCRYPTION_KEY), audit };
-  app.locals.invitations = invitations;
-  // Accounts and sessions (accounts/): sign-up, sign-in and refresh carry their own credential (the
-  // body), so they come before the credential check; the rest needs an account's access token.
-  const sessions = new SessionRevocations(redis, config.WEFT_ACCESS_TOKEN_TTL_SECONDS);
-  const accounts = new AccountsService(prisma, {
-    tokens,
-    revocations: sessions,
-    refreshTtlSeconds: config.WEFT_REFRESH_TOKEN_TTL_SECONDS,
-    openSignup: config.WEFT_OPEN_SIGNUP,
-    lockout: { maxFailures: config.WEFT_SIGNIN_MAX_FAILURES, lockSeconds: config.WEFT_SIGNIN_LOCK_SECONDS },
-    passwordParams: { ...DEFAULT_PASSWORD_PARAMS, logN: config.WEFT_PASSWORD_HASH_LOG_N },
-    acceptInvitation: async (tx, token, account, { requestId }) => {
-      const accepted = await acceptInvitation(invitations, token, account.id, account.email, tx, { requestId });
-      return { tenantId: accepted.tenant.id, role: accepted.membership.role as Role };
-    },
-    audit,
-  });
-  app.locals.accounts = accounts;
-  // The anonymous session routes: limited per source address (http/rate-limit.ts addressRateLimit).
-  if (config.WEFT_RATE_LIMIT_ADDRESS_PER_MINUTE > 0) {
-    app.use(
-      ANONYMOUS_SESSION_PATHS,
-      addressRateLimit({ redis, logger, windowSeconds: config.WEFT_RATE_LIMIT_WINDOW_SECONDS, points: config.WEFT_RATE_LIMIT_ADDRESS_PER_MINUTE }),
-    );
-  }
-  app.use(sessionRouter(accounts));
-  // Revocations reach every process's cache at once (api-keys/key-revocations.ts).
-  const revocations = new KeyRevocations(redis, config.WEFT_API_KEY_CACHE_MS);
-  const keyUsage = new KeyUsage(prisma, logger, config.WEFT_API_KEY_LAST_USED_INTERVAL_MS);
-  app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys, sessions, revocations, usage: keyUsage }));
-  // Rate limits per key (or account) and per workspace on everything with credentials (http/rate-limit.ts).
-  app.use(
-    AUTHENTICATED_PREFIX,
-    rateLimit({
-      redis,
-      logger,
-      windowSeconds: config.WEFT_RATE_LIMIT_WINDOW_SECONDS,
-      accountDefault: config.WEFT_RATE_LIMIT_KEY_PER_MINUTE || null,
-      limitsOf: async (tenantId) => {
-        const q = await quotas.cached(tenantId);
-        return { key: q.keyRequestsPerMinute.limit, workspace: q.requestsPerMinute.limit };
-      },
-    }),
-  );
-  app.use(accountRouter(accounts));
-  app.use(quotasRouter(quotas));
-  app.use(apiKeysRouter(new ApiKeysService({ prisma, audit, revocations, cache: apiKeys })));
+  // Accounts, sessions, API keys, members and the credential check with its rate limits (access-control.ts).
+  mountAccessControl(app, { config, prisma, redis, logger, audit, quotas });
   const cipher = new SecretCipher(config.WEFT_ENCRYPTION_KEY);
-  // A removed or demoted member's keys and open invitations are revoked with the change (members/issued-by.ts).
-  const keysRevoked = async (ids: string[]) => {
-    for (const id of ids) apiKeys.invalidate(id);
-    await revocations.mark(ids);
-  };
-  app.use(membersRouter(new MembersService(prisma, audit, keysRevoked), invitations));
-  app.use(invitationsRouter(invitations));
   app.use(workflowsRouter(workflows));
   app.use(auditRouter(prisma));
   const secrets = new SecretsStore(prisma, cipher);
