@@ -76,7 +76,7 @@ export function mountAccessControl(app: Express, { config, prisma, redis, logger
   }
   app.use(sessionRouter(accounts));
   // Revocations reach every process's cache at once (api-keys/key-revocations.ts).
-  const revocations = new KeyRevocations(redis, config.WEFT_API_KEY_CACHE_MS);
+  const revocations = new KeyRevocations(redis, apiKeys, config.WEFT_API_KEY_CACHE_MS);
   const keyUsage = new KeyUsage(prisma, logger, config.WEFT_API_KEY_LAST_USED_INTERVAL_MS);
   app.use(AUTHENTICATED_PREFIX, authenticate({ prisma, tokens, keys: apiKeys, sessions, revocations, usage: keyUsage }));
   // Rate limits per key (or account) and per workspace on everything with credentials (http/rate-limit.ts).
@@ -95,12 +95,8 @@ export function mountAccessControl(app: Express, { config, prisma, redis, logger
   );
   app.use(accountRouter(accounts));
   app.use(quotasRouter(quotas));
-  app.use(apiKeysRouter(new ApiKeysService({ prisma, audit, revocations, cache: apiKeys })));
+  app.use(apiKeysRouter(new ApiKeysService({ prisma, audit, revocations })));
   // A removed or demoted member's keys and open invitations are revoked with the change (members/issued-by.ts).
-  const keysRevoked = async (ids: string[]) => {
-    for (const id of ids) apiKeys.invalidate(id);
-    await revocations.mark(ids);
-  };
-  app.use(membersRouter(new MembersService(prisma, audit, keysRevoked), invitations));
+  app.use(membersRouter(new MembersService(prisma, audit, (ids) => revocations.revoked(ids)), invitations));
   app.use(invitationsRouter(invitations));
 }

@@ -1,7 +1,6 @@
 import type { ApiKey, Prisma, PrismaClient } from '@weft/activities';
 import type { Role } from '@weft/domain';
 import type { AuthContext } from '../auth/auth-context';
-import type { ApiKeyCache } from '../auth/api-key-cache';
 import { mintApiKey, newId } from '../auth/api-keys';
 import type { AuditLog, AuditActor } from '../audit/audit-log';
 import { ApiKeyExpiredError, ApiKeyExpiryInvalidError, ApiKeyNotFoundError, ApiKeyRevokedError } from './api-key.errors';
@@ -23,8 +22,6 @@ export interface ApiKeysDeps {
   prisma: PrismaClient;
   audit: AuditLog;
   revocations: KeyRevocations;
-  /** this process's cache of valid keys, emptied of a key it revokes */
-  cache: ApiKeyCache;
   now?: () => Date;
 }
 
@@ -105,7 +102,8 @@ export class ApiKeysService {
       await this.deps.audit.record({ ...this.entry(caller, 'api_key.rotate', old.id), before: apiKeyDto(old), after: { revokedAt: now.toISOString(), rotatedTo: dto } }, tx);
       return { ...dto, key };
     });
-    await this.revoked(old.id);
+    // After the commit: every process sees the revocation from now on (key-revocations.ts).
+    await this.deps.revocations.revoked([old.id]);
     return made;
   }
 
@@ -124,7 +122,7 @@ export class ApiKeysService {
       if (changed.count === 1) await this.deps.audit.record({ ...this.entry(caller, 'api_key.revoke', id), before: apiKeyDto(key), after: apiKeyDto(after) }, tx);
       return after;
     });
-    await this.revoked(id);
+    await this.deps.revocations.revoked([id]);
     return apiKeyDto(row);
   }
 
@@ -133,12 +131,6 @@ export class ApiKeysService {
     const row = await this.deps.prisma.apiKey.findFirst({ where: { id, tenantId } });
     if (!row) throw new ApiKeyNotFoundError(id);
     return row;
-  }
-
-  /** After the commit: every process sees the revocation from now on (key-revocations.ts). */
-  private async revoked(id: string): Promise<void> {
-    this.deps.cache.invalidate(id);
-    await this.deps.revocations.mark([id]);
   }
 
   private expiry(body: CreateKeyBody, now: Date): Date | null {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { ApiKeyCache } from '../auth/api-key-cache';
 
 const MARKER = (keyId: string) => `weft:api-key:revoked:${keyId}`;
 
@@ -28,12 +29,20 @@ export class KeyRevocations {
 
   constructor(
     private readonly redis: Redis,
+    /** this process's cache of valid keys (forgets a revoked key at once) */
+    private readonly cache: ApiKeyCache,
     cacheMs: number,
   ) {
     this.ttlSeconds = Math.ceil(cacheMs / 1000) + 60;
   }
 
-  async mark(keyIds: readonly string[]): Promise<void> {
+  /** After the revocation is committed: this process forgets the keys, and every process sees their markers. */
+  async revoked(keyIds: readonly string[]): Promise<void> {
+    for (const id of keyIds) this.cache.invalidate(id);
+    await this.mark(keyIds);
+  }
+
+  private async mark(keyIds: readonly string[]): Promise<void> {
     if (keyIds.length === 0) return;
     const tx = this.redis.multi();
     for (const id of keyIds) tx.set(MARKER(id), '1', 'EX', this.ttlSeconds);
