@@ -32,7 +32,7 @@ export function workflowBundle(options: { tracing?: boolean } = {}): Promise<Wor
 
 /** Empties every table. Only ever pointed at a database whose name says it is a test database. */
 export async function resetDatabase(prisma: PrismaClient): Promise<void> {
-  await prisma.$executeRawUnsafe('TRUNCATE run_blobs, node_attempts, node_executions, runs, workflow_versions, workflows, api_keys, tenants CASCADE');
+  await prisma.$executeRawUnsafe('TRUNCATE run_blobs, node_attempts, node_executions, runs, workflow_versions, workflows, api_keys, tenants, accounts CASCADE');
 }
 
 export interface Harness {
