@@ -127,6 +127,25 @@ stop_milvus_lite() { stop_pidfile "$WEFT_RUN/milvus-$1.pid" "Milvus Lite ($1)"; 
 build_project() {
   log "generating the Prisma client and building TypeScript"
   (cd "$WEFT_ROOT" && DATABASE_URL=${DATABASE_URL:-$WEFT_DEFAULT_DATABASE_URL} npx prisma generate >/dev/null && npx tsc -b tsconfig.build.json) || die "build failed"
+  build_console
+}
+
+# The web console (apps/console): its typed client is generated from the API's OpenAPI document, so
+# the API is built first; the API serves the result under /console.
+build_console() {
+  log "building the console (apps/console)"
+  (cd "$WEFT_ROOT" && npm run --silent build -w @weft/console) || die "the console's build failed"
+}
+
+# Debian's Chromium, which the console's browser tests drive with playwright-core (not Playwright's
+# own download: this machine reaches Debian's packages and the npm registry, nothing else).
+ensure_chromium() {
+  [ -x "${WEFT_CHROMIUM:-/usr/bin/chromium}" ] && return 0
+  command -v apt-get >/dev/null || die "Chromium is missing: install Debian's chromium package, or set WEFT_CHROMIUM to a Chromium binary"
+  log "installing Debian's chromium (for the console's browser tests)"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  ($sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium) >"$WEFT_RUN/apt-chromium.log" 2>&1 \
+    || die "could not install chromium (log: .run/apt-chromium.log)"
 }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }

@@ -106,9 +106,12 @@ whole_suite=0
 [ $# -eq 0 ] && whole_suite=1
 
 # On a fresh clone the tools of .tools/ (pip) install while npm does.
+# So does Debian's Chromium, for the console's browser tests (test/console).
 ensure_tools & tools_pid=$!
+ensure_chromium & chromium_pid=$!
 ensure_node_modules
 wait "$tools_pid" || die "installing the tools into .tools/ failed"
+wait "$chromium_pid" || die "installing Chromium failed"
 build_project
 [ -n "${WEFT_SKIP_LINT:-}" ] && log "lint: skipped (WEFT_SKIP_LINT is set)"
 [ -n "${WEFT_SKIP_FUZZ:-}" ] && log "fuzz: skipped (WEFT_SKIP_FUZZ is set)"

@@ -22,3 +22,18 @@ export async function memberWithToken(prisma: PrismaClient, app: Express, tenant
   const tokens = app.locals.accessTokens as AccessTokens;
   return { accountId, email, token: await tokens.sign({ sub: accountId, sid: newId('ses'), ws: tenantId }) };
 }
+
+/** The password of every account made by personWithPassword (the sign-in form needs one). */
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/**
+ * A person who can sign in through the console: an account with TEST_PASSWORD, a member of the
+ * workspace with the role. The email is unique, so suites never meet an earlier run's accounts.
+ */
+export async function personWithPassword(prisma: PrismaClient, tenantId: string, role: Role, label: string = role): Promise<{ accountId: string; email: string; password: string }> {
+  const accountId = newId('acct');
+  const email = `${label}.${accountId.slice(-10)}@example.test`.toLowerCase();
+  await prisma.account.create({ data: { id: accountId, email, name: label, passwordHash: await hashPassword(TEST_PASSWORD, TEST_PASSWORD_PARAMS) } });
+  await prisma.membership.create({ data: { id: newId('mem'), tenantId, accountId, role } });
+  return { accountId, email, password: TEST_PASSWORD };
+}

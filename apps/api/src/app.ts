@@ -26,6 +26,7 @@ import { mountAccessControl } from './access-control';
 import { auditRouter } from './audit/audit.router';
 import { codecAccess, codecOrigins } from './codec/codec-access';
 import { codecRouter } from './codec/codec.router';
+import { consoleMiddleware } from './console/console.static';
 import type { ApiConfig } from './config';
 import { healthRouter } from './health/health.router';
 import { eventsRouter } from './events/events.router';
@@ -208,6 +209,8 @@ export function createApp({ config, prisma, redis, temporal, logger, tracing }: 
   app.use(knowledgeRouter(knowledge, new DocumentsService(prisma, vectorStore, ingestionJobs, audit, quotas)));
   app.use(ingestionJobsRouter(ingestionJobs, live));
   openapi = buildOpenApiDocument(mountedRoutes(app).declared);
+  // The web console (apps/console), one origin with the API it calls.
+  app.use(consoleMiddleware(config.WEFT_CONSOLE_DIR));
 
   app.use(notFoundRoute);
   app.use(errorMiddleware(logger));

@@ -21,6 +21,8 @@ export const apiConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('weft'),
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  /** the built web console (apps/console/dist), served under /console; unset: the one next to this API's install */
+  WEFT_CONSOLE_DIR: z.string().default(''),
   /** the task queue ingestion jobs run on (the worker's ingestion worker polls it), apart from runs' */
   TEMPORAL_INGESTION_TASK_QUEUE: z.string().default('weft-ingestion'),
   /** documents of one ingestion job indexed at once (child workflows in flight) */
