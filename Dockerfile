@@ -8,9 +8,11 @@ COPY packages/activities/package.json packages/activities/
 COPY packages/workflows/package.json packages/workflows/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
+COPY apps/console/package.json apps/console/
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN DATABASE_URL=postgresql://unused@localhost/unused npx prisma generate && npx tsc -b tsconfig.build.json
+# The web console is built after the API: its typed client is generated from the API's OpenAPI document.
+RUN DATABASE_URL=postgresql://unused@localhost/unused npx prisma generate && npx tsc -b tsconfig.build.json && npm run build -w @weft/console
 
 FROM node:20-bookworm-slim
 WORKDIR /app

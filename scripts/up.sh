@@ -35,7 +35,18 @@ nohup node apps/api/dist/main.js >> "$WEFT_RUN/api.log" 2>&1 < /dev/null &
 echo $! > "$WEFT_RUN/api.pid"
 wait_for "the API (see .run/api.log)" 60 curl -sf "$API_URL/health/ready"
 
-# One admin key for the local "demo" tenant, kept for later runs of this script.
+# A person for the console: the owner of a "Demo workspace", made once (its password in
+# .run/console.password); its owner key runs the samples below, so the console shows their runs.
+if [ ! -s "$WEFT_RUN/console.password" ]; then
+  password=$(node -e 'process.stdout.write(require("crypto").randomBytes(15).toString("base64url"))')
+  if key=$(WEFT_OWNER_PASSWORD=$password node apps/api/dist/cli/tenant.cli.js create-owner "Demo workspace" demo@weft.local 2>>"$WEFT_RUN/api.log"); then
+    printf '%s\n' "$key" > "$WEFT_RUN/demo.key"
+    printf '%s\n' "$password" > "$WEFT_RUN/console.password"
+  else
+    log "the console's demo account exists already or could not be made (see .run/api.log)"
+  fi
+fi
+# One admin key for the local "demo" tenant when there is none, kept for later runs of this script.
 if [ ! -s "$WEFT_RUN/demo.key" ] || [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$WEFT_RUN/demo.key")" "$API_URL/v1/workflows")" != 200 ]; then
   node apps/api/dist/cli/tenant.cli.js create demo --role admin 2>/dev/null > "$WEFT_RUN/demo.key"
 fi
@@ -43,6 +54,7 @@ WEFT_API_URL=$API_URL WEFT_API_KEY=$(cat "$WEFT_RUN/demo.key") node scripts/samp
 WEFT_API_URL=$API_URL WEFT_API_KEY=$(cat "$WEFT_RUN/demo.key") node scripts/sample-knowledge.js
 cat <<MSG
 
+  Console:         $API_URL/console/   (sign in as demo@weft.local, password: $(cat "$WEFT_RUN/console.password" 2>/dev/null || echo 'see .run/console.password'))
   API:             $API_URL   (OpenAPI: $API_URL/v1/openapi.json)
   Temporal Web UI: $TEMPORAL_UI_URL
   History:         encrypted; decoded by the codec endpoint $API_URL/codec (token: .data/codec.token)
