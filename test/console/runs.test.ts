@@ -104,7 +104,11 @@ describe('the run page', () => {
     await page.getByText('Raw history').click();
     await expectText(page.locator('.history-list summary'), 'WORKFLOW_EXECUTION_STARTED');
 
+    // The screenshot: every node green, the timeline with one execution opened, the history folded.
+    await page.getByText('Raw history').click();
+    await page.locator('.history-list').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Show every node' }).click();
+    await page.locator('.timeline-entry[data-node-key="c"] summary').click();
     await screenshot(page, 'run-page');
   }, 90_000);
 
@@ -167,6 +171,63 @@ describe('the run page', () => {
     expect(rerun).toMatchObject({ originRunId: runId, rerunFromNodeId: 'b', status: 'succeeded' });
   }, 60_000);
 
+  it('browses the items of an iteration in the timeline', async () => {
+    const each: N = {
+      id: 'each',
+      type: 'iteration',
+      data: {
+        items: '{{ start.words }}',
+        graph: {
+          nodes: [
+            { id: 'inner', type: 'start' },
+            { id: 'shout', type: 'template', data: { template: '{{ each.item }}!' } },
+            { id: 'said', type: 'end', data: { outputs: { text: '{{ shout.text }}' } } },
+          ],
+          edges: [
+            { source: 'inner', target: 'shout' },
+            { source: 'shout', target: 'said' },
+          ],
+        },
+      },
+    };
+    const g = graph([start, each, end({ all: '{{ each.results }}' })], [['start', 'each'], ['each', 'end']], { words: { type: 'array', required: true } });
+    const wf = await publish(acme, g, 'iterate');
+    const runId = await startRun(acme, wf, { words: ['ash', 'birch', 'cedar'] });
+    const page = await s.page();
+    await signIn(page, operator, `/console/runs/${runId}`);
+    await runStatus(page, 'succeeded').waitFor({ timeout: 30_000 });
+    await node(page, 'shout').and(page.locator('[data-state="succeeded"]')).waitFor();
+    const pass = page.getByLabel('Item or pass');
+    await pass.waitFor();
+    expect(await pass.locator('option').allTextContents()).toEqual(expect.arrayContaining(['All', 'item 0', 'item 1', 'item 2']));
+    await pass.selectOption('item 1');
+    await node(page, 'shout').click();
+    await page.locator('.timeline-entry').first().waitFor();
+    expect(await page.locator('.timeline-entry').count()).toBe(1);
+    await page.locator('.timeline-entry summary').click();
+    await expectText(page.locator('.timeline-entry .json-block'), 'birch!');
+    expect(await page.locator('.timeline-entry .json-block').filter({ hasText: 'cedar!' }).count()).toBe(0);
+  }, 60_000);
+
+  it('shows a node waiting for an approval, with the approvals panel, and follows the decision', async () => {
+    const gate: N = { id: 'gate', type: 'approval', data: { prompt: 'Ship it?', timeout: '1h' } };
+    const wf = await publish(acme, graph([start, gate, end({ action: '{{ gate.action }}' })], [['start', 'gate'], ['gate', 'end', 'approve']]), 'gated');
+    const runId = await startRun(acme, wf);
+    // On a narrow window, as from a phone.
+    const page = await s.page({ width: 390, height: 844 });
+    await signIn(page, operator, `/console/runs/${runId}`);
+    await node(page, 'gate').and(page.locator('[data-state="waiting"]')).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Waiting for a decision' }).waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    const open = (await acme.api('GET', `/v1/approvals?runId=${runId}&status=pending`)).body.data;
+    expect(open).toHaveLength(1);
+    const decided = await acme.api('POST', `/v1/approvals/${open[0].id}`, { action: 'approve' });
+    expect(decided.status).toBe(200);
+    await node(page, 'gate').and(page.locator('[data-state="succeeded"]')).waitFor({ timeout: 30_000 });
+    await runStatus(page, 'succeeded').waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Waiting for a decision' }).waitFor({ state: 'detached' });
+  }, 60_000);
+
   it('shows the text of an llm node with stream: true as it arrives', async () => {
     const added = await acme.api('POST', '/v1/model-providers', { name: 'local', type: 'openai', baseUrl: llm.url, apiKey: 'sk-provider-console-test' });
     expect(added.status).toBe(201);
@@ -178,15 +239,19 @@ describe('the run page', () => {
     await signIn(page, operator, '/console/runs');
     const runId = await startRun(acme, wf);
     await page.goto(`/console/runs/${runId}`);
-    const live = page.locator('.live-text[data-live-text="ask"] pre');
+    const live = page.locator('.node-panel .live-text[data-live-text="ask"] pre');
     // The first words arrive while the node is still running, then the whole answer.
     await live.filter({ hasText: 'Weft' }).waitFor({ timeout: 30_000 });
     expect((await live.textContent())!.length).toBeLessThan(answer.length);
     expect(await node(page, 'ask').getAttribute('data-state')).toBe('running');
     await live.filter({ hasText: answer }).waitFor({ timeout: 30_000 });
     await runStatus(page, 'succeeded').waitFor({ timeout: 30_000 });
+    // Selecting the node shows its text in its panel; its execution in the timeline has it too.
     await node(page, 'ask').click();
+    await page.getByRole('heading', { name: /ask/ }).waitFor();
     await expectText(page.locator('.node-panel .live-text pre'), answer);
+    await page.locator('.timeline-entry[data-node-key="ask"] summary').click();
+    await expectText(page.locator('.timeline-entry[data-node-key="ask"] .live-text pre'), answer);
   }, 60_000);
 });
 
