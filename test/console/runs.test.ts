@@ -161,7 +161,9 @@ describe('the run page', () => {
     const page = await s.page();
     await signIn(page, operator, `/console/runs/${runId}`);
     await runStatus(page, 'succeeded').waitFor({ timeout: 30_000 });
-    await node(page, 'b').click();
+    // The node picker: the same selection as a click in the graph, from the keyboard.
+    await page.getByLabel('Node', { exact: true }).selectOption('b');
+    await page.locator('.weft-node.selected[data-node-id="b"]').waitFor();
     await page.getByRole('button', { name: 'Rerun from this node' }).click();
     await page.waitForURL((u) => u.pathname.startsWith('/console/runs/') && !u.pathname.endsWith(runId));
     const newId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);

@@ -194,11 +194,30 @@ function RunView({ id }: { id: string }) {
           </QueryState>
         </section>
         <aside className="card node-panel" aria-labelledby="node-panel-title">
+          <label className="inline node-picker">
+            Node
+            <select aria-label="Node" value={selected ?? ''} onChange={(e) => setSelected(e.target.value || null)}>
+              <option value="">All nodes</option>
+              {Object.keys(states).map((nid) => (
+                <option key={nid} value={nid}>
+                  {nid} ({states[nid]})
+                </option>
+              ))}
+            </select>
+          </label>
           {selected ? (
             <>
               <h2 id="node-panel-title" className="wrap">
                 <span className="mono">{selected}</span> <StatusBadge status={states[selected] ?? 'pending'} />
               </h2>
+              {(r.live?.nodes ?? [])
+                .filter((l) => l.nodeId === selected && l.progress)
+                .map((l) => (
+                  <p key={l.key} className="small">
+                    {l.key}: {l.progress!.done}
+                    {l.progress!.total !== undefined ? ` of ${l.progress!.total}` : ''} done
+                  </p>
+                ))}
               {selectedTexts.map((t) => (
                 <LiveTextView key={t.key} text={t} />
               ))}
@@ -208,7 +227,7 @@ function RunView({ id }: { id: string }) {
           ) : (
             <>
               <h2 id="node-panel-title">Nodes</h2>
-              <p className="muted small">Select a node in the graph to see its executions and its streamed text{isEnded(status) ? ', or to rerun from it' : ''}.</p>
+              <p className="muted small">Select a node (in the graph or here) to see its executions and its streamed text{isEnded(status) ? ', or to rerun from it' : ''}.</p>
             </>
           )}
           {!selected && texts.length > 0 && (
