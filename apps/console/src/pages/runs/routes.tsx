@@ -1,9 +1,9 @@
 import type { RouteObject } from 'react-router';
-import { Empty } from '../../components/states';
-
-function RunsPlaceholder() {
-  return <Empty title="Runs">This page is being built.</Empty>;
-}
+import { RunPage } from './RunPage';
+import { RunsList } from './RunsList';
 
 /** The runs section's pages, under the signed-in frame. */
-export const runsRoutes: RouteObject[] = [{ path: 'runs', element: <RunsPlaceholder /> }];
+export const runsRoutes: RouteObject[] = [
+  { path: 'runs', element: <RunsList /> },
+  { path: 'runs/:id', element: <RunPage /> },
+];
