@@ -62,16 +62,18 @@ export function GraphView({
   issues,
   selected,
   onSelect,
-  height = 420,
+  height,
 }: {
   graph: DslGraph | null | undefined;
   states?: Record<string, NodeState>;
   issues?: Record<string, string[]>;
   selected?: string | null;
   onSelect?: (nodeId: string) => void;
+  /** px; default: from the graph's own shape, between 220 and 560 */
   height?: number;
 }) {
   const laid = useMemo(() => layoutGraph(graph ?? { nodes: [], edges: [] }), [graph]);
+  const boxHeight = height ?? Math.round(Math.min(560, Math.max(220, laid.height * 0.8 + 120)));
   const nodes: Node<Data>[] = useMemo(
     () =>
       laid.nodes.map((p) => ({
@@ -98,12 +100,13 @@ export function GraphView({
     [laid, states],
   );
   return (
-    <div className="graph" style={{ height }} aria-label="Workflow graph">
+    <div className="graph" style={{ height: boxHeight }} aria-label="Workflow graph">
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
         fitView
+        fitViewOptions={{ maxZoom: 1.1, padding: 0.08 }}
         minZoom={0.1}
         nodesDraggable={false}
         nodesConnectable={false}

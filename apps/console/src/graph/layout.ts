@@ -35,9 +35,9 @@ export interface PlacedEdge {
   label?: string;
 }
 
-export const NODE_W = 190;
+export const NODE_W = 170;
 export const NODE_H = 58;
-const GAP_X = 60;
+const GAP_X = 44;
 const GAP_Y = 28;
 const PAD = 24;
 const PAD_TOP = 44;

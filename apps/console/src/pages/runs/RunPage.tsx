@@ -190,7 +190,7 @@ function RunView({ id }: { id: string }) {
             Graph <span className="muted small">{r.version === 'draft' ? '(the workflow’s current draft)' : `(version ${r.version})`}</span>
           </h2>
           <QueryState query={graph} what="the graph">
-            {(g) => <GraphView graph={g} states={states} selected={selected} onSelect={(n) => setSelected((cur) => (cur === n ? null : n))} height={400} />}
+            {(g) => <GraphView graph={g} states={states} selected={selected} onSelect={(n) => setSelected((cur) => (cur === n ? null : n))} />}
           </QueryState>
         </section>
         <aside className="card node-panel" aria-labelledby="node-panel-title">
