@@ -38,11 +38,26 @@ async function expectText(locator: Locator, text: string) {
 
 const jobRow = (page: Page, name: string) => page.getByRole('table', { name: 'Job documents' }).locator(`tr[data-document="${name}"]`);
 
+/** The job page once the job has ended: the counts, each document's status, the error of the unreadable one. */
+async function checkFinished(page: Page) {
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(await page.locator('[data-count="total"]').textContent()).toBe('3');
+  expect(await page.locator('[data-count="succeeded"]').textContent()).toBe('2');
+  expect(await page.locator('[data-count="failed"]').textContent()).toBe('1');
+  expect(await page.getByRole('progressbar', { name: 'Indexing progress' }).getAttribute('value')).toBe('100');
+  for (const name of ['returns.md', 'shipping.txt']) expect(await jobRow(page, name).locator('.badge').textContent()).toBe('completed');
+  expect(await jobRow(page, 'corrupt.pdf').locator('.badge').textContent()).toBe('error');
+  expect(await jobRow(page, 'corrupt.pdf').locator('code').textContent()).toBe('document_unreadable');
+  await expectText(jobRow(page, 'corrupt.pdf'), "'corrupt.pdf' could not be read");
+  await page.getByRole('button', { name: 'Retry failed documents' }).waitFor();
+  expect(await page.getByRole('button', { name: 'Cancel job' }).count()).toBe(0);
+}
+
 describe('the knowledge section', () => {
   let knowledgeUrl: string;
   let jobUrl: string;
 
-  it('lets a developer create a knowledge base (a refused form shows its issues), upload files with a progress bar and follow the job live to its end', async () => {
+  it('lets a developer create a knowledge base (a refused form shows its issues), upload files with a progress bar, follow the job live to its end and retry its failed document', async () => {
     const dev = await acme.person('developer', 'dana');
     const page = await s.page();
     await signIn(page, dev, '/console/knowledge');
@@ -87,28 +102,25 @@ describe('the knowledge section', () => {
     await expectText(page.locator('.badge'), 'queued');
     await expectText(page.locator('main'), 'Live');
     expect(await jobRow(page, 'returns.md').locator('.badge').textContent()).toBe('queued');
+    await page.getByRole('button', { name: 'Cancel job' }).waitFor();
 
     // The worker starts: the page follows the job's events to its end without a reload.
     const worker = await s.h.startWorker(undefined, { ingestion: { vectors: store, parse: parseDocument, split: splitDocument } });
     try {
       await page.locator('main .row .badge', { hasText: 'completed-with-errors' }).waitFor({ timeout: 120_000 });
+      await checkFinished(page);
+      await screenshot(page, 'ingestion-job');
+
+      // Retry: attempt 2 takes the failed document again (still unreadable) and is followed live too.
+      await page.getByRole('button', { name: 'Retry failed documents' }).click();
+      await expectText(page.locator('main'), 'attempt 2');
+      await page.locator('main .row .badge', { hasText: 'completed-with-errors' }).waitFor({ timeout: 120_000 });
+      await checkFinished(page);
     } finally {
       await worker.stop();
     }
-    expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
-    expect(await page.locator('[data-count="total"]').textContent()).toBe('3');
-    expect(await page.locator('[data-count="succeeded"]').textContent()).toBe('2');
-    expect(await page.locator('[data-count="failed"]').textContent()).toBe('1');
-    expect(await page.getByRole('progressbar', { name: 'Indexing progress' }).getAttribute('value')).toBe('100');
-    for (const name of ['returns.md', 'shipping.txt']) expect(await jobRow(page, name).locator('.badge').textContent()).toBe('completed');
-    expect(await jobRow(page, 'corrupt.pdf').locator('.badge').textContent()).toBe('error');
-    expect(await jobRow(page, 'corrupt.pdf').locator('code').textContent()).toBe('document_unreadable');
-    await expectText(jobRow(page, 'corrupt.pdf'), "'corrupt.pdf' could not be read");
-    await page.getByRole('button', { name: 'Retry failed documents' }).waitFor();
-    expect(await page.getByRole('button', { name: 'Cancel job' }).count()).toBe(0);
-    await screenshot(page, 'ingestion-job');
+    expect(s.consoleErrors).toEqual([]);
   });
-
   it('lists the documents with their status and error, searches them in the playground, and deletes one after a confirmation', async () => {
     const dev = await acme.person('developer', 'dana-2');
     const page = await s.page();

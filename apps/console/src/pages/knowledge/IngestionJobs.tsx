@@ -129,8 +129,14 @@ export function IngestionJobPage() {
   useEffect(() => {
     if (!active || attempt === undefined) return;
     setStreamError(null);
+    // A retried job's stream replays the earlier attempts first: only this attempt's events, from its
+    // job.started on, change the page (attempt 1 has nothing before it).
+    let current = attempt === 1;
     return followEvents(`/v1/ingestion-jobs/${encodeURIComponent(jobId)}/events`, {
-      onEvent: (type, d) => setJob((j) => (j ? applyEvent(j, type, d) : j)),
+      onEvent: (type, d) => {
+        if (type === 'job.started') current = d?.attempt === undefined || d.attempt === attempt;
+        if (current) setJob((j) => (j ? applyEvent(j, type, d) : j));
+      },
       isFinal: (type, d) => {
         const final = type === 'job.finished' && (d?.attempt === undefined || d.attempt === attempt);
         if (final) {
