@@ -22,6 +22,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'weft-console-knowledge-'));
   await writeFile(join(dir, 'returns.md'), '# Returns\n\nZebra-striped parcels are returned within 30 days, no questions asked.\n');
   await writeFile(join(dir, 'shipping.txt'), 'Shipping takes five working days to the mainland and ten to the islands.\n');
+  await writeFile(join(dir, 'tool.exe'), 'MZ not a document');
   await writeFile(join(dir, 'corrupt.pdf'), '%PDF-1.7\nthis is not a PDF body at all\n%%EOF');
 });
 
@@ -40,7 +41,7 @@ const jobRow = (page: Page, name: string) => page.getByRole('table', { name: 'Jo
 
 /** The job page once the job has ended: the counts, each document's status, the error of the unreadable one. */
 async function checkFinished(page: Page) {
-  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(await page.evaluate('window.__sameDocument')).toBe(true);
   expect(await page.locator('[data-count="total"]').textContent()).toBe('3');
   expect(await page.locator('[data-count="succeeded"]').textContent()).toBe('2');
   expect(await page.locator('[data-count="failed"]').textContent()).toBe('1');
@@ -80,15 +81,15 @@ describe('the knowledge section', () => {
     await expectText(page.locator('.state.empty'), 'No document yet');
 
     // Every value the upload's progress bar shows, recorded as it renders (the upload is quick).
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as any).__uploadProgress = seen;
+    await page.evaluate(`(() => {
+      const seen = [];
+      window.__uploadProgress = seen;
       new MutationObserver(() => {
         const bar = document.querySelector('progress[aria-label="Upload progress"]');
         if (bar) seen.push(bar.getAttribute('value') ?? '');
       }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
-      (window as any).__sameDocument = true;
-    });
+      window.__sameDocument = true;
+    })()`);
     await page.getByLabel(/^Files/).setInputFiles(['returns.md', 'shipping.txt', 'corrupt.pdf'].map((f) => join(dir, f)));
     await page.getByRole('button', { name: 'Upload 3 files' }).click();
 
@@ -96,7 +97,7 @@ describe('the knowledge section', () => {
     await page.waitForURL(/\/console\/knowledge\/jobs\/[^/]+$/);
     jobUrl = page.url();
     await page.getByRole('heading', { name: 'Ingestion job' }).waitFor();
-    const progress = (await page.evaluate(() => (window as any).__uploadProgress)) as string[];
+    const progress = (await page.evaluate('window.__uploadProgress')) as string[];
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toBe('100');
     await expectText(page.locator('.badge'), 'queued');
@@ -130,6 +131,15 @@ describe('the knowledge section', () => {
     await expectText(docs.locator('tr[data-document="corrupt.pdf"]'), 'document_unreadable');
     await expectText(page.getByRole('table', { name: 'Ingestion jobs' }), 'completed-with-errors');
 
+    // A file the API refuses: the upload's 422 with the file it is about, nothing stored.
+    const upload = page.getByRole('form', { name: 'Upload documents' });
+    await upload.getByLabel(/^Files/).setInputFiles(join(dir, 'tool.exe'));
+    await upload.getByRole('button', { name: 'Upload' }).click();
+    await expectText(upload.getByRole('alert'), 'The upload failed');
+    await upload.locator('.kb-issues li').first().waitFor();
+    await screenshot(page, 'knowledge-upload-refused');
+    expect(await docs.locator('tbody tr').count()).toBe(3);
+
     const playground = page.getByRole('form', { name: 'Retrieval playground' });
     // Economy indexing answers full-text: the only mode offered.
     expect(await playground.getByLabel('Mode').locator('option').allTextContents()).toEqual(['full-text']);
@@ -139,6 +149,7 @@ describe('the knowledge section', () => {
     await expectText(first, 'Zebra-striped parcels are returned within 30 days');
     await expectText(first, 'returns.md');
     await expectText(first, 'score');
+    await screenshot(page, 'knowledge-base');
 
     page.once('dialog', (d) => void d.accept());
     await docs.getByRole('button', { name: 'Delete corrupt.pdf' }).click();
@@ -166,7 +177,7 @@ describe('the knowledge section', () => {
     await jobRow(page, 'returns.md').waitFor();
     expect(await page.getByRole('button', { name: 'Retry failed documents' }).count()).toBe(0);
     // Nothing pushes the page sideways at phone width (wide tables scroll inside their frame).
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 
     await page.goto('/console/knowledge/jobs');
     await expectText(page.getByRole('table', { name: 'Ingestion jobs' }), 'completed-with-errors');

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, data, unwrap } from '../../api/client';
 import { useCan } from '../../api/permissions';
@@ -116,40 +116,49 @@ export function IngestionJobPage() {
     queryFn: () => data(api.GET('/v1/ingestion-jobs/{id}', { params: { path: { id: jobId } } })),
     staleTime: 0,
   });
-  const [job, setJob] = useState<IngestionJob | null>(null);
-  const [live, setLive] = useState<boolean | null>(null);
-  const [streamError, setStreamError] = useState<unknown>(null);
-  useEffect(() => {
-    if (q.data) setJob(q.data);
-  }, [q.data]);
-
-  // Follow the stream of an active job from the start (its events replay) until this attempt's job.finished.
+  // The job as its events make it, over the job as it was read: while the job is active, each event of
+  // this attempt's stream moves it on; once it has ended, the record read again is the page.
   const attempt = q.data?.attempt;
   const active = q.data ? !isJobFinal(q.data.status) : false;
+  const key = `${jobId}:${attempt}`;
+  const [overlay, setOverlay] = useState<{ key: string; job: IngestionJob } | null>(null);
+  const [stream, setStream] = useState<{ key: string; live?: boolean; error?: unknown }>({ key: '' });
+  const job = q.data && active && overlay?.key === key ? overlay.job : (q.data ?? null);
+  const live = stream.key === key ? stream.live : undefined;
+  const streamError = stream.key === key ? stream.error : undefined;
+
+  const onEvent = useEffectEvent((type: string, d: unknown) => {
+    setOverlay((prev) => {
+      const base = prev?.key === key ? prev.job : q.data;
+      return base ? { key, job: applyEvent(base, type, d) } : prev;
+    });
+  });
+  const onFinished = useEffectEvent(() => {
+    void client.invalidateQueries({ queryKey: ['ingestion-jobs'] });
+    void client.invalidateQueries({ queryKey: ['knowledge'] });
+  });
+
+  // Follow the stream of an active job from the start (its events replay) until this attempt's job.finished.
   useEffect(() => {
     if (!active || attempt === undefined) return;
-    setStreamError(null);
+    const streamKey = `${jobId}:${attempt}`;
     // A retried job's stream replays the earlier attempts first: only this attempt's events, from its
     // job.started on, change the page (attempt 1 has nothing before it).
     let current = attempt === 1;
     return followEvents(`/v1/ingestion-jobs/${encodeURIComponent(jobId)}/events`, {
       onEvent: (type, d) => {
         if (type === 'job.started') current = d?.attempt === undefined || d.attempt === attempt;
-        if (current) setJob((j) => (j ? applyEvent(j, type, d) : j));
+        if (current) onEvent(type, d);
       },
       isFinal: (type, d) => {
         const final = type === 'job.finished' && (d?.attempt === undefined || d.attempt === attempt);
-        if (final) {
-          setLive(null);
-          void client.invalidateQueries({ queryKey: ['ingestion-jobs'] });
-          void client.invalidateQueries({ queryKey: ['knowledge'] });
-        }
+        if (final) onFinished();
         return final;
       },
-      onConnection: setLive,
-      onError: setStreamError,
+      onConnection: (isLive) => setStream({ key: streamKey, live: isLive }),
+      onError: (error) => setStream({ key: streamKey, error }),
     });
-  }, [jobId, attempt, active, client]);
+  }, [jobId, attempt, active]);
 
   const retry = useMutation({
     mutationFn: () => data(api.POST('/v1/ingestion-jobs/{id}/retry', { params: { path: { id: jobId } } })),
@@ -172,7 +181,7 @@ export function IngestionJobPage() {
               <div className="row">
                 <h1 className="kb-wrap">Ingestion job</h1>
                 <StatusBadge status={job.status} />
-                {live !== null && !isJobFinal(job.status) && <span className="muted small">{live ? 'Live' : 'Reconnecting…'}</span>}
+                {live !== undefined && !isJobFinal(job.status) && <span className="muted small">{live ? 'Live' : 'Reconnecting…'}</span>}
                 <span className="spacer" />
                 {can('POST /v1/ingestion-jobs/{id}/retry') && isJobFinal(job.status) && job.failed > 0 && (
                   <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending}>
@@ -194,7 +203,7 @@ export function IngestionJobPage() {
               </div>
               {retry.error && <ErrorBox error={retry.error} title="The job was not retried" />}
               {cancel.error && <ErrorBox error={cancel.error} title="The job was not cancelled" />}
-              {streamError !== null && <ErrorBox error={streamError} title="Live updates stopped" retry={() => void q.refetch()} />}
+              {streamError !== undefined && <ErrorBox error={streamError} title="Live updates stopped" retry={() => void q.refetch()} />}
               <p className="muted small kb-wrap">
                 {job.id} · <Link to={`/knowledge/${encodeURIComponent(job.knowledgeId)}`}>knowledge base</Link> · attempt {job.attempt} · created {when(job.createdAt)}
                 {job.startedAt && ` · took ${duration(job.startedAt, job.finishedAt)}`}

@@ -2,11 +2,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, data, unwrap } from '../../api/client';
-import { ApiError, messageOf } from '../../api/errors';
+import { messageOf } from '../../api/errors';
 import { useCan } from '../../api/permissions';
 import { Pagination } from '../../components/Pagination';
 import { Empty, QueryState } from '../../components/states';
 import { when } from '../../components/time';
+import { Issues } from './Issues';
 import type { CreateKnowledgeBody, Knowledge } from './types';
 
 /** /knowledge: the workspace's knowledge bases, the form that makes one, and deleting one. */
@@ -142,7 +143,6 @@ function CreateKnowledge({ onDone }: { onDone: () => void }) {
       chunking: { strategy, size: Number(size), overlap: Number(overlap) },
     });
   };
-  const issues = create.error instanceof ApiError ? create.error.issues : [];
   return (
     <form className="card knowledge-create" onSubmit={submit} aria-label="New knowledge base">
       <h2>New knowledge base</h2>
@@ -209,15 +209,7 @@ function CreateKnowledge({ onDone }: { onDone: () => void }) {
         <div className="state error" role="alert">
           <strong>The knowledge base was not created</strong>
           <p>{messageOf(create.error)}</p>
-          {issues.length > 0 && (
-            <ul>
-              {issues.map((i, n) => (
-                <li key={n}>
-                  {i.path !== undefined && <code>{Array.isArray(i.path) ? i.path.join('.') : i.path}</code>} {i.message}
-                </li>
-              ))}
-            </ul>
-          )}
+          <Issues error={create.error} />
         </div>
       )}
       <div className="row">

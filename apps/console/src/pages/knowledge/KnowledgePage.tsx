@@ -8,6 +8,7 @@ import { Pagination } from '../../components/Pagination';
 import { StatusBadge } from '../../components/StatusBadge';
 import { Empty, ErrorBox, QueryState } from '../../components/states';
 import { when } from '../../components/time';
+import { Issues } from './Issues';
 import { JobsTable } from './IngestionJobs';
 import { RetrievalPlayground } from './RetrievalPlayground';
 import { bytes, isDocumentFinal, type Knowledge, type KnowledgeDocument, type UploadResult } from './types';
@@ -146,7 +147,12 @@ function Upload({ knowledgeId }: { knowledgeId: string }) {
           <span className="small">{`${percent}% (${bytes(progress.sent)} of ${bytes(progress.total)})`}</span>
         </div>
       )}
-      {error !== null && <ErrorBox error={error} title="The upload failed" />}
+      {error !== null && (
+        <>
+          <ErrorBox error={error} title="The upload failed" />
+          <Issues error={error} />
+        </>
+      )}
       {result && result.jobId === null && (
         <p className="notice" role="status">
           Nothing new: every file is in this knowledge base already.
@@ -235,7 +241,7 @@ function DocumentRow({ d }: { d: KnowledgeDocument }) {
           </div>
         )}
       </td>
-      <td>{bytes(d.size)}</td>
+      <td className="kb-nowrap">{bytes(d.size)}</td>
       <td>{d.segmentCount}</td>
       <td>{when(d.indexedAt)}</td>
       <td>

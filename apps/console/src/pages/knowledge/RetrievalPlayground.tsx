@@ -1,8 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, data } from '../../api/client';
-import { ApiError } from '../../api/errors';
 import { Empty, ErrorBox } from '../../components/states';
+import { Issues } from './Issues';
 import type { Knowledge, RetrievalAnswer } from './types';
 
 type Mode = 'dense' | 'full-text' | 'hybrid';
@@ -23,7 +23,6 @@ export function RetrievalPlayground({ k }: { k: Knowledge }) {
     e.preventDefault();
     search.mutate({ query, topK: Number(topK), mode, ...(threshold.trim() ? { scoreThreshold: Number(threshold) } : {}) });
   };
-  const issues = search.error instanceof ApiError ? search.error.issues : [];
   return (
     <form className="card" onSubmit={submit} aria-label="Retrieval playground">
       <h2>Retrieval playground</h2>
@@ -57,13 +56,7 @@ export function RetrievalPlayground({ k }: { k: Knowledge }) {
       {search.error !== null && (
         <>
           <ErrorBox error={search.error} title="The search failed" />
-          {issues.length > 0 && (
-            <ul className="error-text small">
-              {issues.map((i, n) => (
-                <li key={n}>{i.message}</li>
-              ))}
-            </ul>
-          )}
+          <Issues error={search.error} />
         </>
       )}
       {search.data && <Results answer={search.data} />}
