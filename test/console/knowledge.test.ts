@@ -180,7 +180,9 @@ describe('the knowledge section', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 
     await page.goto('/console/knowledge/jobs');
-    await expectText(page.getByRole('table', { name: 'Ingestion jobs' }), 'completed-with-errors');
+    const jobs = page.getByRole('table', { name: 'Ingestion jobs' });
+    await expectText(jobs, 'completed-with-errors');
+    await jobs.getByRole('link', { name: 'Handbook' }).waitFor();
     expect(s.consoleErrors).toEqual([]);
   });
 });

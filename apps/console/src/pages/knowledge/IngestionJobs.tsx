@@ -31,6 +31,13 @@ export function JobsTable({ knowledgeId }: { knowledgeId?: string }) {
     queryFn: () => unwrap(api.GET('/v1/ingestion-jobs', { params: { query: { page, limit: 10, ...(knowledgeId ? { knowledgeId } : {}) } } })),
     refetchInterval: (q) => (q.state.data?.data.some((j) => !isJobFinal(j.status)) ? 2000 : false),
   });
+  // The names of the knowledge bases the jobs belong to (their ids when there are more than a page of them).
+  const names = useQuery({
+    queryKey: ['knowledge', 'list', 'names'],
+    queryFn: () => data(api.GET('/v1/knowledge', { params: { query: { page: 1, limit: 100 } } })),
+    enabled: !knowledgeId,
+  });
+  const nameOf = (id: string) => names.data?.find((k) => k.id === id)?.name ?? id;
   return (
     <QueryState query={jobs} what="Ingestion jobs">
       {(body) =>
@@ -58,7 +65,7 @@ export function JobsTable({ knowledgeId }: { knowledgeId?: string }) {
                       </td>
                       {!knowledgeId && (
                         <td className="kb-wrap">
-                          <Link to={`/knowledge/${encodeURIComponent(j.knowledgeId)}`}>{j.knowledgeId}</Link>
+                          <Link to={`/knowledge/${encodeURIComponent(j.knowledgeId)}`}>{nameOf(j.knowledgeId)}</Link>
                         </td>
                       )}
                       <td>

@@ -8,7 +8,7 @@ import { Pagination } from '../../components/Pagination';
 import { Empty, QueryState } from '../../components/states';
 import { when } from '../../components/time';
 import { Issues } from './Issues';
-import type { CreateKnowledgeBody, Knowledge } from './types';
+import type { ChunkingStrategy, CreateKnowledgeBody, Knowledge } from './types';
 
 /** /knowledge: the workspace's knowledge bases, the form that makes one, and deleting one. */
 export function KnowledgeList() {
@@ -117,7 +117,7 @@ function CreateKnowledge({ onDone }: { onDone: () => void }) {
   const [indexing, setIndexing] = useState<'economy' | 'high-quality'>('economy');
   const [provider, setProvider] = useState('');
   const [model, setModel] = useState('text-embedding-3-small');
-  const [strategy, setStrategy] = useState<CreateKnowledgeBody['chunking'] extends infer C ? (C extends { strategy?: infer S } ? NonNullable<S> : never) : never>('fixed');
+  const [strategy, setStrategy] = useState<ChunkingStrategy>('fixed');
   const [size, setSize] = useState('1000');
   const [overlap, setOverlap] = useState('100');
   const providers = useQuery({

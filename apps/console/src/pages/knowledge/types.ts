@@ -11,6 +11,7 @@ export type JobDocument = IngestionJob['documents'][number];
 export type UploadResult = DataOf<paths['/v1/knowledge/{id}/documents']['post']['responses'][202]>;
 export type RetrievalAnswer = DataOf<paths['/v1/knowledge/{id}/retrieve']['post']['responses'][200]>;
 export type CreateKnowledgeBody = NonNullable<paths['/v1/knowledge']['post']['requestBody']>['content']['application/json'];
+export type ChunkingStrategy = Knowledge['chunking']['strategy'];
 
 /** A document still on its way (queued, parsing, splitting, embedding, indexing). */
 export const isDocumentFinal = (status: string) => status === 'completed' || status === 'error';
