@@ -1,9 +1,12 @@
 import type { RouteObject } from 'react-router';
-import { Empty } from '../../components/states';
-
-function KnowledgePlaceholder() {
-  return <Empty title="Knowledge">This page is being built.</Empty>;
-}
+import { IngestionJobPage, IngestionJobsPage } from './IngestionJobs';
+import { KnowledgeList } from './KnowledgeList';
+import { KnowledgePage } from './KnowledgePage';
 
 /** The knowledge section's pages, under the signed-in frame. */
-export const knowledgeRoutes: RouteObject[] = [{ path: 'knowledge', element: <KnowledgePlaceholder /> }];
+export const knowledgeRoutes: RouteObject[] = [
+  { path: 'knowledge', element: <KnowledgeList /> },
+  { path: 'knowledge/jobs', element: <IngestionJobsPage /> },
+  { path: 'knowledge/jobs/:jobId', element: <IngestionJobPage /> },
+  { path: 'knowledge/:id', element: <KnowledgePage /> },
+];
