@@ -190,11 +190,11 @@ function InviteForm() {
         <ShownOnce title={`Invitation link for ${created.email}`} value={new URL(created.acceptUrl, window.location.origin).toString()} onDismiss={() => setCreated(null)}>
           <p className="muted small">
             Send it to {created.email}. Signed in with that email, they accept it (a POST to this address with their session), or they sign up with the
-            invitation token. It is valid until {when(created.expiresAt)} and works once.
+            token it carries (the part after /v1/invitations/). It is valid until {when(created.expiresAt)} and works once.
           </p>
         </ShownOnce>
       )}
-      <form className="card toolbar" onSubmit={submit}>
+      <form className="card toolbar" onSubmit={submit} aria-labelledby="invite-h">
         <label>
           Email
           <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
