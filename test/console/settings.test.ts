@@ -136,8 +136,14 @@ describe('members and invitations', () => {
     expect(options).toEqual(['admin', 'developer', 'operator', 'viewer']);
 
     // Revoking the invitation takes it off the pending list.
-    await pending.getByRole('button', { name: `Revoke invitation of ${email}` }).click();
-    await pending.getByRole('button', { name: 'Yes, revoke' }).click();
+    // By keyboard: the question takes the focus (on Cancel), the confirming button is one step back.
+    await pending.getByRole('button', { name: `Revoke invitation of ${email}` }).focus();
+    await page.keyboard.press('Enter');
+    await pending.getByRole('button', { name: 'Cancel' }).waitFor();
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Cancel');
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Yes, revoke');
+    await page.keyboard.press('Enter');
     await page.getByText('No pending invitations').waitFor();
   });
 
@@ -251,6 +257,13 @@ describe('usage', () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByText('The audit log is not allowed for your role.').waitFor();
     expect(await page.locator('li.audit-entry').count()).toBe(0);
+
+    // Leaving is a member's own choice: asked once more, then the workspace is gone from the frame.
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('button', { name: 'Leave workspace' }).click();
+    await page.getByRole('button', { name: 'Yes, leave' }).click();
+    await page.getByText('You are not a member of any workspace yet.').waitFor();
+    expect(await s.h.prisma.membership.count({ where: { tenantId: usageWs.tenantId, accountId: viewer.accountId } })).toBe(0);
   });
 });
 

@@ -51,11 +51,13 @@ function MemberList() {
   });
   const remove = useMutation({
     mutationFn: (m: Member) => data(api.DELETE('/v1/members/{id}', { params: { path: { id: m.id } } })),
-    onSuccess: async (_r, m) => {
-      if (m.accountId === s?.account.id) {
-        // Left the workspace: the switcher and the pages follow the account's remaining workspaces.
-        const list = await data(api.GET('/v1/workspaces', { params: { query: { limit: 100 } } }));
-        session.setWorkspaces(list, list[0]?.id ?? null);
+    onSuccess: (_r, m) => {
+      if (s && m.accountId === s.account.id) {
+        // Left the workspace: the switcher and the pages follow the account's other workspaces. Not
+        // read again from GET /v1/workspaces here: that request would still name the workspace just
+        // left (header or token claim) and be answered 404; the frame's own refresh catches up.
+        const remaining = s.workspaces.filter((w) => w.id !== workspace?.id);
+        session.setWorkspaces(remaining, remaining[0]?.id ?? null);
         queries.clear();
         void navigate('/workflows');
         return;

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Role } from '../../api/session';
 
 /** The roles from the most to the least a role may do (owner > admin > developer > operator > viewer). */
@@ -56,9 +56,18 @@ export function ConfirmButton({
   busy?: boolean;
 }) {
   const [asking, setAsking] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const wasAsking = useRef(false);
+  // Focus follows the question (to Cancel, so a second Enter never confirms by accident) and back.
+  useEffect(() => {
+    if (asking) cancel.current?.focus();
+    else if (wasAsking.current) opener.current?.focus();
+    wasAsking.current = asking;
+  }, [asking]);
   if (!asking) {
     return (
-      <button type="button" className="secondary" onClick={() => setAsking(true)}>
+      <button type="button" className="secondary" ref={opener} onClick={() => setAsking(true)}>
         {label}
       </button>
     );
@@ -77,7 +86,7 @@ export function ConfirmButton({
       >
         {confirmLabel}
       </button>
-      <button type="button" className="secondary" onClick={() => setAsking(false)}>
+      <button type="button" className="secondary" ref={cancel} onClick={() => setAsking(false)}>
         Cancel
       </button>
     </span>
