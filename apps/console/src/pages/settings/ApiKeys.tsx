@@ -230,25 +230,27 @@ function KeyList({ onRotated }: { onRotated: (k: NewKey) => void }) {
                           <td>
                             <StatusBadge status={st} />
                           </td>
-                          <td className="actions">
-                            {st === 'active' && mine && can('POST /v1/api-keys/{id}/rotate') && (
-                              <ConfirmButton
-                                label={`Rotate ${k.name}`}
-                                confirmLabel="Yes, rotate"
-                                question="A new key replaces it, and this one stops working at once."
-                                busy={rotate.isPending}
-                                onConfirm={() => rotate.mutate(k)}
-                              />
-                            )}
-                            {st === 'active' && mine && can('DELETE /v1/api-keys/{id}') && (
-                              <ConfirmButton
-                                label={`Revoke ${k.name}`}
-                                confirmLabel="Yes, revoke"
-                                question="It stops working at once, everywhere."
-                                busy={revoke.isPending}
-                                onConfirm={() => revoke.mutate(k)}
-                              />
-                            )}
+                          <td>
+                            <div className="actions">
+                              {st === 'active' && mine && can('POST /v1/api-keys/{id}/rotate') && (
+                                <ConfirmButton
+                                  label={`Rotate ${k.name}`}
+                                  confirmLabel="Yes, rotate"
+                                  question="A new key replaces it, and this one stops working at once."
+                                  busy={rotate.isPending}
+                                  onConfirm={() => rotate.mutate(k)}
+                                />
+                              )}
+                              {st === 'active' && mine && can('DELETE /v1/api-keys/{id}') && (
+                                <ConfirmButton
+                                  label={`Revoke ${k.name}`}
+                                  confirmLabel="Yes, revoke"
+                                  question="It stops working at once, everywhere."
+                                  busy={revoke.isPending}
+                                  onConfirm={() => revoke.mutate(k)}
+                                />
+                              )}
+                            </div>
                           </td>
                         </tr>
                       );
