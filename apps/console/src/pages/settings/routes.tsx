@@ -1,9 +1,21 @@
-import type { RouteObject } from 'react-router';
-import { Empty } from '../../components/states';
+import { Navigate, type RouteObject } from 'react-router';
+import { ApiKeys } from './ApiKeys';
+import { AuditLog } from './AuditLog';
+import { Members } from './Members';
+import { SettingsLayout } from './SettingsLayout';
+import { Usage } from './Usage';
 
-function SettingsPlaceholder() {
-  return <Empty title="Settings">This page is being built.</Empty>;
-}
-
-/** The settings section's pages, under the signed-in frame. */
-export const settingsRoutes: RouteObject[] = [{ path: 'settings', element: <SettingsPlaceholder /> }];
+/** The settings section's pages, under the signed-in frame: members, API keys, usage and quotas, audit log. */
+export const settingsRoutes: RouteObject[] = [
+  {
+    path: 'settings',
+    element: <SettingsLayout />,
+    children: [
+      { index: true, element: <Navigate to="members" replace /> },
+      { path: 'members', element: <Members /> },
+      { path: 'api-keys', element: <ApiKeys /> },
+      { path: 'usage', element: <Usage /> },
+      { path: 'audit', element: <AuditLog /> },
+    ],
+  },
+];
