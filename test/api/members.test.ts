@@ -251,6 +251,10 @@ describe('members: roles and removal', () => {
     expect((await admin.api('DELETE', `/v1/members/${op.memberId}`)).status).toBe(200);
     expect(refusal(await op.api('GET', '/v1/members'))).toEqual({ status: 404, code: 'workspace_not_found' });
     expect(refusal(await op.api('GET', '/v1/workflows'))).toEqual({ status: 404, code: 'workspace_not_found' });
+    // The account's own routes still answer with the old workspace named: it can find where else it belongs.
+    const mine = await op.api('GET', '/v1/workspaces');
+    expect(mine.status).toBe(200);
+    expect(mine.body.data.map((w: { id: string }) => w.id)).not.toContain(tenantId);
 
     // Leaving.
     expect((await leaver.api('DELETE', `/v1/members/${leaver.memberId}`)).status).toBe(200);

@@ -24,5 +24,12 @@ declare module 'express-serve-static-core' {
     auth: AuthContext;
     /** set for a caller with an account's access token */
     account?: AccountContext;
+    /**
+     * the workspace an access token named (header or claim) that its account is not a member of:
+     * a workspace route answers 404 workspace_not_found for it; the account's own routes (its
+     * workspaces, sign-out, password) still answer, so a person removed from the workspace they
+     * were in can pick another
+     */
+    workspaceRefused?: string;
   }
 }

@@ -35,7 +35,8 @@ export interface AuthenticateDeps {
  * of everything after; an access token names the account, and the workspace comes from the
  * X-Workspace-Id header or the token's claim, checked against the account's memberships on every
  * request (a removed member is out at once). A workspace the caller does not belong to answers
- * 404, as any other workspace's object does.
+ * 404 on every workspace route, as any other workspace's object does; the account's own routes
+ * (GET /v1/workspaces, sign-out, password) still answer.
  */
 export function authenticate({ prisma, tokens, keys = new ApiKeyCache(0), sessions, revocations, usage, now = () => new Date() }: AuthenticateDeps) {
   return async (req: Request, _res: Response, next: NextFunction) => {
@@ -59,8 +60,8 @@ export function authenticate({ prisma, tokens, keys = new ApiKeyCache(0), sessio
     const workspace = named ?? claims.ws;
     if (workspace !== undefined) {
       const member = await prisma.membership.findUnique({ where: { tenantId_accountId: { tenantId: workspace, accountId: claims.sub } } });
-      if (!member || !isRole(member.role)) throw new WorkspaceNotFoundError(workspace);
-      req.auth = { tenantId: workspace, role: member.role, scopes: [], principal: { type: 'account', id: claims.sub } };
+      if (member && isRole(member.role)) req.auth = { tenantId: workspace, role: member.role, scopes: [], principal: { type: 'account', id: claims.sub } };
+      else req.workspaceRefused = workspace;
     }
     next();
   };
@@ -91,7 +92,7 @@ async function keyAuth(prisma: PrismaClient, cache: ApiKeyCache, revocations: Ke
 }
 
 function check(req: Request, entry: WorkspaceAccess): void {
-  if (!req.auth) throw new WorkspaceRequiredError();
+  if (!req.auth) throw req.workspaceRefused !== undefined ? new WorkspaceNotFoundError(req.workspaceRefused) : new WorkspaceRequiredError();
   if (!entry.roles.includes(req.auth.role)) {
     throw new ForbiddenError(`This needs one of the roles: ${entry.roles.join(', ')} (the caller has '${req.auth.role}')`);
   }
