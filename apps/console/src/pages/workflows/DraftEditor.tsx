@@ -7,7 +7,7 @@ import { ErrorBox } from '../../components/states';
 import { GraphView } from '../../graph/GraphView';
 import { GraphText } from './GraphText';
 import { IssueList, issuesByNode } from './IssueList';
-import { drawable, formatGraph, parseGraph, type GraphFormat, type WorkflowGraph } from './graph-text';
+import { canonical, drawable, formatGraph, nodesSignature, parseGraph, type GraphFormat, type WorkflowGraph } from './graph-text';
 
 type Verdict = { issues: Issue[]; note: string | null; error: unknown };
 const CLEAR: Verdict = { issues: [], note: null, error: null };
@@ -26,10 +26,12 @@ export function DraftEditor({ workflowId, draft }: { workflowId: string; draft: 
   const [format, setFormat] = useState<GraphFormat>('json');
   const [text, setText] = useState(() => formatGraph(draft, 'json'));
   const [verdict, setVerdict] = useState<Verdict>(CLEAR);
+  // What the server holds, as last loaded or saved from here.
+  const [saved, setSaved] = useState(() => canonical(draft));
 
   const parsed = useMemo(() => parseGraph(text, format), [text, format]);
   const typed = 'graph' in parsed ? parsed.graph : null;
-  const dirty = typed === null || JSON.stringify(typed) !== JSON.stringify(draft);
+  const dirty = typed === null || canonical(typed) !== saved;
   const shown = drawable(typed) ?? drawable(draft);
 
   const answer = (err: unknown) => setVerdict(err instanceof ApiError && err.issues.length ? { issues: err.issues, note: null, error: null } : { issues: [], note: null, error: err });
@@ -46,7 +48,8 @@ export function DraftEditor({ workflowId, draft }: { workflowId: string; draft: 
   });
   const save = useMutation({
     mutationFn: (graph: WorkflowGraph) => data(api.PUT('/v1/workflows/{id}/draft', { params: { path: { id: workflowId } }, body: { graph } })),
-    onSuccess: async () => {
+    onSuccess: async (w) => {
+      setSaved(canonical(w.draft));
       setVerdict({ ...CLEAR, note: 'Draft saved.' });
       await refresh();
     },
@@ -68,7 +71,7 @@ export function DraftEditor({ workflowId, draft }: { workflowId: string; draft: 
 
   return (
     <div className="draft-editor">
-      <GraphView graph={shown} issues={issuesByNode(verdict.issues)} height={440} />
+      <GraphView key={nodesSignature(shown)} graph={shown} issues={issuesByNode(verdict.issues)} height={440} />
       {'error' in parsed && <p className="muted small">The drawing shows the last graph that could be read; the text has a problem.</p>}
       <GraphText
         label={mayEdit ? 'Draft graph' : 'Draft graph (read only)'}

@@ -15,15 +15,15 @@ type Target = 'latest' | 'draft';
  * Starts a run of the latest published version (or of the saved draft, for the roles that may run
  * one) with a form made from the inputs that version declares, and goes to the run's page.
  */
-export function RunForm({ workflowId, latestVersion, draft, preferDraft }: { workflowId: string; latestVersion: number | null; draft: unknown; preferDraft: boolean }) {
+export function RunForm({ workflowId, latestVersion, draft }: { workflowId: string; latestVersion: number | null; draft: unknown }) {
   const can = useCan();
   const { workspace } = useSession();
   const navigate = useNavigate();
   const mayRunDraft = can('action:run-draft');
   const targets: Target[] = [...(latestVersion ? (['latest'] as const) : []), ...(mayRunDraft ? (['draft'] as const) : [])];
-  const [chosen, setTarget] = useState<Target>(preferDraft && mayRunDraft ? 'draft' : 'latest');
-  // The choice may not be on offer (no published version yet, or a role that may not run the draft).
-  const target: Target = targets.includes(chosen) ? chosen : (targets[0] ?? 'latest');
+  // The latest published version unless the person chose the draft; the draft only when it is on offer.
+  const [chosen, setTarget] = useState<Target | null>(null);
+  const target: Target = chosen && targets.includes(chosen) ? chosen : (targets[0] ?? 'latest');
 
   const latest = useQuery({
     queryKey: ['workflow-version', workspace?.id, workflowId, latestVersion],

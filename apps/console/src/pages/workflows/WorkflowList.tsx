@@ -27,9 +27,11 @@ export function WorkflowList() {
   const can = useCan();
   const [search, setSearch] = useState('');
   const name = useDebounced(search.trim(), 300);
-  const [page, setPage] = useState(1);
+  // A new search starts again at its first page.
+  const [paging, setPaging] = useState({ name, page: 1 });
+  const page = paging.name === name ? paging.page : 1;
+  const setPage = (p: number) => setPaging({ name, page: p });
   const [creating, setCreating] = useState(false);
-  useEffect(() => setPage(1), [name]);
 
   const query = useQuery({
     queryKey: ['workflows', workspace?.id, name, page],
@@ -61,7 +63,7 @@ export function WorkflowList() {
         {(body) =>
           body.data.length === 0 ? (
             name ? (
-              <Empty title={`No workflow's name contains “${name}”`}>Try another part of the name.</Empty>
+              <Empty title={`No workflow’s name contains “${name}”`}>Try another part of the name.</Empty>
             ) : (
               <Empty title="No workflows yet">
                 {mayCreate ? 'A workflow is a graph of steps that runs durably. Start one with “New workflow”.' : 'A developer of this workspace can create the first one.'}

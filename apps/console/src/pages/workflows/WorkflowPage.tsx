@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, data, unwrap } from '../../api/client';
 import { useCan } from '../../api/permissions';
@@ -19,6 +19,7 @@ export function WorkflowPage() {
   const { workspace } = useSession();
   const can = useCan();
   const [choice, setChoice] = useState<Choice>('draft');
+  const pickerId = useId();
   const workflow = useQuery({
     queryKey: ['workflow', workspace?.id, id],
     queryFn: ({ signal }) => data(api.GET('/v1/workflows/{id}', { params: { path: { id } }, signal })),
@@ -45,9 +46,9 @@ export function WorkflowPage() {
             <div className="toolbar">
               <h2 id="wf-graph">Graph</h2>
               <span className="spacer" />
-              <label>
-                Version
-                <select value={String(choice)} onChange={(e) => setChoice(e.target.value === 'draft' ? 'draft' : Number(e.target.value))}>
+              <div className="row version-picker">
+                <label htmlFor={pickerId}>Version</label>
+                <select id={pickerId} value={String(choice)} onChange={(e) => setChoice(e.target.value === 'draft' ? 'draft' : Number(e.target.value))}>
                   <option value="draft">Draft</option>
                   {(versions.data?.data ?? []).map((v) => (
                     <option key={v.version} value={v.version}>
@@ -55,7 +56,7 @@ export function WorkflowPage() {
                     </option>
                   ))}
                 </select>
-              </label>
+              </div>
             </div>
             {versions.error ? <p className="error-text">The published versions could not be listed; try reloading.</p> : null}
             {versions.data?.pagination.has_next && <p className="muted small">The picker lists the latest 100 versions.</p>}
@@ -69,7 +70,7 @@ export function WorkflowPage() {
           {can('POST /v1/workflows/{id}/runs') && (
             <section className="card" aria-labelledby="wf-run">
               <h2 id="wf-run">Run</h2>
-              <RunForm workflowId={w.id} latestVersion={w.latestVersion} draft={w.draft} preferDraft={choice === 'draft' && !w.latestVersion} />
+              <RunForm workflowId={w.id} latestVersion={w.latestVersion} draft={w.draft} />
             </section>
           )}
         </div>

@@ -44,3 +44,20 @@ export function drawable(graph: unknown): DslGraph | null {
   const g = graph as Partial<DslGraph> | null;
   return g && typeof g === 'object' && Array.isArray(g.nodes) ? { nodes: g.nodes, edges: Array.isArray(g.edges) ? g.edges : [] } : null;
 }
+
+/** The graph as text that does not depend on key order (PostgreSQL's jsonb keeps its own): for "is it saved?". */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/**
+ * The nodes of a graph (containers' too) as one string: GraphView fits the drawing to its box when it
+ * mounts, so the editor draws a graph anew when its nodes change, and not on every other keystroke.
+ */
+export function nodesSignature(graph: DslGraph | null, depth = 0): string {
+  if (!graph || depth > 8) return '';
+  return graph.nodes.map((n) => `${String(n?.id)}:${String(n?.type)}(${drawableInner(n?.data?.graph, depth)})`).join(',');
+}
+const drawableInner = (g: unknown, depth: number) => nodesSignature(drawable(g), depth + 1);
