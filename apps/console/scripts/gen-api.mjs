@@ -1,7 +1,7 @@
 // Generates the console's typed API client from the API's own OpenAPI document, so a change of the
 // contract breaks the console's build (tsc), not its pages. Writes, into src/api/generated/ (not
 // committed): schema.ts (openapi-typescript's `paths`) and permissions.ts (each route's roles, the
-// `x-weft-roles` of the document, which is the API's one permission table).
+// `x-weft-roles` of the document, and its `x-weft-actions`, which are the API's one permission table).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -31,6 +31,8 @@ for (const [path, methods] of Object.entries(doc.paths)) {
     if (Array.isArray(op['x-weft-roles'])) permissions[`${method.toUpperCase()} ${path}`] = op['x-weft-roles'];
   }
 }
+// Actions a handler checks inside a route (`action:run-draft`): the document's x-weft-actions.
+for (const [action, { roles }] of Object.entries(doc['x-weft-actions'] ?? {})) permissions[action] = roles;
 const roles = doc.components?.schemas?.Role?.enum;
 writeFileSync(
   resolve(out, 'permissions.ts'),

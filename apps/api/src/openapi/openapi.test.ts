@@ -58,6 +58,12 @@ describe('the OpenAPI document', () => {
     expect(op('get', '/health/ready')).not.toHaveProperty('x-weft-roles');
   });
 
+  it('names the roles of the actions a handler checks inside a route (x-weft-actions)', () => {
+    const actions = (doc as unknown as { 'x-weft-actions': Record<string, { roles: string[]; scope: string }> })['x-weft-actions'];
+    expect(actions['action:run-draft']).toEqual({ roles: ['owner', 'admin', 'developer'], scope: 'workflows:write' });
+    expect(Object.keys(actions).every((k) => k.startsWith('action:'))).toBe(true);
+  });
+
   it('gives every operation a response schema, and every authenticated one its error statuses', () => {
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, o] of Object.entries(methods)) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ROLES, codesWithStatus } from '@weft/domain';
 import { bare, bindRoutes, defineRoutes, roleList, type ErrorStatus, type ResponseDoc, type RouteDef } from '../http/route';
 import { componentSchemas, jsonSchema, ref, responseSchema } from './components';
-import type { Permission } from '../auth/permissions';
+import { PERMISSIONS, type Permission } from '../auth/permissions';
 
 /** What the document route answers; the document is written by `buildOpenApiDocument` below. */
 const openApiDocumentSchema = z.looseObject({
@@ -146,6 +146,12 @@ function operation(route: RouteDef): Record<string, unknown> {
   };
 }
 
+function actionsOf(): Record<string, { roles: string[]; scope: string }> {
+  return Object.fromEntries(
+    Object.entries(PERMISSIONS).flatMap(([key, p]) => (key.startsWith('action:') && typeof p !== 'string' ? [[key, { roles: [...p.roles], scope: p.scope }]] : [])),
+  );
+}
+
 /**
  * The OpenAPI 3.1 document of the routes the app serves (`mountedRoutes(app).declared`), generated
  * from their declarations: the zod schemas the routes validate with and the DTOs are typed by.
@@ -163,6 +169,9 @@ export function buildOpenApiDocument(routes: readonly RouteDef[]): Record<string
     servers: [{ url: '/' }],
     security: [{ apiKey: [] }, { accessToken: [] }],
     paths,
+    // What a handler checks inside a route (running the draft, removing another member) has no
+    // operation of its own: its roles are here, so that a client can show a control only when allowed.
+    'x-weft-actions': actionsOf(),
     components: {
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: sk-...' },

@@ -1,9 +1,9 @@
 import type { RouteObject } from 'react-router';
-import { Empty } from '../../components/states';
-
-function WorkflowsPlaceholder() {
-  return <Empty title="Workflows">This page is being built.</Empty>;
-}
+import { WorkflowList } from './WorkflowList';
+import { WorkflowPage } from './WorkflowPage';
 
 /** The workflows section's pages, under the signed-in frame. */
-export const workflowsRoutes: RouteObject[] = [{ path: 'workflows', element: <WorkflowsPlaceholder /> }];
+export const workflowsRoutes: RouteObject[] = [
+  { path: 'workflows', element: <WorkflowList /> },
+  { path: 'workflows/:id', element: <WorkflowPage /> },
+];
