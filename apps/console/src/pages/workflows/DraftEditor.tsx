@@ -71,7 +71,7 @@ export function DraftEditor({ workflowId, draft }: { workflowId: string; draft: 
 
   return (
     <div className="draft-editor">
-      <GraphView key={nodesSignature(shown)} graph={shown} issues={issuesByNode(verdict.issues)} height={440} />
+      <GraphView key={nodesSignature(shown)} graph={shown} issues={issuesByNode(verdict.issues)} />
       {'error' in parsed && <p className="muted small">The drawing shows the last graph that could be read; the text has a problem.</p>}
       <GraphText
         label={mayEdit ? 'Draft graph' : 'Draft graph (read only)'}

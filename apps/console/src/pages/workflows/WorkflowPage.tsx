@@ -90,7 +90,7 @@ function PublishedVersion({ workflowId, version }: { workflowId: string; version
     <QueryState query={query} what={`Version ${version}`}>
       {(v) => (
         <>
-          <GraphView graph={drawable(v.graph)} height={440} />
+          <GraphView graph={drawable(v.graph)} />
           <details className="version-text">
             <summary>The graph of v{v.version} as JSON</summary>
             <pre>{formatGraph(v.graph, 'json')}</pre>
