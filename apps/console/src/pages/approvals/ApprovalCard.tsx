@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, data } from '../../api/client';
 import { useCan } from '../../api/permissions';
@@ -38,7 +38,9 @@ export function ApprovalCard({ approval: a, showRun = true }: { approval: Approv
             <dd>
               <Link to={`/runs/${encodeURIComponent(a.runId)}`}>{a.runId}</Link>
               <span className="muted"> of workflow </span>
-              <Link to={`/workflows/${encodeURIComponent(a.workflowId)}`}>{a.workflowId}</Link>
+              <Link to={`/workflows/${encodeURIComponent(a.workflowId)}`}>
+                <WorkflowName id={a.workflowId} />
+              </Link>
             </dd>
           </>
         )}
@@ -83,6 +85,18 @@ export function ApprovalCard({ approval: a, showRun = true }: { approval: Approv
         ))}
     </article>
   );
+}
+
+/** A workflow's name (cached; its id until it loads or when it cannot be read). */
+function WorkflowName({ id }: { id: string }) {
+  const { workspace } = useSession();
+  const q = useQuery({
+    queryKey: ['workflows', workspace?.id, id, 'name'],
+    queryFn: () => data(api.GET('/v1/workflows/{id}', { params: { path: { id } } })),
+    staleTime: 60_000,
+    retry: false,
+  });
+  return <>{q.data?.name ?? id}</>;
 }
 
 function Decided({ approval: a }: { approval: Approval }) {

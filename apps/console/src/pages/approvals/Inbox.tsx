@@ -70,7 +70,8 @@ export function ApprovalsInbox() {
           ) : (
             <>
               <p className="muted small" aria-live="polite">
-                {body.pagination.total} {status === 'all' ? '' : FILTERS.find((f) => f.value === status)!.label.toLowerCase()} approval{body.pagination.total === 1 ? '' : 's'}
+                {body.pagination.total} approval{body.pagination.total === 1 ? '' : 's'}
+                {status === 'all' ? '' : `: ${FILTERS.find((f) => f.value === status)!.label.toLowerCase()}`}
               </p>
               <div className="approval-list">
                 {body.data.map((a) => (
