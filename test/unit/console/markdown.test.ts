@@ -34,10 +34,13 @@ describe('approval prompt markdown', () => {
     expect(parseInline('see [the **docs**](https://example.com/a?b=1) now')).toEqual([
       text('see '), { type: 'link', href: 'https://example.com/a?b=1', children: [text('the '), { type: 'strong', children: [text('docs')] }] }, text(' now'),
     ]);
-    for (const target of ['javascript:alert(1)', 'JavaScript:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>', '/relative', '//evil.example', 'vbscript:x', 'http://a b', 'https://ok.example/\u0000x']) {
+    for (const target of ['javascript:alert(1)', 'JavaScript:alert(1)', ' javascript:alert(1) ', 'data:text/html,<script>', '/relative', '//evil.example', 'vbscript:x', 'https://ok.example/\u0000x']) {
       const nodes = parseInline(`[click](${target})`);
       expect([target, nodes.some((n) => n.type === 'link'), plainText(nodes)]).toEqual([target, false, 'click']);
     }
+    // A target with a space inside is no link target at all: the whole thing stays text.
+    expect(parseInline('[click](http://a b)')).toEqual([text('[click](http://a b)')]);
+    expect(parseInline('[w](https://en.wikipedia.org/wiki/Foo_(bar)).')).toEqual([{ type: 'link', href: 'https://en.wikipedia.org/wiki/Foo_(bar)', children: [text('w')] }, text('.')]);
     expect(safeHref('HTTPS://Example.com')).toBe('HTTPS://Example.com');
     expect(safeHref('ftp://example.com')).toBeNull();
   });

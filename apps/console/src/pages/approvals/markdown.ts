@@ -224,11 +224,20 @@ export function parseInline(text: string, depth = 0): Inline[] {
 /** Where a link target that starts at `from` ends (its `)`, parentheses balanced), within a URL's length; else -1. */
 function targetEnd(text: string, from: number): number {
   let depth = 0;
+  let seen = false; // a character of the target so far
+  let after = false; // spaces after it: only `)` may follow
   for (let j = from; j < text.length && j < from + MAX_URL; j++) {
-    const c = text[j];
+    const c = text[j]!;
+    if (c === ' ' || c === '\t') {
+      after = seen;
+      continue;
+    }
+    if (c === ')' && depth === 0) return j;
+    // A target has no inner spaces or brackets: stopping there keeps `[a](` repeated linear.
+    if (after || c === '\n' || c === '[' || c === ']') return -1;
+    seen = true;
     if (c === '(') depth++;
-    else if (c === ')' && depth-- === 0) return j;
-    else if (c === '\n') return -1;
+    else if (c === ')') depth--;
   }
   return -1;
 }
