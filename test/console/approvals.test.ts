@@ -170,6 +170,17 @@ describe('the approvals inbox', () => {
     expect((await ended(acme, refund.runId)).outputs).toMatchObject({ action: 'reject', values: { amount: 1 } });
   });
 
+  it('shows the form only to the roles an approval names', async () => {
+    const adminsOnly = await runWaiting(acme, { prompt: 'Delete the **archive**?', allowedRoles: ['admin'] }, 'admins-only');
+    const page = await s.page();
+    await signIn(page, await acme.person('operator', 'oona'), '/console/approvals');
+    const theirs = card(page, adminsOnly.approval.id);
+    await theirs.getByText('Only admin may decide this approval (your role: operator)').waitFor();
+    await expect(theirs.getByRole('button').count()).resolves.toBe(0);
+    expect((await acme.api('POST', `/v1/approvals/${adminsOnly.approval.id}`, { action: 'reject' })).status).toBe(200);
+    await theirs.waitFor({ state: 'detached' });
+  });
+
   it('shows an empty inbox plainly', async () => {
     const other = await s.workspace('empty');
     const page = await s.page();

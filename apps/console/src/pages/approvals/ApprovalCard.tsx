@@ -67,7 +67,9 @@ export function ApprovalCard({ approval: a, showRun = true }: { approval: Approv
       </div>
       {a.status === 'decided' && <Decided approval={a} />}
       {a.status === 'pending' &&
-        (!mayDecide ? (
+        (Date.parse(a.expiresAt) <= Date.now() ? (
+          <p className="notice small">The time to decide this approval has passed; it closes in a moment.</p>
+        ) : !mayDecide ? (
           <p className="muted small">Your role can see this approval but not decide it.</p>
         ) : !roleAllowed ? (
           <p className="muted small">
