@@ -15,7 +15,7 @@ export const decideApproval = (id: string, d: Decision) => data(api.POST('/v1/ap
  * One approval: where it comes from (run, node), when it was asked and until when, its rendered
  * prompt, and its form when it is open and the person may decide it; how it was decided once it is.
  */
-export function ApprovalCard({ approval: a, showRun = true }: { approval: Approval; showRun?: boolean }) {
+export function ApprovalCard({ approval: a, asOf, showRun = true }: { approval: Approval; /** when the list was read (ms) */ asOf: number; showRun?: boolean }) {
   const can = useCan();
   const { workspace } = useSession();
   const queries = useQueryClient();
@@ -67,7 +67,7 @@ export function ApprovalCard({ approval: a, showRun = true }: { approval: Approv
       </div>
       {a.status === 'decided' && <Decided approval={a} />}
       {a.status === 'pending' &&
-        (Date.parse(a.expiresAt) <= Date.now() ? (
+        (Date.parse(a.expiresAt) <= asOf ? (
           <p className="notice small">The time to decide this approval has passed; it closes in a moment.</p>
         ) : !mayDecide ? (
           <p className="muted small">Your role can see this approval but not decide it.</p>

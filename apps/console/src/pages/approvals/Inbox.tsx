@@ -75,7 +75,7 @@ export function ApprovalsInbox() {
               </p>
               <div className="approval-list">
                 {body.data.map((a) => (
-                  <ApprovalCard key={a.id} approval={a} />
+                  <ApprovalCard key={a.id} approval={a} asOf={query.dataUpdatedAt} />
                 ))}
               </div>
               <Pagination info={body.pagination} onPage={(p) => set({ page: p })} />

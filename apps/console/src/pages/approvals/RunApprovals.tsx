@@ -22,7 +22,7 @@ export function RunApprovals({ runId }: { runId: string }) {
     <section className="run-approvals" aria-label="Waiting for approval">
       <h2>Waiting for approval ({open.length})</h2>
       {open.map((a) => (
-        <ApprovalCard key={a.id} approval={a} showRun={false} />
+        <ApprovalCard key={a.id} approval={a} asOf={query.dataUpdatedAt} showRun={false} />
       ))}
     </section>
   );
