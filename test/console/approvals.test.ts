@@ -190,6 +190,21 @@ describe('the approvals inbox', () => {
   });
 });
 
+describe('the run page', () => {
+  it('shows the open approval of a waiting run with its form; deciding it there lets the run finish', async () => {
+    const { runId, approval } = await runWaiting(acme, { prompt: 'Ship **build 9**?', fields: { reason: { type: 'text', required: true, label: 'Reason' } } }, 'run-page');
+    const page = await s.page();
+    await signIn(page, await acme.person('developer', 'dev'), `/console/runs/${runId}`);
+    const panel = page.locator('section', { has: page.getByRole('heading', { name: 'Waiting for a decision' }) });
+    const theirs = panel.locator(`article[data-approval-id="${approval.id}"]`);
+    await theirs.locator('strong', { hasText: 'build 9' }).waitFor();
+    await theirs.getByLabel('Reason').fill('tested');
+    await theirs.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('[data-run-status="succeeded"]').first().waitFor();
+    expect((await ended(acme, runId)).outputs).toMatchObject({ action: 'approve', values: { reason: 'tested' }, actor: { kind: 'account', role: 'developer' } });
+  }, 60_000);
+});
+
 describe('the signed form link page', () => {
   it('decides an approval without signing in, once; opened again it says the link is used up', async () => {
     const { runId, approval } = await runWaiting(acme, { prompt: 'Refund **order 7**?', fields: { reason: { type: 'text', required: true, label: 'Reason' } } }, 'form-link');
