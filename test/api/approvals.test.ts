@@ -199,12 +199,14 @@ describe('approval notices', () => {
     expect(payload).toMatchObject({ type: 'approval.requested', approvalId: a.approvalId, runId: a.runId, workflowId: a.workflowId, nodeId: 'review', prompt: a.prompt, fields: a.fields, actions: a.actions, expiresAt: a.expiresAt });
     expect(payload).not.toHaveProperty('tenantId');
     expect(payload.formUrl).toMatch(new RegExp(`^${suite.h.url}/v1/forms/f1\\.`));
+    // The page for people: the console's, with the same token.
+    expect(payload.pageUrl).toBe(payload.formUrl.replace('/v1/forms/', '/console/forms/'));
 
     const mail = smtp.received.at(-1)!;
     expect(mail.to.sort()).toEqual(['lead@example.test', 'ops@example.test']);
     expect(mail.from).toBe('weft@example.test');
     const flat = mail.raw.replace(/=\r?\n/g, '');
-    expect(flat).toContain(payload.formUrl);
+    expect(flat).toContain(payload.pageUrl);
     expect(flat).toContain('&lt;script&gt;'); // the prompt is escaped in the HTML part
     expect(await delivery(a.approvalId)).toMatchObject({ webhook: 'sent', email: 'sent' });
 

@@ -46,7 +46,7 @@ export { llmNodeDataIssues } from './llm/json-answer';
 export { estimateTokens } from './llm/token-estimate';
 export { recordLlmCall, type LlmCallRecord } from './llm/llm-usage.repository';
 export { approvalView, type ApprovalRecordActivities } from './approvals/approval-records.activities';
-export { FormTokens, formUrl, type FormTokenCheck, type FormTokenClaims } from './approvals/form-token';
+export { FormTokens, formPageUrl, formUrl, type FormTokenCheck, type FormTokenClaims } from './approvals/form-token';
 export { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_SECRET_NAME } from './approvals/webhook-signature';
 export { createApprovalNoticeActivities, webhookPayload, type ApprovalNoticeOptions } from './approvals/approval-notice';
 export type { SmtpSettings } from './approvals/approval-email';

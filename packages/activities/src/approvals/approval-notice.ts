@@ -8,7 +8,7 @@ import type { Prisma, PrismaClient } from '../persistence/prisma-client';
 import type { SecretsStore } from '../secrets/secrets.store';
 import { approvalEmail, createEmailSender, type SmtpSettings } from './approval-email';
 import { createWebhookSender } from './approval-webhook';
-import { FormTokens, formUrl } from './form-token';
+import { FormTokens, formPageUrl, formUrl } from './form-token';
 import { WEBHOOK_SECRET_NAME } from './webhook-signature';
 
 /** Deployment settings of approval notices (worker config). */
@@ -55,8 +55,14 @@ function cancellation(): AbortSignal | undefined {
   }
 }
 
-/** What the receiver of a webhook gets: the form as the API serves it, where it belongs, and its link. */
-export function webhookPayload(approval: OpenedApproval, link: string) {
+/** A form link two ways: the API's (`formUrl`, for programs) and the console's page (`pageUrl`, for people). */
+export interface FormLinks {
+  api: string;
+  page: string;
+}
+
+/** What the receiver of a webhook gets: the form as the API serves it, where it belongs, and its links. */
+export function webhookPayload(approval: OpenedApproval, link: FormLinks) {
   return {
     type: 'approval.requested',
     approvalId: approval.approvalId,
@@ -71,7 +77,8 @@ export function webhookPayload(approval: OpenedApproval, link: string) {
     actions: approval.actions,
     requestedAt: approval.requestedAt,
     expiresAt: approval.expiresAt,
-    formUrl: link,
+    formUrl: link.api,
+    pageUrl: link.page,
   };
 }
 
@@ -102,7 +109,7 @@ export function createApprovalNoticeActivities(deps: ApprovalNoticeDeps): Pick<A
     }
   }
 
-  async function send(channel: Channel, approval: OpenedApproval, link: string, record: DeliveryRecord): Promise<void> {
+  async function send(channel: Channel, approval: OpenedApproval, link: FormLinks, record: DeliveryRecord): Promise<void> {
     const skip = (reason: string) => {
       record[channel] = 'skipped';
       (record.reasons ??= {})[channel] = reason;
@@ -115,7 +122,7 @@ export function createApprovalNoticeActivities(deps: ApprovalNoticeDeps): Pick<A
       await webhooks.send({ url: approval.notify!.webhook!, body, secret, deliveryId: approval.approvalId }, cancellation());
     } else {
       if (!mail) return skip('no mail server is configured (WEFT_SMTP_HOST)');
-      await mail.send(approval.notify!.email!, approvalEmail(approval, link));
+      await mail.send(approval.notify!.email!, approvalEmail(approval, link.page));
     }
     record[channel] = 'sent';
     delete record.errors?.[channel];
@@ -131,7 +138,9 @@ export function createApprovalNoticeActivities(deps: ApprovalNoticeDeps): Pick<A
         return {};
       }
       const record = asRecord(row.delivery);
-      const link = formUrl(options.publicUrl, forms.sign(approval.approvalId, approval.expiresAt));
+      const token = forms.sign(approval.approvalId, approval.expiresAt);
+      // People open the console's page (the email); programs get the API's link too (the webhook).
+      const link: FormLinks = { api: formUrl(options.publicUrl, token), page: formPageUrl(options.publicUrl, token) };
       const failures: NodeFailure[] = [];
       for (const channel of channels) {
         const done = record[channel];

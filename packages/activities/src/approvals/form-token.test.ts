@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { FormTokens, formUrl } from './form-token';
+import { FormTokens, formPageUrl, formUrl } from './form-token';
 
 const key = randomBytes(32).toString('hex');
 const tokens = new FormTokens(key);
@@ -21,6 +21,7 @@ describe('form tokens', () => {
     expect(token).toMatch(/^[A-Za-z0-9._-]+$/);
     expect(tokens.verify(token, now)).toEqual({ ok: true, claims: { approvalId: 'apr_123', expiresAt } });
     expect(formUrl('https://weft.example.com/', token)).toBe(`https://weft.example.com/v1/forms/${token}`);
+    expect(formPageUrl('https://weft.example.com//', token)).toBe(`https://weft.example.com/console/forms/${token}`);
   });
 
   it('refuses a forged token: another key, a made-up signature, no signature, garbage', () => {

@@ -43,3 +43,8 @@ export class FormTokens {
 export function formUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/v1/forms/${token}`;
 }
+
+/** The same link as a page of the web console, for a person: it reads and posts the API's form. */
+export function formPageUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/console/forms/${token}`;
+}
