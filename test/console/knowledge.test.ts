@@ -23,6 +23,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'returns.md'), '# Returns\n\nZebra-striped parcels are returned within 30 days, no questions asked.\n');
   await writeFile(join(dir, 'shipping.txt'), 'Shipping takes five working days to the mainland and ten to the islands.\n');
   await writeFile(join(dir, 'tool.exe'), 'MZ not a document');
+  await writeFile(join(dir, 'faq.md'), '# FAQ\n\nThe office opens at nine and closes at five.\n');
+  await writeFile(join(dir, 'hours.txt'), 'Support answers on weekdays, from eight to six.\n');
   await writeFile(join(dir, 'corrupt.pdf'), '%PDF-1.7\nthis is not a PDF body at all\n%%EOF');
 });
 
@@ -157,6 +159,26 @@ describe('the knowledge section', () => {
     expect(await docs.locator('tbody tr').count()).toBe(2);
   });
 
+  it('follows an upload of readable files to a job that is completed, every document indexed', async () => {
+    const dev = await acme.person('developer', 'dana-3');
+    const page = await s.page();
+    await signIn(page, dev, new URL(knowledgeUrl).pathname);
+    const worker = await s.h.startWorker(undefined, { ingestion: { vectors: store, parse: parseDocument, split: splitDocument } });
+    try {
+      await page.getByLabel(/^Files/).setInputFiles(['faq.md', 'hours.txt'].map((f) => join(dir, f)));
+      await page.getByRole('button', { name: 'Upload 2 files' }).click();
+      await page.waitForURL(/\/console\/knowledge\/jobs\/[^/]+$/);
+      await page.locator('main .row .badge').filter({ hasText: /^completed$/ }).waitFor({ timeout: 120_000 });
+      expect(await page.locator('[data-count="total"]').textContent()).toBe('2');
+      expect(await page.locator('[data-count="succeeded"]').textContent()).toBe('2');
+      expect(await page.locator('[data-count="failed"]').textContent()).toBe('0');
+      for (const name of ['faq.md', 'hours.txt']) expect(await jobRow(page, name).locator('.badge').textContent()).toBe('completed');
+      expect(await page.getByRole('button', { name: 'Retry failed documents' }).count()).toBe(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('shows a viewer the knowledge, its documents and jobs without any control to change them, also 390 px wide', async () => {
     const viewer = await acme.person('viewer', 'vic');
     const page = await s.page({ width: 390, height: 844 });
@@ -182,7 +204,7 @@ describe('the knowledge section', () => {
     await page.goto('/console/knowledge/jobs');
     const jobs = page.getByRole('table', { name: 'Ingestion jobs' });
     await expectText(jobs, 'completed-with-errors');
-    await jobs.getByRole('link', { name: 'Handbook' }).waitFor();
+    await jobs.getByRole('link', { name: 'Handbook' }).first().waitFor();
     expect(s.consoleErrors).toEqual([]);
   });
 });
