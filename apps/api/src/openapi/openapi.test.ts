@@ -1,8 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { ROLES } from '@weft/domain';
-import { createApp, type AppDeps } from '../app';
-import { apiConfigSchema } from '../config';
 import { mountedRoutes } from '../http/route';
+import { appWithoutServices } from './offline-app';
 import { buildOpenApiDocument, openApiPath } from './openapi';
 
 type Operation = {
@@ -13,13 +12,7 @@ type Operation = {
 };
 
 // Nothing is called while the app is built or while the document is served: the services get no deps.
-const app = createApp({
-  config: apiConfigSchema.parse({ WEFT_ENCRYPTION_KEY: '0'.repeat(64) }),
-  prisma: {},
-  redis: {},
-  temporal: {},
-  logger: { http: () => undefined },
-} as unknown as AppDeps);
+const app = appWithoutServices();
 const mounted = mountedRoutes(app);
 const doc = buildOpenApiDocument(mounted.declared) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, any> } };
 const op = (method: string, path: string) => doc.paths[path]![method]!;
