@@ -43,7 +43,7 @@ if [ ! -s "$WEFT_RUN/console.password" ]; then
     printf '%s\n' "$key" > "$WEFT_RUN/demo.key"
     printf '%s\n' "$password" > "$WEFT_RUN/console.password"
   else
-    log "the console's demo account exists already or could not be made (see .run/api.log)"
+    log "the console's demo account demo@weft.local was not made: it exists already (an earlier npm run up on this machine, whose checkout keeps its password in .run/console.password), or see .run/api.log"
   fi
 fi
 # One admin key for the local "demo" tenant when there is none, kept for later runs of this script.
