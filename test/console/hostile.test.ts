@@ -1,0 +1,83 @@
+import { startConsoleSuite, signIn, type ConsoleSuite, type TestWorkspace } from '../support/browser';
+
+// The console reviewed as a hostile tenant and a hostile anonymous visitor: what the static server
+// gives away, and what one workspace's data can do on another's screen.
+let s: ConsoleSuite & { consoleErrors: string[] };
+let acme: TestWorkspace;
+let globex: TestWorkspace;
+
+beforeAll(async () => {
+  s = await startConsoleSuite('console-hostile', {}, { worker: false });
+  acme = await s.workspace('acme');
+  globex = await s.workspace('globex');
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('the static server to an anonymous visitor', () => {
+  it('serves nothing outside the console build: traversal, encoded slashes, dotfiles, very long paths', async () => {
+    for (const path of ['/console/../package.json', '/console/%2e%2e/%2e%2e/package.json', '/console/assets/..%2f..%2f..%2fpackage.json', '/console/..%5c..%5cpackage.json', '/console/.env', '/console/assets/.git/config']) {
+      const res = await fetch(`${s.h.url}${path}`);
+      const body = await res.text();
+      expect(body).not.toContain('"workspaces"');
+      expect(body).not.toMatch(/"name":\s*"@weft/);
+    }
+    const long = await fetch(`${s.h.url}/console/${'a/'.repeat(4000)}`);
+    expect([200, 404, 414, 431]).toContain(long.status);
+    const head = await fetch(`${s.h.url}/console/approvals`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  it('serves the signed form page so its token leaks to no one: no Referer, no framing, no sniffing, no session', async () => {
+    const res = await fetch(`${s.h.url}/console/forms/not-a-real-token.abc`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    // A signed-in browser opening a form link sends no session token with it.
+    const dev = await acme.person('developer', 'formy');
+    const page = await s.page();
+    await signIn(page, dev);
+    const sent: Array<string | undefined> = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/')) sent.push(r.headers()['authorization']);
+    });
+    await page.goto('/console/forms/not-a-real-token.abc');
+    await page.locator('main, .form-page, body').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((a) => a !== undefined)).toEqual([]);
+  });
+});
+
+describe('workspaces', () => {
+  it('shows nothing of workspace A once another tab of the same browser has switched to B', async () => {
+    const person = await acme.person('admin', 'tabby');
+    await s.h.prisma.membership.create({ data: { id: `mem_tabby_${Date.now()}`, tenantId: globex.tenantId, accountId: person.accountId, role: 'admin' } });
+    const onlyAcme = await acme.person('viewer', 'only-acme');
+    const onlyGlobex = await globex.person('viewer', 'only-globex');
+
+    const one = await s.page();
+    await signIn(one, person, '/console/settings/members');
+    const two = await one.context().newPage();
+    await two.goto('/console/settings/members');
+    await two.getByRole('button', { name: 'Sign out' }).waitFor();
+
+    // Both tabs on acme's members; the second switches to globex.
+    const pick = async (p: typeof one, tenantId: string) => {
+      if ((await p.getByLabel('Workspace').inputValue()) !== tenantId) await p.getByLabel('Workspace').selectOption(tenantId);
+    };
+    await pick(one, acme.tenantId);
+    await one.locator(`[data-member="${onlyAcme.email}"]`).waitFor();
+    await two.locator('.topbar').waitFor();
+    await pick(two, globex.tenantId);
+
+    // The first tab follows the shared session to globex, and shows globex's members, never acme's.
+    await one.waitForFunction((id) => (document.querySelector('select[aria-label="Workspace"]') as HTMLSelectElement | null)?.value === id, globex.tenantId);
+    expect(await one.locator(`[data-member="${onlyAcme.email}"]`).count()).toBe(0);
+    await one.locator(`[data-member="${onlyGlobex.email}"]`).waitFor();
+    expect(await one.locator(`[data-member="${onlyAcme.email}"]`).count()).toBe(0);
+  });
+});
