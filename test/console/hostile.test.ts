@@ -1,4 +1,5 @@
 import { startConsoleSuite, signIn, type ConsoleSuite, type TestWorkspace } from '../support/browser';
+import { end, graph, start, type N } from '../support/graph-builder';
 
 // The console reviewed as a hostile tenant and a hostile anonymous visitor: what the static server
 // gives away, and what one workspace's data can do on another's screen.
@@ -7,10 +8,10 @@ let acme: TestWorkspace;
 let globex: TestWorkspace;
 
 beforeAll(async () => {
-  s = await startConsoleSuite('console-hostile', {}, { worker: false });
+  s = await startConsoleSuite('console-hostile');
   acme = await s.workspace('acme');
   globex = await s.workspace('globex');
-});
+}, 120_000);
 afterAll(async () => {
   await s?.close();
 });
@@ -80,4 +81,49 @@ describe('workspaces', () => {
     await one.locator(`[data-member="${onlyGlobex.email}"]`).waitFor();
     expect(await one.locator(`[data-member="${onlyAcme.email}"]`).count()).toBe(0);
   });
+});
+
+describe('a big run', () => {
+  it('draws a run of hundreds of executions a page at a time, and builds an execution’s outputs only when opened', async () => {
+    const each: N = {
+      id: 'each',
+      type: 'iteration',
+      data: {
+        items: '{{ start.words }}',
+        graph: {
+          nodes: [
+            { id: 'inner', type: 'start' },
+            { id: 'echo', type: 'template', data: { template: '{{ each.item }}' } },
+            { id: 'said', type: 'end', data: { outputs: { text: '{{ echo.text }}' } } },
+          ],
+          edges: [
+            { source: 'inner', target: 'echo' },
+            { source: 'echo', target: 'said' },
+          ],
+        },
+      },
+    };
+    const g = graph([start, each, end({ n: '{{ each.results }}' })], [['start', 'each'], ['each', 'end']], { words: { type: 'array', required: true } });
+    const created = await acme.api('POST', '/v1/workflows', { name: 'wide', graph: g });
+    expect(created.status).toBe(201);
+    expect((await acme.api('POST', `/v1/workflows/${created.body.data.id}/publish`)).status).toBe(201);
+    const words = Array.from({ length: 250 }, (_, i) => `w${i}-${'x'.repeat(2_000)}`);
+    const run = await acme.api('POST', `/v1/workflows/${created.body.data.id}/runs`, { inputs: { words }, mode: 'async' });
+    expect(run.status).toBe(202);
+
+    const page = await s.page();
+    await signIn(page, await acme.person('viewer', 'big'), `/console/runs/${run.body.data.id}`);
+    await page.locator('.run-header [data-run-status="succeeded"]').waitFor({ timeout: 90_000 });
+    const counter = page.locator('.timeline .row .muted.small').first();
+    await page.waitForFunction(() => /of (\d+) node executions/.test(document.querySelector('.timeline')?.textContent ?? '') && Number(/of (\d+) node executions/.exec(document.querySelector('.timeline')?.textContent ?? '')?.[1]) > 250);
+    const total = Number(/of (\d+) node executions/.exec((await counter.textContent()) ?? '')?.[1]);
+    expect(await page.locator('.timeline-entry').count()).toBe(200);
+    // Nothing of any execution's inputs or outputs is on the page until it is opened.
+    expect(await page.locator('.timeline-entry .json-block').count()).toBe(0);
+    await page.getByRole('button', { name: new RegExp(`^Show 200 more of ${total - 200}$`) }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('.timeline-entry').length === n, Math.min(400, total));
+    await page.locator('.timeline-entry summary').nth(1).click();
+    await page.locator('.timeline-entry .json-block').first().waitFor();
+    expect(await page.locator('.timeline-entry .timeline-body').count()).toBe(1);
+  }, 150_000);
 });
