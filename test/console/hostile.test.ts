@@ -125,5 +125,17 @@ describe('a big run', () => {
     await page.locator('.timeline-entry summary').nth(1).click();
     await page.locator('.timeline-entry .json-block').first().waitFor();
     expect(await page.locator('.timeline-entry .timeline-body').count()).toBe(1);
+
+    // One huge output: the first 100 000 characters, the rest when asked for.
+    const huge = await acme.api('POST', `/v1/workflows/${created.body.data.id}/runs`, { inputs: { words: ['y'.repeat(300_000)] }, mode: 'async' });
+    expect(huge.status).toBe(202);
+    await page.goto(`/console/runs/${huge.body.data.id}`);
+    await page.locator('.run-header [data-run-status="succeeded"]').waitFor({ timeout: 60_000 });
+    await page.locator('.timeline-entry[data-node-key^="echo"] summary').first().click();
+    const out = page.locator('.timeline-entry .json-block').filter({ hasText: 'Outputs' });
+    await out.locator('pre').waitFor();
+    expect(((await out.locator('pre').textContent()) ?? '').length).toBeLessThanOrEqual(100_001);
+    await out.getByRole('button', { name: /^Show all [\d,]+ characters$/ }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('.timeline-entry .json-block pre')].some((p) => (p.textContent ?? '').length > 300_000));
   }, 150_000);
 });
