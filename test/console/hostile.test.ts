@@ -53,6 +53,22 @@ describe('the static server to an anonymous visitor', () => {
   });
 });
 
+describe('tenant text', () => {
+  it('is text everywhere it is drawn: markup in a workflow name and description never runs', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const g = graph([start, end({ a: '1' })], [['start', 'end']]);
+    const created = await acme.api('POST', '/v1/workflows', { name: `wf ${evil}`, description: `[click](javascript:window.__pwned=3) ${evil}`, graph: g });
+    expect(created.status).toBe(201);
+    const page = await s.page();
+    await signIn(page, await acme.person('viewer', 'eve-reader'), '/console/workflows');
+    await page.getByText(`wf ${evil}`).first().waitFor();
+    await page.goto(`/console/workflows/${created.body.data.id}`);
+    await page.getByText(`wf ${evil}`).first().waitFor();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(await page.locator('a[href^="javascript:"], img[src="x"], main script').count()).toBe(0);
+  });
+});
+
 describe('workspaces', () => {
   it('shows nothing of workspace A once another tab of the same browser has switched to B', async () => {
     const person = await acme.person('admin', 'tabby');
@@ -76,12 +92,22 @@ describe('workspaces', () => {
     await pick(two, globex.tenantId);
 
     // The first tab follows the shared session to globex, and shows globex's members, never acme's.
-    await one.waitForFunction((id) => (document.querySelector('select[aria-label="Workspace"]') as HTMLSelectElement | null)?.value === id, globex.tenantId);
+    await one.locator(`select[aria-label="Workspace"] option[value="${globex.tenantId}"]:checked`).waitFor({ state: 'attached' });
     expect(await one.locator(`[data-member="${onlyAcme.email}"]`).count()).toBe(0);
     await one.locator(`[data-member="${onlyGlobex.email}"]`).waitFor();
     expect(await one.locator(`[data-member="${onlyAcme.email}"]`).count()).toBe(0);
   });
 });
+
+/** Waits (bounded) until the API lists more than `n` node executions of a run. */
+async function recorded(runId: string, n: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const nodes = await acme.api('GET', `/v1/runs/${runId}/nodes?limit=1`);
+    if ((nodes.body?.pagination?.total ?? 0) > n) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`run ${runId}: not more than ${n} node executions recorded after 60 s`);
+}
 
 describe('a big run', () => {
   it('draws a run of hundreds of executions a page at a time, and builds an execution’s outputs only when opened', async () => {
@@ -111,17 +137,21 @@ describe('a big run', () => {
     const run = await acme.api('POST', `/v1/workflows/${created.body.data.id}/runs`, { inputs: { words }, mode: 'async' });
     expect(run.status).toBe(202);
 
+    // Every execution's record is in before the page opens (they may land just after run.finished).
+    const runId = run.body.data.id as string;
+    await recorded(runId, 400);
     const page = await s.page();
-    await signIn(page, await acme.person('viewer', 'big'), `/console/runs/${run.body.data.id}`);
+    await signIn(page, await acme.person('viewer', 'big'), `/console/runs/${runId}`);
     await page.locator('.run-header [data-run-status="succeeded"]').waitFor({ timeout: 90_000 });
     const counter = page.locator('.timeline .row .muted.small').first();
-    await page.waitForFunction(() => /of (\d+) node executions/.test(document.querySelector('.timeline')?.textContent ?? '') && Number(/of (\d+) node executions/.exec(document.querySelector('.timeline')?.textContent ?? '')?.[1]) > 250);
+    await page.locator('.timeline .row .muted.small', { hasText: /of ([4-9]\d\d|\d{4,}) node executions/ }).waitFor();
     const total = Number(/of (\d+) node executions/.exec((await counter.textContent()) ?? '')?.[1]);
     expect(await page.locator('.timeline-entry').count()).toBe(200);
     // Nothing of any execution's inputs or outputs is on the page until it is opened.
     expect(await page.locator('.timeline-entry .json-block').count()).toBe(0);
     await page.getByRole('button', { name: new RegExp(`^Show 200 more of ${total - 200}$`) }).click();
-    await page.waitForFunction((n) => document.querySelectorAll('.timeline-entry').length === n, Math.min(400, total));
+    await page.locator('.timeline-entry').nth(Math.min(400, total) - 1).waitFor();
+    expect(await page.locator('.timeline-entry').count()).toBe(Math.min(400, total));
     await page.locator('.timeline-entry summary').nth(1).click();
     await page.locator('.timeline-entry .json-block').first().waitFor();
     expect(await page.locator('.timeline-entry .timeline-body').count()).toBe(1);
@@ -129,6 +159,7 @@ describe('a big run', () => {
     // One huge output: the first 100 000 characters, the rest when asked for.
     const huge = await acme.api('POST', `/v1/workflows/${created.body.data.id}/runs`, { inputs: { words: ['y'.repeat(300_000)] }, mode: 'async' });
     expect(huge.status).toBe(202);
+    await recorded(huge.body.data.id as string, 3);
     await page.goto(`/console/runs/${huge.body.data.id}`);
     await page.locator('.run-header [data-run-status="succeeded"]').waitFor({ timeout: 60_000 });
     await page.locator('.timeline-entry[data-node-key^="echo"] summary').first().click();
@@ -136,6 +167,7 @@ describe('a big run', () => {
     await out.locator('pre').waitFor();
     expect(((await out.locator('pre').textContent()) ?? '').length).toBeLessThanOrEqual(100_001);
     await out.getByRole('button', { name: /^Show all [\d,]+ characters$/ }).click();
-    await page.waitForFunction(() => [...document.querySelectorAll('.timeline-entry .json-block pre')].some((p) => (p.textContent ?? '').length > 300_000));
+    await out.getByRole('button', { name: /^Show all/ }).waitFor({ state: 'detached' });
+    expect(((await out.locator('pre').textContent()) ?? '').length).toBeGreaterThan(300_000);
   }, 150_000);
 });
