@@ -61,4 +61,21 @@ describe('approval prompt markdown', () => {
     expect(plainText(parseInline(deep)).length).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(3_000);
   });
+
+  it('reads a long line of spaces in a heading or a fence line in linear time (no regex backtracking)', () => {
+    // Each was cubic or quadratic in the line's length: 20 kB of spaces froze the page for hours.
+    const started = Date.now();
+    const spaces = ' '.repeat(100_000);
+    for (const hostile of [`# a${spaces}b`, `# a${' \t'.repeat(50_000)}b`, `\`\`\`${spaces}!`, `~~~${spaces}!\n`, `text\n# a${spaces}b`, `- a\n# a${spaces}b`]) {
+      expect(parseMarkdown(hostile).length).toBeGreaterThan(0);
+    }
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // What the rewritten patterns still read as before.
+    expect(parseMarkdown('## Title ##')).toEqual([{ type: 'heading', level: 2, children: [text('Title')] }]);
+    expect(parseMarkdown('# C#')).toEqual([{ type: 'heading', level: 1, children: [text('C#')] }]);
+    expect(parseMarkdown('#')).toEqual([{ type: 'heading', level: 1, children: [] }]);
+    expect(parseMarkdown('#hashtag')).toEqual([{ type: 'paragraph', children: [text('#hashtag')] }]);
+    expect(parseMarkdown('```  ts  \nx\n```  ')).toEqual([{ type: 'code', lang: 'ts', text: 'x' }]);
+    expect(parseMarkdown('``` not a lang\nx')).toEqual([{ type: 'paragraph', children: [text('``` not a lang\nx')] }]);
+  });
 });

@@ -20,8 +20,17 @@ export function Layout() {
   const navigate = useNavigate();
   const queries = useQueryClient();
 
-  // The session ended (expired, signed out here or in another tab): nothing of it stays in the cache.
-  useEffect(() => session.subscribe((next) => void (next || queries.clear())), [queries]);
+  // The session ended (expired, signed out here or in another tab) or its workspace changed (here or
+  // in another tab: the session is shared): nothing of the previous one stays in the cache, and its
+  // requests still in flight are cancelled (most query keys do not name the workspace).
+  useEffect(() => {
+    let seen = session.get()?.workspaceId ?? null;
+    return session.subscribe((next) => {
+      const ws = next?.workspaceId ?? null;
+      if (!next || ws !== seen) queries.clear();
+      seen = ws;
+    });
+  }, [queries]);
 
   // The account's workspaces and roles as the server has them now (a role changed, a workspace
   // joined): the switcher and what each page offers follow. This also checks the session is alive.

@@ -33,8 +33,12 @@ export function safeHref(raw: string): string | null {
   return url;
 }
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([A-Za-z0-9_+.-]*)\s*$/;
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$/;
+// No two adjacent patterns here may match the same characters (`\s*x*\s*`): on a long line of
+// spaces that backtracks polynomially and freezes the page. The info string and a heading's closing
+// #s are taken apart in code instead.
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const LANG = /^[A-Za-z0-9_+.-]*$/;
+const HEADING = /^ {0,3}(#{1,6})(?:[ \t](.*))?$/;
 const BULLET = /^ {0,3}[-*+][ \t]+(.*)$/;
 const ORDERED = /^ {0,3}(\d{1,9})[.)][ \t]+(.*)$/;
 const BLANK = /^\s*$/;
@@ -49,7 +53,26 @@ function listItem(line: string): ItemMatch | null {
   return null;
 }
 
-const startsBlock = (line: string) => FENCE.test(line) || HEADING.test(line) || listItem(line) !== null;
+/** A fence's marker and language, when the line opens a fenced code block. */
+function fenceOf(line: string): { marker: string; lang: string } | null {
+  const m = FENCE_OPEN.exec(line);
+  if (!m) return null;
+  const info = (m[2] ?? '').trim();
+  return LANG.test(info) ? { marker: m[1] ?? '```', lang: info } : null;
+}
+
+/** A heading's level and text (without the optional closing #s), when the line is one. */
+function headingOf(line: string): { level: number; text: string } | null {
+  const m = HEADING.exec(line);
+  if (!m) return null;
+  let text = (m[2] ?? '').trim();
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '#') end--;
+  if (end === 0 || text[end - 1] === ' ' || text[end - 1] === '\t') text = text.slice(0, end).trim();
+  return { level: (m[1] ?? '#').length, text };
+}
+
+const startsBlock = (line: string) => fenceOf(line) !== null || headingOf(line) !== null || listItem(line) !== null;
 
 /** The blocks of a Markdown text. */
 export function parseMarkdown(source: string): Block[] {
@@ -63,21 +86,22 @@ export function parseMarkdown(source: string): Block[] {
       continue;
     }
 
-    const fence = FENCE.exec(line);
+    const fence = fenceOf(line);
     if (fence) {
-      const marker = fence[1] ?? '```';
+      const marker = fence.marker;
+      const close = new RegExp(`^ {0,3}${marker[0] === '`' ? '`' : '~'}{${marker.length},}[ \\t]*$`);
       const body: string[] = [];
       i++;
       // Closed by a fence of the same character at least as long; unclosed: to the end.
-      while (i < lines.length && !new RegExp(`^ {0,3}${marker[0] === '`' ? '`' : '~'}{${marker.length},}\\s*$`).test(lines[i] ?? '')) body.push(lines[i++] ?? '');
+      while (i < lines.length && !close.test(lines[i] ?? '')) body.push(lines[i++] ?? '');
       i++;
-      blocks.push({ type: 'code', ...(fence[2] ? { lang: fence[2] } : {}), text: body.join('\n') });
+      blocks.push({ type: 'code', ...(fence.lang ? { lang: fence.lang } : {}), text: body.join('\n') });
       continue;
     }
 
-    const heading = HEADING.exec(line);
+    const heading = headingOf(line);
     if (heading) {
-      blocks.push({ type: 'heading', level: (heading[1] ?? '#').length as 1 | 2 | 3 | 4 | 5 | 6, children: parseInline(heading[2] ?? '') });
+      blocks.push({ type: 'heading', level: heading.level as 1 | 2 | 3 | 4 | 5 | 6, children: parseInline(heading.text) });
       i++;
       continue;
     }

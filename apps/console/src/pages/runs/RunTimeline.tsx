@@ -14,12 +14,16 @@ function passOf(n: NodeExecution): string {
   return parts.join(', ');
 }
 
+const PAGE = 200;
+
 /**
  * Every node execution in order, with each attempt, durations, inputs, outputs and errors; narrowed
  * to one node (the graph's selection) and to one iteration item or loop pass.
  */
 export function RunTimeline({ nodes, selected, onClear, texts }: { nodes: NodeExecution[]; selected: string | null; onClear: () => void; texts: Record<string, LiveText> }) {
   const [pass, setPass] = useState('');
+  // How many executions are drawn: thousands (a long loop, a wide iteration) come a page at a time.
+  const [limit, setLimit] = useState(PAGE);
   const ofNode = selected ? nodes.filter((n) => n.nodeId === selected) : nodes;
   const passes = [...new Set(ofNode.map(passOf).filter(Boolean))];
   const shown = pass && passes.includes(pass) ? ofNode.filter((n) => passOf(n) === pass) : ofNode;
@@ -55,66 +59,84 @@ export function RunTimeline({ nodes, selected, onClear, texts }: { nodes: NodeEx
         <Empty title={selected ? `No executions of ${selected} yet` : 'No node has finished yet'}>Executions appear here as their nodes finish.</Empty>
       ) : (
         <ol className="timeline-list">
-          {shown.map((n, i) => (
-            <li key={`${n.key}-${i}`} className="timeline-entry" data-node-key={n.key}>
-              <details>
-                <summary>
-                  <StatusBadge status={n.status} />
-                  <span className="mono wrap">{n.key}</span>
-                  <span className="muted small">{n.type}</span>
-                  {passOf(n) && <span className="muted small">({passOf(n)})</span>}
-                  <span className="spacer" />
-                  <span className="muted small">{duration(n.startedAt, n.finishedAt)}</span>
-                  {n.attempts.length > 1 && <span className="muted small">{n.attempts.length} attempts</span>}
-                </summary>
-                <div className="timeline-body">
-                  <p className="muted small">
-                    Started {when(n.startedAt)} · finished {when(n.finishedAt)}
-                  </p>
-                  {n.error && (
-                    <p className="error-text wrap">
-                      <strong>{n.error.code}</strong>: {n.error.message}
-                    </p>
-                  )}
-                  {n.attempts.length > 0 && (
-                    <div className="table-wrap">
-                      <table>
-                        <caption className="muted small">Attempts</caption>
-                        <thead>
-                          <tr>
-                            <th scope="col">#</th>
-                            <th scope="col">Status</th>
-                            <th scope="col">Duration</th>
-                            <th scope="col">Error</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {n.attempts.map((a) => (
-                            <tr key={a.attempt}>
-                              <td>{a.attempt}</td>
-                              <td>
-                                <StatusBadge status={a.status} />
-                              </td>
-                              <td>{duration(a.startedAt, a.finishedAt)}</td>
-                              <td className="wrap">{a.error ? `${a.error.code}: ${a.error.message}` : '—'}</td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
-                  )}
-                  {texts[n.key] && <LiveTextView text={texts[n.key]!} />}
-                  <div className="io">
-                    <JsonBlock label="Inputs" value={n.inputs} />
-                    <JsonBlock label="Outputs" value={n.outputs} />
-                  </div>
-                </div>
-              </details>
-            </li>
+          {shown.slice(0, limit).map((n, i) => (
+            <Entry key={`${n.key}-${i}`} n={n} text={texts[n.key]} />
           ))}
         </ol>
       )}
+      {shown.length > limit && (
+        <button type="button" className="secondary" onClick={() => setLimit((l) => l + PAGE)}>
+          Show {Math.min(PAGE, shown.length - limit)} more of {shown.length - limit}
+        </button>
+      )}
     </section>
+  );
+}
+
+/**
+ * One execution: its summary, and its details (inputs, outputs, attempts, streamed text) only once
+ * opened, so a run of thousands of executions with large outputs does not build them all at once.
+ */
+function Entry({ n, text }: { n: NodeExecution; text: LiveText | undefined }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li className="timeline-entry" data-node-key={n.key}>
+      <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary>
+          <StatusBadge status={n.status} />
+          <span className="mono wrap">{n.key}</span>
+          <span className="muted small">{n.type}</span>
+          {passOf(n) && <span className="muted small">({passOf(n)})</span>}
+          <span className="spacer" />
+          <span className="muted small">{duration(n.startedAt, n.finishedAt)}</span>
+          {n.attempts.length > 1 && <span className="muted small">{n.attempts.length} attempts</span>}
+        </summary>
+        {open && (
+          <div className="timeline-body">
+            <p className="muted small">
+              Started {when(n.startedAt)} · finished {when(n.finishedAt)}
+            </p>
+            {n.error && (
+              <p className="error-text wrap">
+                <strong>{n.error.code}</strong>: {n.error.message}
+              </p>
+            )}
+            {n.attempts.length > 0 && (
+              <div className="table-wrap">
+                <table>
+                  <caption className="muted small">Attempts</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">#</th>
+                      <th scope="col">Status</th>
+                      <th scope="col">Duration</th>
+                      <th scope="col">Error</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {n.attempts.map((a) => (
+                      <tr key={a.attempt}>
+                        <td>{a.attempt}</td>
+                        <td>
+                          <StatusBadge status={a.status} />
+                        </td>
+                        <td>{duration(a.startedAt, a.finishedAt)}</td>
+                        <td className="wrap">{a.error ? `${a.error.code}: ${a.error.message}` : '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {text && <LiveTextView text={text} />}
+            <div className="io">
+              <JsonBlock label="Inputs" value={n.inputs} />
+              <JsonBlock label="Outputs" value={n.outputs} />
+            </div>
+          </div>
+        )}
+      </details>
+    </li>
   );
 }
 
