@@ -58,7 +58,17 @@ function RunView({ id }: { id: string }) {
     // The stream says most changes; a waiting or queued run changes status without a run event.
     refetchInterval: (q) => (q.state.data && !isEnded(q.state.data.status) ? 5_000 : false),
   });
-  const nodes = useQuery({ queryKey: ['run-nodes', id], queryFn: () => allNodes(id) });
+  // Node records are written beside the events, and the last ones can land just after run.finished:
+  // read them every second for 10 s after the run ended (then never again), every 5 s while it runs.
+  const nodes = useQuery({
+    queryKey: ['run-nodes', id],
+    queryFn: () => allNodes(id),
+    refetchInterval: () => {
+      const now = run.data;
+      if (!now || !isEnded(now.status)) return 5_000;
+      return Date.now() - Date.parse(now.finishedAt ?? '') < 10_000 ? 1_000 : false;
+    },
+  });
 
   // Events make the run and its node records stale: read them again, at most every 300 ms.
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
