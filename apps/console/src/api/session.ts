@@ -1,4 +1,5 @@
 import type { paths } from './generated/schema';
+import { anonymousApi } from './anonymous';
 import { errorFromBody } from './errors';
 
 type SessionBody = paths['/v1/auth/sign-in']['post']['responses'][200]['content']['application/json']['data'];
@@ -46,18 +47,14 @@ function fromBody(b: SessionBody, keepWorkspace?: string | null): Session {
   };
 }
 
-async function post(path: string, body: unknown, token?: string): Promise<{ status: number; body: any }> {
-  let res: Response;
+/** A call of the anonymous client as status and body; status 0 when the server could not be reached. */
+async function call(request: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<{ status: number; body: any }> {
   try {
-    res = await fetch(path, {
-      method: 'POST',
-      headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const r = await request;
+    return { status: r.response.status, body: r.response.ok ? r.data : r.error };
   } catch {
     return { status: 0, body: null };
   }
-  return { status: res.status, body: await res.json().catch(() => null) };
 }
 
 /**
@@ -106,7 +103,7 @@ class SessionStore {
   }
 
   async signIn(email: string, password: string, workspaceId?: string): Promise<Session> {
-    const r = await post('/v1/auth/sign-in', { email, password, ...(workspaceId ? { workspaceId } : {}) });
+    const r = await call(anonymousApi.POST('/v1/auth/sign-in', { body: { email, password, ...(workspaceId ? { workspaceId } : {}) } }));
     if (r.status !== 200) throw errorFromBody(r.status, r.body);
     const s = fromBody(r.body.data as SessionBody);
     this.set(s);
@@ -117,7 +114,7 @@ class SessionStore {
   async signOut(): Promise<void> {
     const s = this.current;
     this.set(null, 'signed-out');
-    if (s) await post('/v1/auth/sign-out', undefined, s.accessToken);
+    if (s) await call(anonymousApi.POST('/v1/auth/sign-out', { headers: { Authorization: `Bearer ${s.accessToken}` } }));
   }
 
   /** The session ended on the server (expired, revoked): forget it and say why. */
@@ -155,7 +152,7 @@ class SessionStore {
         this.current = latest;
         return latest;
       }
-      const r = await post('/v1/auth/refresh', { refreshToken: latest.refreshToken, ...(latest.workspaceId ? { workspaceId: latest.workspaceId } : {}) });
+      const r = await call(anonymousApi.POST('/v1/auth/refresh', { body: { refreshToken: latest.refreshToken, ...(latest.workspaceId ? { workspaceId: latest.workspaceId } : {}) } }));
       if (r.status === 200) {
         const next = fromBody(r.body.data as SessionBody, latest.workspaceId);
         this.set(next);

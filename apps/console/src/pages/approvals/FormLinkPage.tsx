@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
-import createClient from 'openapi-fetch';
 import { useState, type ReactNode } from 'react';
 import { useParams } from 'react-router';
-import { data, type paths } from '../../api/client';
+import { anonymousApi as links } from '../../api/anonymous';
+import { data } from '../../api/client';
 import { ApiError } from '../../api/errors';
 import { ErrorBox, Loading } from '../../components/states';
 import { when } from '../../components/time';
@@ -10,8 +10,7 @@ import { ApprovalForm, type Decision } from './ApprovalForm';
 import { Markdown } from './Markdown';
 
 // A signed form link is the capability: nothing of a signed-in session (token, workspace) goes with
-// it, so this page has a client of its own without the session's middleware.
-const links = createClient<paths>({ baseUrl: window.location.origin });
+// it, so this page uses the client without the session's middleware.
 
 const gone = (err: unknown) => err instanceof ApiError && err.code === 'form_link_gone';
 const invalid = (err: unknown) => err instanceof ApiError && err.code === 'form_link_invalid';
