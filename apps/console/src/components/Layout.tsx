@@ -55,9 +55,8 @@ export function Layout() {
 
   const switchTo = (id: string) => {
     if (id === s.workspaceId) return;
+    // The session's subscription above clears the cache of the previous workspace.
     session.selectWorkspace(id);
-    // Nothing of the previous workspace stays on screen or in the cache.
-    queries.clear();
     const section = SECTIONS.find((x) => location.pathname.startsWith(x.to))?.to ?? '/workflows';
     void navigate(section);
   };
