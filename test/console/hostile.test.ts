@@ -1,5 +1,5 @@
 import { startConsoleSuite, signIn, type ConsoleSuite, type TestWorkspace } from '../support/browser';
-import { end, graph, start, type N } from '../support/graph-builder';
+import { body, end, graph, start, startAt, tpl, type N } from '../support/graph-builder';
 
 // The console reviewed as a hostile tenant and a hostile anonymous visitor: what the static server
 // gives away, and what one workspace's data can do on another's screen.
@@ -114,20 +114,7 @@ describe('a big run', () => {
     const each: N = {
       id: 'each',
       type: 'iteration',
-      data: {
-        items: '{{ start.words }}',
-        graph: {
-          nodes: [
-            { id: 'inner', type: 'start' },
-            { id: 'echo', type: 'template', data: { template: '{{ each.item }}' } },
-            { id: 'said', type: 'end', data: { outputs: { text: '{{ echo.text }}' } } },
-          ],
-          edges: [
-            { source: 'inner', target: 'echo' },
-            { source: 'echo', target: 'said' },
-          ],
-        },
-      },
+      data: { items: '{{ start.words }}', graph: body([startAt('inner'), tpl('echo', '{{ each.item }}'), end({ text: '{{ echo.text }}' }, 'said')], [['inner', 'echo'], ['echo', 'said']]) },
     };
     const g = graph([start, each, end({ n: '{{ each.results }}' })], [['start', 'each'], ['each', 'end']], { words: { type: 'array', required: true } });
     const created = await acme.api('POST', '/v1/workflows', { name: 'wide', graph: g });

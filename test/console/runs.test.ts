@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { screenshot, signIn, startConsoleSuite, type ConsoleSuite, type TestWorkspace } from '../support/browser';
-import { code, end, graph, start, type N } from '../support/graph-builder';
+import { body, code, end, graph, start, startAt, tpl, type N } from '../support/graph-builder';
 import { allowEntry } from '../support/llm-suite';
 import { startOpenAiServer, type OpenAiServer } from '../support/openai-server';
 
@@ -177,20 +177,7 @@ describe('the run page', () => {
     const each: N = {
       id: 'each',
       type: 'iteration',
-      data: {
-        items: '{{ start.words }}',
-        graph: {
-          nodes: [
-            { id: 'inner', type: 'start' },
-            { id: 'shout', type: 'template', data: { template: '{{ each.item }}!' } },
-            { id: 'said', type: 'end', data: { outputs: { text: '{{ shout.text }}' } } },
-          ],
-          edges: [
-            { source: 'inner', target: 'shout' },
-            { source: 'shout', target: 'said' },
-          ],
-        },
-      },
+      data: { items: '{{ start.words }}', graph: body([startAt('inner'), tpl('shout', '{{ each.item }}!'), end({ text: '{{ shout.text }}' }, 'said')], [['inner', 'shout'], ['shout', 'said']]) },
     };
     const g = graph([start, each, end({ all: '{{ each.results }}' })], [['start', 'each'], ['each', 'end']], { words: { type: 'array', required: true } });
     const wf = await publish(acme, g, 'iterate');
