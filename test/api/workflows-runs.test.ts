@@ -84,6 +84,35 @@ describe('workflows and runs over HTTP', () => {
     expect(slow.body.data).toMatchObject({ status: 'running', version: 2 });
   });
 
+  it('a graph that never waits writes its start with its end: the record and the event stream are as complete as any run', async () => {
+    const graph = {
+      dsl: 'weft/v1',
+      inputs: { name: { type: 'string', required: true } },
+      nodes: [
+        { id: 'start', type: 'start' },
+        { id: 'greet', type: 'template', data: { template: 'Hello, {{ start.name }}' } },
+        { id: 'done', type: 'end', data: { outputs: { greeting: '{{ greet.text }}' } } },
+      ],
+      edges: [
+        { source: 'start', target: 'greet' },
+        { source: 'greet', target: 'done' },
+      ],
+    };
+    const id = (await api('POST', '/v1/workflows', { name: 'inline', graph })).body.data.id;
+    await api('POST', `/v1/workflows/${id}/publish`);
+    const done = await api('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'Di' }, mode: 'blocking' });
+    expect(done.status).toBe(200);
+    const run = done.body.data;
+    expect(run).toMatchObject({ status: 'succeeded', outputs: { greeting: 'Hello, Di' }, temporal: { workflowId: `weft-${run.id}`, runId: expect.any(String) } });
+    expect(Date.parse(run.startedAt)).toBeLessThanOrEqual(Date.parse(run.finishedAt));
+    const description = await h.temporal.workflow.getHandle(`weft-${run.id}`).describe();
+    expect(run.temporal.runId).toBe(description.runId);
+
+    const events = await h.redis.xrange(`weft:run:${run.id}:events`, '-', '+');
+    const types = events.map(([, fields]) => fields[1]);
+    expect(types).toEqual(['run.started', 'node.started', 'node.finished', 'node.started', 'node.finished', 'node.started', 'node.finished', 'run.finished']);
+  });
+
   it('runs the draft when asked, and refuses a never-published workflow otherwise', async () => {
     const created = await api('POST', '/v1/workflows', { name: 'draft-only', graph: helloGraph() });
     const id = created.body.data.id;

@@ -107,3 +107,39 @@ describe('cancellation', () => {
     expect(env.fakes.run(input.runId).finished).toEqual([{ status: 'cancelled', outputs: {}, error: { code: 'run_cancelled', message: 'The run was cancelled' } }]);
   });
 });
+
+describe("the run's start record", () => {
+  it('a graph of nodes that never wait writes its start with its end, in one local activity', async () => {
+    const { result, log } = await env.run({ graph: graph([start, tpl('greet', 'hi {{ start.name }}'), end({ g: '{{ greet.text }}' })], [['start', 'greet'], ['greet', 'end']], { name: { type: 'string' } }), inputs: { name: 'a' } });
+    expect(result).toMatchObject({ status: 'succeeded', outputs: { g: 'hi a' } });
+    expect(log.started).toMatchObject({ withEnd: true, temporalRunId: expect.any(String), startedAt: expect.any(String) });
+    expect(log.finished).toHaveLength(1);
+  });
+
+  it('a graph with a node that waits (an activity) writes its start first, on its own', async () => {
+    const { result, log } = await env.run({ graph: graph([start, code('c', { value: 1 }), end({ v: '{{ c.value }}' })], [['start', 'c'], ['c', 'end']]) });
+    expect(result.status).toBe('succeeded');
+    expect(log.started).toMatchObject({ temporalRunId: expect.any(String) });
+    expect(log.started!.withEnd).toBeUndefined();
+  });
+
+  it('an activity inside an iteration counts: the start is written first', async () => {
+    const inner = { nodes: [{ id: 's1', type: 'start' }, code('c', { value: '{{ each.item }}' }), end({}, 'e1')], edges: [{ source: 's1', target: 'c' }, { source: 'c', target: 'e1' }] };
+    const g = graph([start, { id: 'each', type: 'iteration', data: { items: '{{ start.items }}', output: '{{ c.value }}', graph: inner } }, end({ n: '{{ each.results }}' })], [['start', 'each'], ['each', 'end']], { items: { type: 'array', required: true } });
+    const { result, log } = await env.run({ graph: g, inputs: { items: [1, 2] } });
+    expect(result).toMatchObject({ status: 'succeeded', outputs: { n: [1, 2] } });
+    expect(log.started!.withEnd).toBeUndefined();
+  });
+
+  it('a graph that never waits but must pause (its activation budget spent) writes its start before the first pause', async () => {
+    const inner = { nodes: [{ id: 's1', type: 'start' }, tpl('t', '{{ each.item }}'), end({}, 'e1')], edges: [{ source: 's1', target: 't' }, { source: 't', target: 'e1' }] };
+    const g = graph([start, { id: 'each', type: 'iteration', data: { items: '{{ start.items }}', parallelism: 10, output: '{{ t.text }}', graph: inner } }, end({ n: '{{ each.results }}' })], [['start', 'each'], ['each', 'end']], { items: { type: 'array', required: true } });
+    const items = Array.from({ length: 60 }, (_, i) => i);
+    // 60 items × 3 nodes × 200 units: more than two budgets of 10,000.
+    const { result, log } = await env.run({ graph: g, inputs: { items }, limits: { activationSteps: 10_000 } });
+    expect(result).toMatchObject({ status: 'succeeded', outputs: { n: items.map(String) } });
+    expect(env.fakes.pauses).toBeGreaterThanOrEqual(2);
+    expect(log.started).toMatchObject({ temporalRunId: expect.any(String) });
+    expect(log.started!.withEnd).toBeUndefined();
+  });
+});

@@ -1,4 +1,4 @@
-import { CancellationScope, WorkflowError, condition, continueAsNew, defineQuery, isCancellation, setHandler } from '@temporalio/workflow';
+import { CancellationScope, WorkflowError, condition, continueAsNew, defineQuery, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import {
   PENDING_NODES_QUERY,
   effectiveRunLimits,
@@ -13,7 +13,8 @@ import { RunAborted, internalError } from './interpreter/run-errors';
 import { Runtime } from './interpreter/runtime';
 import { runScope, type ScopeOutcome } from './interpreter/scheduler';
 import { newScopeState, type Frame, type ScopeState } from './interpreter/state';
-import { RunRecords } from './run-records';
+import { runsInline } from './interpreter/runs-inline';
+import { RunRecords, START_WITH_END_PATCH } from './run-records';
 
 /** Node records not yet written to PostgreSQL; the API merges them into a live run's node list. */
 export const pendingNodesQuery = defineQuery<readonly NodeRecord[]>(PENDING_NODES_QUERY);
@@ -41,7 +42,11 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
   // Updates and the live-state Query are answered from the start, also while the start is recorded.
   const control = new RunControl({ runId, tenantId }, continuation?.control);
   control.install();
-  if (!continuation) await records.started(input, startedAt);
+  if (!continuation) {
+    // A graph that never waits writes its start with its end (one activation fewer), unless it has to wait after all.
+    if (runsInline(input.graph) && patched(START_WITH_END_PATCH)) records.deferStart(input, startedAt);
+    else await records.started(input, startedAt);
+  }
 
   let runtime: Runtime | undefined;
   let frame: Frame | undefined;
@@ -56,6 +61,7 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
       executions: continuation?.executions ?? 0,
       pending: continuation?.records,
       writeRecords: (batch) => records.nodes(batch),
+      beforePause: () => records.takeStart(),
       control,
     });
     const live = runtime;
@@ -88,6 +94,8 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
   if (outcome.status === 'suspended' && runtime && frame) {
     // History is long: go on in a fresh execution with the same workflow id and all progress.
     await settle(control);
+    const start = records.takeStart();
+    if (start) await start;
     const next: Continuation = { scope: frame.state, seq: runtime.lastSeq, records: runtime.takeRecords(), startedAt, executions: runtime.executionCount };
     if (control.touched) next.control = control.carried();
     // A rerun's seed lives on in the carried scope: carrying it twice could only hit the bound.

@@ -40,7 +40,7 @@ export interface NodeCall {
 
 /** What the run-record port was told about one run (parent and child runs alike). */
 export interface RunLog {
-  started?: { temporalRunId: string; startedAt: string; child?: unknown };
+  started?: { temporalRunId: string; startedAt: string; child?: unknown; /** written by the end's activity (a run that never waited) */ withEnd?: true };
   finished: { status: RunStatus; outputs: Record<string, unknown>; error?: { code: string; message: string } }[];
   /** node records by key, from every channel the workflow writes them through */
   records: Map<string, NodeRecord>;
@@ -159,7 +159,8 @@ export class FakeActivities {
       this.run(runId).batches += 1;
       this.keep(runId, records);
     },
-    recordRunFinished: async ({ runId, status, outputs, error, records }) => {
+    recordRunFinished: async ({ runId, status, outputs, error, records, started }) => {
+      if (started) this.run(runId).started = { ...started, withEnd: true };
       this.run(runId).finished.push({ status, outputs, ...(error ? { error } : {}) });
       this.keep(runId, records);
     },

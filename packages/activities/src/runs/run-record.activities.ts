@@ -85,7 +85,11 @@ export function createRunRecordActivities({ prisma, events, logger, blobs, metri
       await nodeEvents.recordsLanded(runId, records);
     },
 
-    async recordRunFinished({ runId, tenantId, status, outputs, error, finishedAt, records }) {
+    async recordRunFinished({ runId, tenantId, status, outputs, error, finishedAt, records, started }) {
+      // A run that never waited writes its start here, with its end: the child's record made, the
+      // start's fields set with the end's, and run.started published before any other event.
+      if (started?.child) await createChildRecord(prisma, runId, tenantId, started.temporalRunId, new Date(started.startedAt), started.child);
+      if (started) await publishOnce(runId, 'run.started', { runId, startedAt: started.startedAt });
       // A run record that was deleted (its tenant removed, a test database emptied) can never be
       // written, so it is reported once and left alone. Asked only when a write found nothing (or
       // failed): the common case costs no extra round trip.
@@ -110,7 +114,13 @@ export function createRunRecordActivities({ prisma, events, logger, blobs, metri
         nodeEvents.recordsLanded(runId, records ?? []),
         prisma.run.updateMany({
           where: { id: runId, tenantId },
-          data: { status, outputs: stored as Prisma.InputJsonValue, error: storableJson(error), finishedAt: new Date(finishedAt) },
+          data: {
+            status,
+            outputs: stored as Prisma.InputJsonValue,
+            error: storableJson(error),
+            finishedAt: new Date(finishedAt),
+            ...(started ? { temporalRunId: started.temporalRunId, startedAt: new Date(started.startedAt) } : {}),
+          },
         }),
         // Nothing waits for a person once the run has ended: every approval still open closes with it.
         prisma.approval.updateMany({ where: { runId, tenantId, status: 'pending' }, data: { status: 'cancelled', decidedAt: new Date(finishedAt) } }),

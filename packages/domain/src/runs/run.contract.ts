@@ -89,7 +89,7 @@ export interface ChildRunRecord {
 /** The activity port the run workflow uses to keep its PostgreSQL record and event stream. */
 export interface RunRecordActivities {
   /** Marks the run running; a child run's record is created here, from `child`. */
-  recordRunStarted(input: { runId: string; tenantId: string; temporalRunId: string; startedAt: string; child?: ChildRunRecord }): Promise<void>;
+  recordRunStarted(input: RunStartRecord): Promise<void>;
   /** Writes node records of pure nodes when many have gathered between activities. */
   recordNodes(input: { runId: string; tenantId: string; records: NodeRecord[] }): Promise<void>;
   recordRunFinished(input: {
@@ -100,7 +100,18 @@ export interface RunRecordActivities {
     error?: RunError;
     finishedAt: string;
     records?: NodeRecord[];
+    /** the run's start, written with its end: a run that ended without waiting once never wrote it alone */
+    started?: Omit<RunStartRecord, 'runId' | 'tenantId'>;
   }): Promise<void>;
+}
+
+/** A run's start as the workflow records it. */
+export interface RunStartRecord {
+  runId: string;
+  tenantId: string;
+  temporalRunId: string;
+  startedAt: string;
+  child?: ChildRunRecord;
 }
 
 /**

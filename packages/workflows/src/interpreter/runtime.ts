@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   pending?: NodeRecord[];
   /** writes node records now; false when they could not be written (they are kept for later) */
   writeRecords?: (records: NodeRecord[]) => Promise<boolean>;
+  /** a write the run owes before it first pauses (a deferred start) */
+  beforePause?: () => Promise<void> | undefined;
   /** lets tests force suspension without thousands of history events */
   suggestContinueAsNew?: () => boolean;
   /** approvals, pause and the live view; a fresh one when absent */
@@ -57,6 +59,7 @@ export class Runtime {
   private seq: number;
   private executions: number;
   private readonly writeRecords: RuntimeOptions['writeRecords'];
+  private readonly beforePause: RuntimeOptions['beforePause'];
   private readonly suggestContinueAsNew: () => boolean;
 
   constructor(options: RuntimeOptions) {
@@ -68,6 +71,7 @@ export class Runtime {
     this.seq = options.seq;
     this.executions = options.executions;
     this.writeRecords = options.writeRecords;
+    this.beforePause = options.beforePause;
     this.suggestContinueAsNew = options.suggestContinueAsNew ?? (() => workflowInfo().continueAsNewSuggested);
     for (const r of options.pending ?? []) this.record(r);
   }
@@ -104,7 +108,11 @@ export class Runtime {
     if (!this.yielding) {
       if (!patched(ACTIVATION_BUDGET_PATCH)) return undefined;
       // Outside any scope that a failing branch cancels: the pause is shared by every waiter.
-      this.yielding = CancellationScope.nonCancellable(() => interpreter.pauseTask()).finally(() => {
+      this.yielding = CancellationScope.nonCancellable(async () => {
+        const owed = this.beforePause?.();
+        if (owed) await owed;
+        await interpreter.pauseTask();
+      }).finally(() => {
         this.yielding = undefined;
         this.spent = 0;
       });
