@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { Prisma, type PrismaClient, type Run, type RunReconciler } from '@weft/activities';
 import {
@@ -56,6 +57,9 @@ export interface ChildRunSummary {
   createdAt: Date;
   finishedAt: Date | null;
 }
+
+/** How long a blocking start waits on the run's event stream alone before it also asks Temporal for the result. */
+export const RESULT_POLL_DELAY_MS = 1_000;
 
 /** Children listed inline in a run's read; the rest through GET /v1/runs?parentRunId=. */
 export const CHILDREN_INLINE = 100;
@@ -178,12 +182,18 @@ export class RunsService {
     const handle = this.temporal.workflow.getHandle(run.temporalWorkflowId);
     // Whichever comes first: run.finished on the event stream (the end is recorded), or Temporal's
     // result (also for runs that end without recording it). The other wait is then called off.
+    // With the event stream, Temporal is asked only once the run has taken RESULT_POLL_DELAY_MS:
+    // most blocking runs end before, and their long poll would cost Temporal and this process a
+    // history read (and a decryption) each for an answer the stream gave already.
     const settled = new AbortController();
     const signal = AbortSignal.any([settled.signal, AbortSignal.timeout(timeoutMs), ...(this.config.stopWaiting ? [this.config.stopWaiting] : [])]);
-    const ended = Promise.race([
-      this.temporal.withAbortSignal(signal, () => handle.result()).catch(() => undefined), // ended badly, or still running at the deadline: the record says which
-      ...(this.ends ? [this.ends.finished(run.id, signal)] : []),
-    ]);
+    const temporalResult = () => this.temporal.withAbortSignal(signal, () => handle.result()).catch(() => undefined); // ended badly, or still running at the deadline: the record says which
+    const ended = this.ends
+      ? Promise.race([
+          this.ends.finished(run.id, signal),
+          delay(RESULT_POLL_DELAY_MS, undefined, { signal }).then(temporalResult, () => undefined),
+        ])
+      : temporalResult();
     try {
       // The start's own write (the Temporal run id) lands while the run runs, and before the record is read.
       await Promise.all([ended, recorded]);
