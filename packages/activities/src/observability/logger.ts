@@ -30,13 +30,27 @@ const withTrace = winston.format((info) => {
 
 export type Logger = winston.Logger;
 
-/** JSON lines on stdout, one logger per process, tagged with the service name; credentials redacted. */
+/**
+ * JSON lines on stdout, one logger per process, tagged with the service name; credentials redacted.
+ * A line below the logger's level is dropped before any format runs: winston formats every line
+ * and leaves the level to the transport, and the SDK's debug lines (several per run, each
+ * redacted and serialised) were paid for and then thrown away.
+ */
 export function createLogger(options: { service: string; level?: string; silent?: boolean }): Logger {
-  return winston.createLogger({
+  const logger: Logger = winston.createLogger({
     level: options.level ?? 'info',
     silent: options.silent ?? false,
     defaultMeta: { service: options.service },
-    format: winston.format.combine(withContext(), withTrace(), winston.format.timestamp(), winston.format.errors({ stack: true }), redactSecrets(), winston.format.json()),
+    format: winston.format.combine(
+      winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false))(),
+      withContext(),
+      withTrace(),
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      redactSecrets(),
+      winston.format.json(),
+    ),
     transports: [new winston.transports.Console()],
   });
+  return logger;
 }
