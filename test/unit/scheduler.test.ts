@@ -116,6 +116,13 @@ describe("the run's start record", () => {
     expect(log.finished).toHaveLength(1);
   });
 
+  it('a run started without startWithEnd (as every run before it) writes its start first, whatever its graph', async () => {
+    const { result, log } = await env.run({ graph: graph([start, tpl('greet', 'hi'), end({ g: '{{ greet.text }}' })], [['start', 'greet'], ['greet', 'end']]), startWithEnd: false });
+    expect(result.status).toBe('succeeded');
+    expect(log.started).toMatchObject({ temporalRunId: expect.any(String) });
+    expect(log.started!.withEnd).toBeUndefined();
+  });
+
   it('a graph with a node that waits (an activity) writes its start first, on its own', async () => {
     const { result, log } = await env.run({ graph: graph([start, code('c', { value: 1 }), end({ v: '{{ c.value }}' })], [['start', 'c'], ['c', 'end']]) });
     expect(result.status).toBe('succeeded');

@@ -3,8 +3,6 @@ import type { NodeRecord, RunRecordActivities, RunStartRecord, RunWorkflowInput,
 
 /** Marks runs that write node records between activities when many gather (histories from before never did). */
 export const RECORD_FLUSH_PATCH = 'weft-record-flush';
-/** Marks runs that may write their start together with their end (histories from before always wrote it first). */
-export const START_WITH_END_PATCH = 'weft-start-with-end';
 
 // Local activities: short idempotent writes that run inside the workflow task, costing one marker
 // event and no extra round trip through the server (see the interpreter benchmark). Their retries
@@ -25,6 +23,8 @@ export class RunRecords {
     private readonly run: { runId: string; tenantId: string },
     /** children started before child runs were recorded keep no record */
     private readonly keeps: boolean,
+    /** the run's graph holds an approval node (its end then closes any left open) */
+    private readonly opensApprovals = true,
   ) {}
 
   async started(input: RunWorkflowInput, startedAt: string): Promise<void> {
@@ -90,7 +90,7 @@ export class RunRecords {
     const finishedAt = new Date().toISOString();
     const { status, outputs, error } = result;
     // A deferred start that was never written goes with the end (both attempts below carry it).
-    const started = this.deferred ? { started: this.deferred } : {};
+    const started = { ...(this.deferred ? { started: this.deferred } : {}), ...(this.opensApprovals ? {} : { closeApprovals: false as const }) };
     this.deferred = undefined;
     try {
       await writes.recordRunFinished({ ...this.run, status, outputs, ...(error ? { error } : {}), finishedAt, records, ...started });

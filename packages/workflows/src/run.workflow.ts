@@ -1,4 +1,4 @@
-import { CancellationScope, WorkflowError, condition, continueAsNew, defineQuery, isCancellation, patched, setHandler } from '@temporalio/workflow';
+import { CancellationScope, WorkflowError, condition, continueAsNew, defineQuery, isCancellation, setHandler } from '@temporalio/workflow';
 import {
   PENDING_NODES_QUERY,
   effectiveRunLimits,
@@ -13,8 +13,8 @@ import { RunAborted, internalError } from './interpreter/run-errors';
 import { Runtime } from './interpreter/runtime';
 import { runScope, type ScopeOutcome } from './interpreter/scheduler';
 import { newScopeState, type Frame, type ScopeState } from './interpreter/state';
-import { runsInline } from './interpreter/runs-inline';
-import { RunRecords, START_WITH_END_PATCH } from './run-records';
+import { opensApprovals, runsInline } from './interpreter/runs-inline';
+import { RunRecords } from './run-records';
 
 /** Node records not yet written to PostgreSQL; the API merges them into a live run's node list. */
 export const pendingNodesQuery = defineQuery<readonly NodeRecord[]>(PENDING_NODES_QUERY);
@@ -38,13 +38,13 @@ export async function runWorkflow(input: RunWorkflowInput): Promise<RunWorkflowR
   const startedAt = continuation?.startedAt ?? new Date().toISOString();
   // Children started before child runs had records of their own keep none.
   const keepsRecord = !input.parent || input.parent.recorded === true;
-  const records = new RunRecords({ runId, tenantId }, keepsRecord);
+  const records = new RunRecords({ runId, tenantId }, keepsRecord, opensApprovals(input.graph));
   // Updates and the live-state Query are answered from the start, also while the start is recorded.
   const control = new RunControl({ runId, tenantId }, continuation?.control);
   control.install();
   if (!continuation) {
     // A graph that never waits writes its start with its end (one activation fewer), unless it has to wait after all.
-    if (runsInline(input.graph) && patched(START_WITH_END_PATCH)) records.deferStart(input, startedAt);
+    if (input.startWithEnd && runsInline(input.graph)) records.deferStart(input, startedAt);
     else await records.started(input, startedAt);
   }
 

@@ -32,6 +32,8 @@ export interface RunSpec {
   limits?: Partial<RunLimits>;
   activities?: Record<string, Behaviour | Behaviour[]>;
   blobs?: Record<string, unknown>;
+  /** false: started as before RunWorkflowInput.startWithEnd existed */
+  startWithEnd?: false;
 }
 
 export interface RunOutcome {
@@ -66,6 +68,7 @@ export function runInput(spec: RunSpec, runId = `run_${randomUUID().replace(/-/g
     subgraphs,
     subgraphVersions,
     ...(spec.limits ? { limits: spec.limits } : {}),
+    ...(spec.startWithEnd === false ? {} : { startWithEnd: true as const }),
   };
 }
 

@@ -136,6 +136,7 @@ export class RerunService {
         subgraphVersions,
         limits: this.config.limits,
         rerun: { originRunId: origin.id, fromNodeId: plan.fromNodeId, reused },
+        startWithEnd: true,
       };
       await this.fitInput(input, reused, plan.fromNodeId);
       const temporalRunId = await startRunWorkflow(this.temporal, this.config.taskQueue, temporalWorkflowId, input);

@@ -85,7 +85,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs, metri
       await nodeEvents.recordsLanded(runId, records);
     },
 
-    async recordRunFinished({ runId, tenantId, status, outputs, error, finishedAt, records, started }) {
+    async recordRunFinished({ runId, tenantId, status, outputs, error, finishedAt, records, started, closeApprovals }) {
       // A run that never waited writes its start here, with its end: the child's record made, the
       // start's fields set with the end's, and run.started published before any other event.
       if (started?.child) await createChildRecord(prisma, runId, tenantId, started.temporalRunId, new Date(started.startedAt), started.child);
@@ -123,7 +123,7 @@ export function createRunRecordActivities({ prisma, events, logger, blobs, metri
           },
         }),
         // Nothing waits for a person once the run has ended: every approval still open closes with it.
-        prisma.approval.updateMany({ where: { runId, tenantId, status: 'pending' }, data: { status: 'cancelled', decidedAt: new Date(finishedAt) } }),
+        closeApprovals === false ? undefined : prisma.approval.updateMany({ where: { runId, tenantId, status: 'pending' }, data: { status: 'cancelled', decidedAt: new Date(finishedAt) } }),
       ]);
       if (ended.count === 0 && (await gone())) return;
       metrics?.runFinished(status);

@@ -32,6 +32,13 @@ export interface RunWorkflowInput {
   continuation?: unknown;
   /** Set on a rerun: the nodes of the top-level graph whose recorded outcome it takes over instead of running them. */
   rerun?: RerunSeed;
+  /**
+   * Set by starters that know runs may write their start with their end (a run whose graph never
+   * waits, RunRecords.deferStart). Runs started without it, histories from before included, write
+   * their start first as they always did: deciding by the input keeps replay deterministic without
+   * a patch marker (a patch also costs a search-attribute upsert in every run).
+   */
+  startWithEnd?: true;
 }
 
 /**
@@ -102,6 +109,8 @@ export interface RunRecordActivities {
     records?: NodeRecord[];
     /** the run's start, written with its end: a run that ended without waiting once never wrote it alone */
     started?: Omit<RunStartRecord, 'runId' | 'tenantId'>;
+    /** false: the run's graph holds no approval node, so it has none left open to close */
+    closeApprovals?: false;
   }): Promise<void>;
 }
 
