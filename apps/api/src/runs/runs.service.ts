@@ -82,7 +82,7 @@ export class RunsService {
   async start(tenantId: string, workflowId: string, req: StartRunRequest): Promise<{ run: Run; replayed: boolean; childless: boolean }> {
     const existing = await findIdempotentRun(this.prisma, tenantId, workflowId, req);
     if (existing) return { run: existing, replayed: true, childless: false };
-    const workflow = await this.workflows.get(tenantId, workflowId);
+    const workflow = await this.workflows.forRun(tenantId, workflowId, req.version === 'draft');
     const { graph, version } = await this.pickGraph(tenantId, workflow, req.version);
     const { values, issues } = validateRunInputs(graph.inputs, req.inputs);
     if (issues.length) throw new InvalidRunInputsError(issues);
@@ -144,6 +144,7 @@ export class RunsService {
       subgraphs,
       subgraphVersions,
       limits: this.config.limits,
+      startWithEnd: true,
     };
     let recorded: Promise<Run> | undefined;
     try {
@@ -164,14 +165,13 @@ export class RunsService {
     return { run, replayed: false, childless };
   }
 
-  private async pickGraph(tenantId: string, workflow: { id: string; draft: unknown; latestVersion: number | null }, wanted?: number | 'draft') {
+  private async pickGraph(tenantId: string, workflow: { id: string; draft?: unknown; latestVersion: number | null }, wanted?: number | 'draft') {
     if (wanted === 'draft') return { graph: stampNodeVersions(this.workflows.assertValid(workflow.draft)), version: null };
     const number = wanted ?? workflow.latestVersion;
     if (number === null || number === undefined) {
       throw new ConflictError('workflow_not_published', `Workflow '${workflow.id}' has no published version; publish it or run { "version": "draft" }`);
     }
-    const found = await this.workflows.getVersion(tenantId, workflow.id, number);
-    return { graph: found.graph as unknown as Graph, version: number };
+    return { graph: await this.workflows.publishedGraph(tenantId, workflow.id, number), version: number };
   }
 
   /**

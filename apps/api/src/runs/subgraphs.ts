@@ -27,7 +27,7 @@ async function publishedGraph(
     const wf = await workflows.get(tenantId, ref.workflowId);
     const version = ref.version ?? wf.latestVersion;
     if (!version) return undefined;
-    return { graph: (await workflows.getVersion(tenantId, ref.workflowId, version)).graph as unknown as Graph, version };
+    return { graph: await workflows.publishedGraph(tenantId, ref.workflowId, version), version };
   } catch (err) {
     if (err instanceof NotFoundError) return undefined;
     throw err;

@@ -10,6 +10,7 @@ import {
   type GraphValidationOptions,
 } from '@weft/domain';
 import { newId } from '../auth/api-keys';
+import { PublishedGraphs } from './published-graphs';
 import type { AuditContext, AuditLog } from '../audit/audit-log';
 import { graphSummary } from '../audit/audit-summaries';
 
@@ -35,6 +36,8 @@ export function escapeLike(text: string): string {
 
 /** Workflow definitions and their immutable published versions, always within one tenant. */
 export class WorkflowsService {
+  private readonly graphs = new PublishedGraphs();
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly validation: GraphValidationSettings,
@@ -64,6 +67,13 @@ export class WorkflowsService {
 
   async get(tenantId: string, id: string) {
     const workflow = await this.prisma.workflow.findFirst({ where: { id, tenantId } });
+    if (!workflow) throw new NotFoundError('workflow', id);
+    return workflow;
+  }
+
+  /** The workflow a run is about to start, its draft read only for a run of the draft. */
+  async forRun(tenantId: string, id: string, draft: boolean): Promise<{ id: string; latestVersion: number | null; draft?: unknown }> {
+    const workflow = await this.prisma.workflow.findFirst({ where: { id, tenantId }, select: { id: true, latestVersion: true, draft } });
     if (!workflow) throw new NotFoundError('workflow', id);
     return workflow;
   }
@@ -135,6 +145,14 @@ export class WorkflowsService {
       this.prisma.workflowVersion.count({ where }),
     ]);
     return { items, total };
+  }
+
+  /**
+   * A published version's graph for a run about to start, from this process's cache of them
+   * (published-graphs.ts). Ask only once the workflow itself was found in the workspace.
+   */
+  publishedGraph(tenantId: string, id: string, version: number): Promise<Graph> {
+    return this.graphs.get(tenantId, id, version, async () => (await this.getVersion(tenantId, id, version)).graph as unknown as Graph);
   }
 
   async getVersion(tenantId: string, id: string, version: number) {
