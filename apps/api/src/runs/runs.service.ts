@@ -11,7 +11,6 @@ import {
   stampNodeVersions,
   temporalWorkflowIdFor,
   validateRunInputs,
-  type Graph,
   type RunLimits,
   type RunStatus,
   type RunWorkflowInput,
