@@ -148,6 +148,14 @@ describe('request rate limits', () => {
   });
 });
 
+/** Retry-After, in the header and the details, is the seconds left until `then` (within a few seconds of the test's clock). */
+function expectRetryAfterUntil(refused: { headers: Headers; body: { details: { retryAfter?: number } } }, then: Date) {
+  const expected = (then.getTime() - Date.now()) / 1000;
+  const header = Number(refused.headers.get('retry-after'));
+  expect(header).toBe(refused.body.details.retryAfter);
+  expect(Math.abs(header - expected)).toBeLessThan(30);
+}
+
 describe('run quotas', () => {
   it('refuses a start over the concurrent runs quota before anything exists, and still replays an Idempotency-Key', async () => {
     const ws = await workspace();
@@ -158,7 +166,9 @@ describe('run quotas', () => {
     expect((await ws.admin('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'b' } })).status).toBe(202);
 
     const refused = await ws.admin('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'c' } });
-    expect(refused).toMatchObject({ status: 429, body: { code: 'quota_exceeded', details: { quota: 'concurrentRuns', limit: 2, used: 2 } } });
+    expect(refused).toMatchObject({ status: 429, body: { code: 'quota_exceeded', details: { quota: 'concurrentRuns', limit: 2, used: 2, retryAfter: 5 } } });
+    // A slot frees whenever a run ends: Retry-After is a hint.
+    expect(refused.headers.get('retry-after')).toBe('5');
     expect(await h.prisma.run.count({ where: { tenantId: ws.tenantId } })).toBe(2);
     await temporalRunsMatchRecords(ws.tenantId);
 
@@ -181,7 +191,7 @@ describe('run quotas', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => ws.admin('POST', `/v1/workflows/${id}/runs`, { inputs: { name: `n${i}` } })));
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([202, 202, 202, 429, 429, 429, 429, 429]);
-    for (const a of answers.filter((x) => x.status === 429)) expect(a.body.details).toEqual({ quota: 'concurrentRuns', limit: 3, used: 3 });
+    for (const a of answers.filter((x) => x.status === 429)) expect(a.body.details).toEqual({ quota: 'concurrentRuns', limit: 3, used: 3, retryAfter: 5 });
     expect(await h.prisma.run.count({ where: { tenantId: ws.tenantId } })).toBe(3);
     await temporalRunsMatchRecords(ws.tenantId);
   });
@@ -197,6 +207,8 @@ describe('run quotas', () => {
     expect((await ws.admin('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'c' } })).status).toBe(202);
     const refused = await ws.admin('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'd' } });
     expect(refused).toMatchObject({ status: 429, body: { code: 'quota_exceeded', details: { quota: 'runsPerDay', limit: 2, used: 2 } } });
+    // Retry-After: until the next UTC day, when today's count starts again.
+    expectRetryAfterUntil(refused, new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1)));
     expect(await h.prisma.run.count({ where: { tenantId: ws.tenantId } })).toBe(3);
     await temporalRunsMatchRecords(ws.tenantId);
   });
@@ -216,6 +228,7 @@ describe('run quotas', () => {
     await setQuotas(ws.owner, { llmTokensPerMonth: 1000 });
     const refused = await ws.admin('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'b' } });
     expect(refused).toMatchObject({ status: 429, body: { code: 'quota_exceeded', details: { quota: 'llmTokensPerMonth', limit: 1000, used: 1000 } } });
+    expectRetryAfterUntil(refused, new Date(Date.UTC(monthStart.getUTCFullYear(), monthStart.getUTCMonth() + 1, 1)));
     expect(await h.prisma.run.count({ where: { tenantId: ws.tenantId } })).toBe(1);
     await setQuotas(ws.owner, { llmTokensPerMonth: 1001 });
     expect((await ws.admin('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'b' } })).status).toBe(202);
@@ -251,6 +264,9 @@ describe('the stored documents quota', () => {
 
     const tooMany = await ws.admin('POST', `/v1/knowledge/${kb}/documents`, docs(['a', 'b', 'c']));
     expect(tooMany).toMatchObject({ status: 429, body: { code: 'quota_exceeded', details: { quota: 'storedDocuments', limit: 2, used: 0, adding: 3 } } });
+    // Waiting frees nothing here (only deleting documents does): no Retry-After.
+    expect(tooMany.headers.get('retry-after')).toBeNull();
+    expect(tooMany.body.details.retryAfter).toBeUndefined();
     expect(await h.prisma.knowledgeDocument.count({ where: { tenantId: ws.tenantId } })).toBe(0);
     expect(await h.prisma.ingestionJob.count({ where: { tenantId: ws.tenantId } })).toBe(0);
 

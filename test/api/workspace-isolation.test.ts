@@ -186,13 +186,20 @@ const OBJECT_TYPES: Record<string, ObjectType> = {
     async isolated() {
       expect((await a('PUT', '/v1/secrets/A_ONLY_TOKEN', { value: 'a-only-secret-value' })).status).toBeLessThan(300);
       expect(await listed(b, '/v1/secrets')).not.toContain('A_ONLY_TOKEN');
-      const peek = (): N => ({ id: 'peek', type: 'code', data: { language: 'javascript', code: 'function main(i) { return { seen: i.t.length > 0 }; }', inputs: { t: '{{ secrets.A_ONLY_TOKEN }}' } } });
-      const g = graph([start, peek(), end({ seen: '{{ peek.seen }}' })], [['start', 'peek'], ['peek', 'end']]);
+      const peek = (): N => ({
+        id: 'peek',
+        type: 'code',
+        data: { language: 'javascript', code: "function main(i) { return { seen: i.t.length > 0, mine: i.t === 'a-only-secret-value' }; }", inputs: { t: '{{ secrets.A_ONLY_TOKEN }}' } },
+      });
+      const g = graph([start, peek(), end({ seen: '{{ peek.seen }}', mine: '{{ peek.mine }}' })], [['start', 'peek'], ['peek', 'end']]);
       // B's run cannot read it; the same graph in A can (the reference itself works).
       expect(await runInB(g)).toMatchObject({ status: 'failed', error: { code: 'secret_not_found', nodeId: 'peek' } });
       const wf = await publishGraph(a, g, 'a-reads-its-secret');
-      const mine = await a('POST', `/v1/workflows/${wf}/runs`, { mode: 'blocking', timeoutMs: 60_000 });
-      expect(mine.body.data).toMatchObject({ status: 'succeeded', outputs: { seen: true } });
+      const runInA = async () => (await a('POST', `/v1/workflows/${wf}/runs`, { mode: 'blocking', timeoutMs: 60_000 })).body.data;
+      expect(await runInA()).toMatchObject({ status: 'succeeded', outputs: { seen: true, mine: true } });
+      // B writing the same name writes B's own secret: A's value is untouched.
+      expect((await b('PUT', '/v1/secrets/A_ONLY_TOKEN', { value: 'b-writes-its-own' })).status).toBeLessThan(300);
+      expect(await runInA()).toMatchObject({ status: 'succeeded', outputs: { seen: true, mine: true } });
     },
   },
   ModelProvider: {

@@ -65,6 +65,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     if (status >= 500) logger.warn('dependency unavailable', { code: known.code, cause: String((known as Error).cause ?? '') });
     const body: ErrorBody = { code: known.code, message: known.message, request_id: req.id };
     if (known.details !== undefined) body.details = publicDetails(known.details) as ErrorBody['details'];
+    // An error that knows when trying again can succeed says so (quota_exceeded).
+    const { retryAfter } = known as { retryAfter?: unknown };
+    if (typeof retryAfter === 'number' && !res.hasHeader('Retry-After')) res.setHeader('Retry-After', String(retryAfter));
     res.status(status).json(body);
   };
 }

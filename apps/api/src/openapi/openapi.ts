@@ -42,7 +42,7 @@ const ERROR_TEXT: Record<ErrorStatus, string> = {
   413: 'The body is larger than WEFT_MAX_BODY_BYTES',
   415: 'A Content-Encoding or charset the API does not read',
   422: 'Well-formed but invalid: a graph, run inputs, an unknown sub-workflow, a reused Idempotency-Key; every problem in details.issues',
-  429: "Too many requests for the API key (or account) or the workspace in the rate limit's window (rate_limited, with Retry-After), or a workspace quota reached where work starts (quota_exceeded, details: quota, limit, used)",
+  429: "Too many requests for the API key (or account) or the workspace in the rate limit's window (rate_limited, with Retry-After), or a workspace quota reached where work starts (quota_exceeded, details: quota, limit, used; with Retry-After when waiting helps)",
   502: 'An upstream service failed: the model provider, while embedding a query (details.cause is its code)',
   503: 'A dependency is down',
 };

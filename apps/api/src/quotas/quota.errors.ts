@@ -1,12 +1,26 @@
 import { DomainError, describe } from '@weft/domain';
 import { QUOTA_NAMES, type WorkQuota } from './quota-fields';
 
-/** Work refused where it starts because a workspace quota is reached (429; nothing was created or started). */
+/**
+ * Work refused where it starts because a workspace quota is reached (429; nothing was created or
+ * started). `retryAfter` (seconds, also sent as Retry-After) when waiting helps: until the next UTC
+ * day or month for the quotas counted by them, a hint for concurrent runs (a slot frees when a run
+ * ends); none for stored documents, which only deleting frees.
+ */
 export class QuotaExceededError extends DomainError {
   readonly code = 'quota_exceeded';
-  constructor(quota: WorkQuota, limit: number, used: number, adding?: number) {
+  readonly retryAfter: number | undefined;
+  constructor(quota: WorkQuota, limit: number, used: number, more: { adding?: number; retryAfter?: number } = {}) {
+    const { adding, retryAfter } = more;
     const hint = adding !== undefined ? `; this upload adds ${adding}` : quota === 'concurrentRuns' ? '; wait for a run to end' : '';
-    super(describe('quota_exceeded', { quota: QUOTA_NAMES[quota], limit, used, hint }), { quota, limit, used, ...(adding !== undefined ? { adding } : {}) });
+    super(describe('quota_exceeded', { quota: QUOTA_NAMES[quota], limit, used, hint }), {
+      quota,
+      limit,
+      used,
+      ...(adding !== undefined ? { adding } : {}),
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+    });
+    this.retryAfter = retryAfter;
   }
 }
 

@@ -24,6 +24,11 @@ export interface UsageDay {
 const DAY_MS = 86_400_000;
 const utcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
 const utcMonth = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
+const nextUtcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + 1));
+const nextUtcMonth = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1));
+const secondsUntil = (then: Date, now: Date) => Math.max(1, Math.ceil((then.getTime() - now.getTime()) / 1000));
+/** Retry-After of a start refused for concurrent runs: a hint, since a slot frees whenever a run ends. */
+export const CONCURRENT_RUNS_RETRY_S = 5;
 export const isoDate = (at: Date) => at.toISOString().slice(0, 10);
 
 /**
@@ -131,17 +136,17 @@ export class QuotasService {
     const { concurrentRuns, runsPerDay, llmTokensPerMonth } = quotas;
     if (concurrentRuns.limit !== null) {
       const used = await this.concurrentRuns(tx, tenantId);
-      if (used + 1 > concurrentRuns.limit) throw new QuotaExceededError('concurrentRuns', concurrentRuns.limit, used);
+      if (used + 1 > concurrentRuns.limit) throw new QuotaExceededError('concurrentRuns', concurrentRuns.limit, used, { retryAfter: CONCURRENT_RUNS_RETRY_S });
     }
     if (runsPerDay.limit !== null) {
       const used = await this.runsSince(tx, tenantId, utcDay(this.now()));
-      if (used + 1 > runsPerDay.limit) throw new QuotaExceededError('runsPerDay', runsPerDay.limit, used);
+      if (used + 1 > runsPerDay.limit) throw new QuotaExceededError('runsPerDay', runsPerDay.limit, used, { retryAfter: secondsUntil(nextUtcDay(this.now()), this.now()) });
     }
     // A run is refused when the month's tokens are already at the quota; a run admitted below it may
     // go over by what it uses itself (its LLM calls are not stopped mid-run).
     if (llmTokensPerMonth.limit !== null) {
       const used = await this.tokensSince(tx, tenantId, utcMonth(this.now()));
-      if (used >= llmTokensPerMonth.limit) throw new QuotaExceededError('llmTokensPerMonth', llmTokensPerMonth.limit, used);
+      if (used >= llmTokensPerMonth.limit) throw new QuotaExceededError('llmTokensPerMonth', llmTokensPerMonth.limit, used, { retryAfter: secondsUntil(nextUtcMonth(this.now()), this.now()) });
     }
   }
 
@@ -152,7 +157,7 @@ export class QuotasService {
     if (storedDocuments.limit === null) return;
     await lock(tx, 'documents', tenantId);
     const used = await tx.knowledgeDocument.count({ where: { tenantId } });
-    if (used + adding > storedDocuments.limit) throw new QuotaExceededError('storedDocuments', storedDocuments.limit, used, adding);
+    if (used + adding > storedDocuments.limit) throw new QuotaExceededError('storedDocuments', storedDocuments.limit, used, { adding });
   }
 
   async current(tenantId: string): Promise<CurrentUse> {
