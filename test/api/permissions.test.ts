@@ -274,7 +274,7 @@ function factories(): Record<string, Factory> {
 }
 
 describe('across workspaces', () => {
-  it('answers 404 to every role allowed in B that names an object of A, on every route with an id', async () => {
+  it('answers 404 to every role allowed in B, by API key and by access token, that names an object of A, on every route with an id', async () => {
     const made = factories();
     const withIds = workspaceRoutes().filter((r) => r.path.includes(':') && !(r.path in NO_OBJECT));
     // A route with a parameter and neither a factory nor a reason fails here, naming itself.
@@ -286,11 +286,12 @@ describe('across workspaces', () => {
     const objects = new Map<string, Made>();
     for (const r of withIds) objects.set(r.path, await made[r.path]!());
     const bad = mismatches();
-    const cases = withIds.flatMap((r) => r.access.roles.map((role) => ({ r, role })));
-    await inPool(cases, async ({ r, role }) => {
+    // Each role of B, with an API key and with an access token.
+    const cases = withIds.flatMap((r) => r.access.roles.flatMap((role) => (['key', 'token'] as const).map((kind) => ({ r, role, kind }))));
+    await inPool(cases, async ({ r, role, kind }) => {
       const { params, body } = objects.get(r.path)!;
-      const res = await call(keysB.get(role), r.method, fill(r.path, params), r.method === 'GET' || r.method === 'DELETE' ? undefined : body);
-      bad.check(res.status === 404, `${r.key} as ${role} of B: ${res.status} ${res.body?.code}`);
+      const res = await call((kind === 'key' ? keysB : tokensB).get(role), r.method, fill(r.path, params), r.method === 'GET' || r.method === 'DELETE' ? undefined : body);
+      bad.check(res.status === 404, `${r.key} as ${role} of B (${kind}): ${res.status} ${res.body?.code}`);
     });
     // An account of B with a token naming A's workspace is not let in either.
     const res = await httpClient(h.url, tokensB.get('owner'))('GET', '/v1/workflows', undefined, { 'X-Workspace-Id': tenantA });
