@@ -110,6 +110,8 @@ export async function startHarness(name: string, overrides: Record<string, strin
       // A live event stream a test left open would keep the server from closing.
       liveEventsOf(app).closeAll();
       await new Promise((resolve) => server.close(resolve));
+      // A stream's recheck can outlive it; its Temporal call must not meet a closed connection.
+      await liveEventsOf(app).settled();
       await vectorStoreOf(app).close();
       await connection.close();
       await redis.quit();

@@ -43,7 +43,11 @@ async function main(): Promise<void> {
       graceMs: config.WEFT_SHUTDOWN_GRACE_MS,
       delayMs: config.WEFT_SHUTDOWN_DELAY_MS,
       endStreams: () => liveEventsOf(app).closeAll(),
-      closeClients: () => Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close(), vectorStoreOf(app).close(), tracing?.shutdown()]),
+      closeClients: async () => {
+        // A stream's recheck can outlive the stream: let it finish before its clients close.
+        await liveEventsOf(app).settled();
+        return Promise.allSettled([prisma.$disconnect(), redis.quit(), connection.close(), vectorStoreOf(app).close(), tracing?.shutdown()]);
+      },
       logger,
     }).then((code) => process.exit(code));
   };

@@ -58,6 +58,8 @@ const REPLAY_PAGE = 500;
 export class LiveEvents {
   readonly hub: RunEventHub;
   private readonly connections = new Set<SseConnection>();
+  /** rechecks of streams' records in flight (settled() waits for them) */
+  private readonly rechecks = new Set<Promise<void>>();
   private readonly recheckMs: number;
   private readonly finishGraceMs: number;
   private closing = false;
@@ -86,6 +88,15 @@ export class LiveEvents {
   closeAll(): void {
     this.closing = true;
     for (const c of [...this.connections]) c.goAway(this.options.retryMs ?? 1_000);
+  }
+
+  /**
+   * Resolves once no recheck of a stream's record is in flight. A recheck can outlive its stream
+   * (it reads the record, and Temporal for a run not ended): await this before the clients close,
+   * or its call meets a closed connection.
+   */
+  async settled(): Promise<void> {
+    while (this.rechecks.size) await Promise.allSettled([...this.rechecks]);
   }
 
   /** Serves the events of `source` after `after` on `res`, until it ends or the client goes. */
@@ -139,7 +150,11 @@ export class LiveEvents {
         checking = false;
       }
     };
-    conn.every(this.recheckMs, () => void recheck());
+    conn.every(this.recheckMs, () => {
+      const running = recheck();
+      this.rechecks.add(running);
+      void running.finally(() => this.rechecks.delete(running));
+    });
   }
 
   /**
