@@ -1,4 +1,5 @@
 import { helloGraph } from '../fixtures/graphs';
+import { end, graph, start, tpl } from '../support/graph-builder';
 import { eventually, httpClient, resetDatabase, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -85,20 +86,8 @@ describe('workflows and runs over HTTP', () => {
   });
 
   it('a graph that never waits writes its start with its end: the record and the event stream are as complete as any run', async () => {
-    const graph = {
-      dsl: 'weft/v1',
-      inputs: { name: { type: 'string', required: true } },
-      nodes: [
-        { id: 'start', type: 'start' },
-        { id: 'greet', type: 'template', data: { template: 'Hello, {{ start.name }}' } },
-        { id: 'done', type: 'end', data: { outputs: { greeting: '{{ greet.text }}' } } },
-      ],
-      edges: [
-        { source: 'start', target: 'greet' },
-        { source: 'greet', target: 'done' },
-      ],
-    };
-    const id = (await api('POST', '/v1/workflows', { name: 'inline', graph })).body.data.id;
+    const inline = graph([start, tpl('greet', 'Hello, {{ start.name }}'), end({ greeting: '{{ greet.text }}' })], [['start', 'greet'], ['greet', 'end']], { name: { type: 'string', required: true } });
+    const id = (await api('POST', '/v1/workflows', { name: 'inline', graph: inline })).body.data.id;
     await api('POST', `/v1/workflows/${id}/publish`);
     const done = await api('POST', `/v1/workflows/${id}/runs`, { inputs: { name: 'Di' }, mode: 'blocking' });
     expect(done.status).toBe(200);

@@ -6,10 +6,10 @@ import { createLogger, logContext } from './logger';
 
 const weftKey = () => `sk-${randomBytes(32).toString('base64url')}`;
 
-/** What createLogger writes, parsed, for each call of `write`. */
-function logged(write: (logger: winston.Logger) => void): Record<string, any>[] {
+/** What createLogger (at `level`) writes, parsed, for each call of `write`. */
+function logged(write: (logger: winston.Logger) => void, level = 'debug'): Record<string, any>[] {
   const lines: Record<string, any>[] = [];
-  const logger = createLogger({ service: 'test', level: 'debug' });
+  const logger = createLogger({ service: 'test', level });
   logger.clear();
   logger.add(
     new winston.transports.Stream({
@@ -156,5 +156,37 @@ describe('fatalErrorText', () => {
     expect(text).toContain(`caused by: Error: connect to postgresql://weft:${REDACTED}@db:5432/weft failed`);
     expect(text).not.toContain('hunter2');
     expect(fatalErrorText('token=abc')).toBe(`token=${REDACTED}`);
+  });
+});
+
+describe("the logger's level", () => {
+  it('drops a line below it before any format reads its metadata, and formats the rest', () => {
+    let reads = 0;
+    // Nested: winston copies the top level of the metadata itself; only formats read deeper.
+    const meta = () => ({
+      nested: {
+        get probe() {
+          reads += 1;
+          return 'value';
+        },
+      },
+    });
+    const lines = logged((logger) => {
+      logger.debug('hidden', meta());
+      logger.log('silly', 'hidden too', meta());
+      expect(reads).toBe(0);
+      logger.info('shown', meta());
+    }, 'info');
+    expect(reads).toBeGreaterThan(0);
+    expect(lines).toEqual([expect.objectContaining({ level: 'info', message: 'shown', nested: { probe: 'value' } })]);
+  });
+
+  it('follows a level changed later', () => {
+    const lines = logged((logger) => {
+      logger.info('before');
+      logger.level = 'debug';
+      logger.debug('after');
+    }, 'warn');
+    expect(lines.map((l) => l.message)).toEqual(['after']);
   });
 });
