@@ -1,4 +1,4 @@
-import { nodeType, type Graph, type GraphNode, type RunnableNodeType } from '@weft/domain';
+import { allNodes, type Graph, type RunnableNodeType } from '@weft/domain';
 
 /**
  * Node types that run inside the workflow and never wait: no activity, no timer, no person, no
@@ -16,15 +16,6 @@ const INLINE_TYPES: ReadonlySet<RunnableNodeType> = new Set<RunnableNodeType>([
   'loop',
 ]);
 
-/** Whether any node of a graph, or of the inner graphs of its containers, is one `test` accepts. */
-function someNode(graph: Pick<Graph, 'nodes'>, test: (node: GraphNode) => boolean): boolean {
-  return graph.nodes.some((node) => {
-    if (test(node)) return true;
-    const inner = nodeType(node.type)?.container ? (node.data as { graph?: Pick<Graph, 'nodes'> } | undefined)?.graph : undefined;
-    return inner !== undefined && someNode(inner, test);
-  });
-}
-
 /**
  * Whether a graph, with the inner graphs of its containers, holds only nodes that never wait. Such
  * a run does its work inside workflow tasks alone and usually ends within its first one. (A
@@ -32,10 +23,12 @@ function someNode(graph: Pick<Graph, 'nodes'>, test: (node: GraphNode) => boolea
  * one activation pauses: both rare, and both still correct, see RunRecords.deferStart.)
  */
 export function runsInline(graph: Pick<Graph, 'nodes'>): boolean {
-  return !someNode(graph, (node) => !INLINE_TYPES.has(node.type as RunnableNodeType));
+  for (const node of allNodes(graph.nodes)) if (!INLINE_TYPES.has(node.type as RunnableNodeType)) return false;
+  return true;
 }
 
 /** Whether a run of this graph can open an approval of its own (a child run's are its own). */
 export function opensApprovals(graph: Pick<Graph, 'nodes'>): boolean {
-  return someNode(graph, (node) => node.type === 'approval');
+  for (const node of allNodes(graph.nodes)) if (node.type === 'approval') return true;
+  return false;
 }
