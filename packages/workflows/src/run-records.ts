@@ -89,11 +89,11 @@ export class RunRecords {
     if (!this.keeps) return;
     const finishedAt = new Date().toISOString();
     const { status, outputs, error } = result;
-    // A deferred start that was never written goes with the end (both attempts below carry it).
-    const started = { ...(this.deferred ? { started: this.deferred } : {}), ...(this.opensApprovals ? {} : { closeApprovals: false as const }) };
+    // A deferred start that was never written goes with the end, as does whether approvals need closing (both attempts below carry them).
+    const withEnd = { ...(this.deferred ? { started: this.deferred } : {}), ...(this.opensApprovals ? {} : { closeApprovals: false as const }) };
     this.deferred = undefined;
     try {
-      await writes.recordRunFinished({ ...this.run, status, outputs, ...(error ? { error } : {}), finishedAt, records, ...started });
+      await writes.recordRunFinished({ ...this.run, status, outputs, ...(error ? { error } : {}), finishedAt, records, ...withEnd });
       return;
     } catch (err) {
       log.error('run end could not be recorded; writing it without outputs', { ...this.run, status, error: String(err) });
@@ -105,7 +105,7 @@ export class RunRecords {
         outputs: {},
         error: error ?? { code: 'run_record_incomplete', message: 'The run ended, but its outputs and node records could not be stored' },
         finishedAt,
-        ...started,
+        ...withEnd,
       });
     } catch (err) {
       log.error('run end could not be recorded; the reconciler will write it', { ...this.run, status, error: String(err) });
