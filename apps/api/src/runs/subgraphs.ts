@@ -24,7 +24,7 @@ async function publishedGraph(
   ref: { workflowId: string; version?: number },
 ): Promise<{ graph: Graph; version: number } | undefined> {
   try {
-    const wf = await workflows.get(tenantId, ref.workflowId);
+    const wf = await workflows.forRun(tenantId, ref.workflowId, false);
     const version = ref.version ?? wf.latestVersion;
     if (!version) return undefined;
     return { graph: await workflows.publishedGraph(tenantId, ref.workflowId, version), version };
